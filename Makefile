@@ -1,0 +1,72 @@
+# Civic: `make run` serves the app with demo data; `make test` runs the whole suite. Both are idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 3
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-test translations migrate demo serve bench extract-messages lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d civic/translations 2>&1 | tail -n 3
+
+migrate: install
+	CIVIC_SECURE_COOKIES=0 $(BIN)/flask db upgrade
+
+demo: migrate
+	CIVIC_SECURE_COOKIES=0 $(BIN)/flask seed demo --if-empty
+
+run: demo
+	@echo
+	@echo "Civic is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Demo accounts (password: civic-demo-2026):"
+	@echo "  admin@demo.civic.kz       administrator"
+	@echo "  moderator@demo.civic.kz   moderator (Almaty)"
+	@echo "  official@demo.civic.kz    official, Almaty city akimat"
+	@echo "  energy@demo.civic.kz      official, Almaty energy department"
+	@echo "  inspector@demo.civic.kz   inspector, Almaty city akimat"
+	@echo "  consultant@demo.civic.kz  advice bureau consultant"
+	@echo "  council1@demo.civic.kz    public council member (council1..council12)"
+	@echo "  resident1@demo.civic.kz   resident with a verified IIN (resident1..resident24)"
+	@echo
+	CIVIC_SECURE_COOKIES=0 exec $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install-test
+	$(BIN)/python -m pytest
+	@if [ -n "$$CIVIC_TEST_POSTGRES_URL" ]; then \
+		echo "=== the same suite on PostgreSQL ==="; \
+		CIVIC_TEST_DB=postgres $(BIN)/python -m pytest; \
+	else \
+		echo "CIVIC_TEST_POSTGRES_URL is not set: the PostgreSQL pass was skipped."; \
+	fi
+
+bench: install-test
+	@for script in bench/*.py; do echo "=== $$script"; $(BIN)/python $$script || exit 1; done
+
+extract-messages: install
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext -o civic/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i civic/translations/messages.pot -d civic/translations
+
+lint: install-test
+	$(BIN)/ruff check civic tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

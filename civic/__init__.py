@@ -1,0 +1,128 @@
+"""Civic: a participation platform for Kazakhstan's akimats and residents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from civic import config as config_module
+from civic import db
+from civic.config import ROOT
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: configuration, database, extensions, modules, CLI."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    config_module.finalise(app.config, Path(app.instance_path))
+
+    _init_database(app)
+    _init_extensions(app)
+    _register_modules(app)
+    _init_security(app)
+    _init_templates(app)
+    from civic.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    from civic.core.mail import install_session_hooks
+
+    db.import_all_models()
+    app.extensions["civic_engine"] = db.bind(app.config["DATABASE_URL"])
+    install_session_hooks(db.session)
+
+    @app.before_request
+    def _declare_write_intent():
+        db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        db.session.remove()
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from civic.core.i18n import select_locale
+    from civic.extensions import babel, csrf, limiter, login_manager
+    from civic.identity.models import User
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "identity.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(ident: str):
+        user_id, _sep, version = ident.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version) or not user.is_active:
+            return None
+        return user
+
+
+def _register_modules(app: Flask) -> None:
+    from civic.core.views import bp as core_bp
+    from civic.modules import collect
+
+    app.register_blueprint(core_bp)
+    for blueprints in collect("views", "BLUEPRINTS"):
+        for blueprint in blueprints:
+            app.register_blueprint(blueprint)
+
+
+def _init_security(app: Flask) -> None:
+    from civic.core.views import render_csrf_error, render_error, render_server_error
+
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SECURE_COOKIES"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint and not request.endpoint.startswith(("core.home", "static")) and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
+        return response
+
+    app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(Exception, render_server_error)
+
+
+def _is_personal() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
+def _init_templates(app: Flask) -> None:
+    from civic.core.i18n import LANGUAGE_NAMES, current_language, localized
+    from civic.core.richtext import render_markdown
+
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES, localized=localized)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal,
+                                 markdown=render_markdown)

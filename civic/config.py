@@ -1,0 +1,105 @@
+"""Configuration: safe defaults, overridden by CIVIC_* environment variables, then by explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("kk", "ru", "en")
+
+
+class DefaultConfig:
+    DATABASE_URL: str | None = None  # default: SQLite file under instance/
+    SECRET_KEY: str | None = None  # default: generated once into instance/secret_key
+    IIN_HMAC_KEY: str | None = None  # default: generated once into instance/iin_key
+    REDIS_URL: str | None = None
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Civic <no-reply@civic.local>"
+    MAIL_OUTBOX: str | None = None  # default: instance/outbox
+
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "civic" / "translations")
+
+    SECURE_COOKIES = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (12 h) session: long petitions are not lost
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+    PASSWORD_HASHER = "default"  # "fast" only in tests
+    EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
+    RESET_TOKEN_MAX_AGE = 60 * 30  # password reset links: 30 min
+    LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    TESTING = False
+
+
+ENV_KEYS = (
+    "DATABASE_URL", "SECRET_KEY", "IIN_HMAC_KEY", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME",
+    "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_OUTBOX", "SECURE_COOKIES", "RATELIMIT_ENABLED", "PUBLIC_BASE_URL",
+)
+
+
+def _coerce(raw: str, current):
+    if isinstance(current, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(current, int):
+        return int(raw)
+    return raw
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Read the documented variables, with or without the CIVIC_ prefix (the prefixed one wins)."""
+    found = {}
+    for key in ENV_KEYS:
+        raw = environ.get(f"CIVIC_{key}", environ.get(key))
+        if raw not in (None, ""):
+            found[key] = _coerce(raw, getattr(DefaultConfig, key, None))
+    return found
+
+
+def instance_secret(instance_path: Path, name: str) -> str:
+    """Return a random secret kept in instance/<name>, creating it (mode 0600) on first use."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def finalise(config: dict, instance_path: Path) -> None:
+    """Fill the defaults that depend on the instance folder."""
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'civic.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret(instance_path, "secret_key")
+    if not config.get("IIN_HMAC_KEY"):
+        config["IIN_HMAC_KEY"] = instance_secret(instance_path, "iin_key")
+    if not config.get("MAIL_OUTBOX"):
+        config["MAIL_OUTBOX"] = str(instance_path / "outbox")
+    secure = config["SECURE_COOKIES"]
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
+    config["SESSION_COOKIE_NAME"] = "__Host-civic" if secure else "civic_session"
+    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"

@@ -1,0 +1,1 @@
+"""Shared building blocks used by every module: errors, forms, HTTP helpers, i18n, mail, signals, rich text."""

@@ -1,0 +1,43 @@
+"""HTTP helpers for views: loading objects, safe redirects, client address, and turning domain errors into answers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, request
+from werkzeug.exceptions import HTTPException
+
+from civic import db
+
+
+def get_or_404(model, ident):
+    """Load ``model`` by primary key or answer 404."""
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` only if it is a local path (no scheme, no host, no protocol-relative URL)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def client_ip() -> str:
+    return request.remote_addr or "0.0.0.0"
+
+
+def abort_domain(exc) -> None:
+    """Abort with the domain error's status code and its translated message."""
+    error = HTTPException(description=str(exc))
+    error.code = exc.status_code
+    raise error
+
+
+def flash_domain(exc) -> None:
+    flash(str(exc), "error")

@@ -1,0 +1,78 @@
+"""Outgoing email: SMTP when MAIL_SERVER is set, otherwise .eml files in the outbox folder a person can read."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one plain-text message."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if config.get("MAIL_SERVER"):
+        _send_smtp(message, config)
+    else:
+        _write_outbox(message, Path(config["MAIL_OUTBOX"]))
+
+
+def _send_smtp(message: EmailMessage, config) -> None:
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    log.info("mail written to %s", path)
+    return path
+
+
+def queue_mail(to: str, subject: str, body: str) -> None:
+    """Send when the current transaction commits; drop if it rolls back (no mail about unsaved changes)."""
+    from civic import db
+
+    db.session.info.setdefault("pending_mail", []).append((to, subject, body))
+
+
+_hooks_installed = False
+
+
+def install_session_hooks(session_factory) -> None:
+    """Deliver queued mail after commit (always inside the request's or command's app context)."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(session_factory, "after_commit")
+    def _deliver(sess):
+        for to, subject, body in sess.info.pop("pending_mail", []):
+            try:
+                send_mail(to, subject, body)
+            except Exception:  # a mail failure must not undo a committed action
+                log.exception("could not send mail to a recipient")
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _discard(sess):
+        sess.info.pop("pending_mail", None)
+
+    _hooks_installed = True

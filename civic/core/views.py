@@ -1,0 +1,113 @@
+"""Site-wide pages: home, the language switcher, health check and error pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from civic import db
+from civic.core.http import safe_next
+from civic.core.i18n import LANGUAGE_COOKIE
+from civic.modules import collect
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    """Show the home page with the platform's modules."""
+    cards = [card for cards in collect("views", "HOME_CARDS") for card in cards]
+    return render_template("core/home.html", cards=cards)
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (cookie, and the account preference when signed in)."""
+    from civic.identity.forms import LanguageForm
+    from civic.identity.services import set_preferred_locale
+
+    form = LanguageForm()
+    target = safe_next(request.form.get("next"), url_for("core.home"))
+    if not form.validate():
+        return redirect(target)
+    if current_user.is_authenticated:
+        set_preferred_locale(current_user, form.language.data)
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SECURE_COOKIES"], httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+def health():
+    """Answer 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+ERROR_TITLES = {
+    400: lambda: _("The request could not be understood"),
+    401: lambda: _("Please sign in"),
+    403: lambda: _("Access denied"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("This action is not allowed here"),
+    409: lambda: _("Conflict"),
+    413: lambda: _("The upload is too large"),
+    429: lambda: _("Too many requests"),
+    500: lambda: _("Something went wrong on our side"),
+}
+ERROR_TEXTS = {
+    400: lambda: _("Check what you entered and try again."),
+    401: lambda: _("You need to sign in to see this page."),
+    403: lambda: _("You do not have permission to see this page or do this action."),
+    404: lambda: _("The page you asked for does not exist or was removed."),
+    405: lambda: _("This address does not accept this kind of request."),
+    409: lambda: _("The action conflicts with the current state. Reload the page and try again."),
+    413: lambda: _("The file or form is larger than allowed."),
+    429: lambda: _("You did this too often. Wait a little and try again."),
+    500: lambda: _("The error was logged. Please try again later."),
+}
+
+
+def render_error(error: HTTPException):
+    """Render a translated error page (or JSON for API clients) with the right status."""
+    code = error.code or 500
+    detail = error.description if error.description and not _is_default_description(error) else None
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=code, message=detail or ERROR_TITLES.get(code, ERROR_TITLES[500])()), code
+    html = render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[400])(),
+                           text=ERROR_TEXTS.get(code, ERROR_TEXTS[400])(), detail=detail)
+    response = make_response(html, code)
+    if code == 429 and getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _is_default_description(error: HTTPException) -> bool:
+    return error.description == type(error).description
+
+
+def render_csrf_error(error):
+    error.description = _("The form has expired or was sent from another site. Reload the page and try again.")
+    return render_error(error)
+
+
+def render_server_error(error):
+    current_app.logger.exception("unhandled error", exc_info=getattr(error, "original_exception", error))
+    db.session.rollback()
+    from werkzeug.exceptions import InternalServerError
+
+    return render_error(InternalServerError())
+
+
+@bp.app_context_processor
+def _navigation():
+    items = [
+        {"url": url_for(endpoint), "label": label, "endpoint": endpoint}
+        for nav in collect("views", "NAV_ITEMS") for endpoint, label in nav
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,113 @@
+"""Database plumbing: declarative base, the app-owned scoped session, engine set-up and shared column types."""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+from datetime import UTC, datetime
+from typing import Annotated
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy.orm import DeclarativeBase, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Every module that defines tables; Alembic's env.py and the app import them all.
+MODEL_MODULES = (
+    "civic.identity.models",
+    "civic.petitions.models",
+    "civic.delphi.models",
+    "civic.bureau.models",
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AwareDateTime(TypeDecorator):
+    """Store UTC; always hand back aware datetimes, whatever the backend returns."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to an AwareDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created_at = Annotated[datetime, mapped_column(AwareDateTime(), default=utc_now, server_default=func.now())]
+
+session = scoped_session(sessionmaker(expire_on_commit=False))
+
+# True while the current request may write: SQLite then starts with BEGIN IMMEDIATE so that concurrent
+# writers queue on busy_timeout instead of failing with SQLITE_BUSY when a read transaction upgrades.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and name.startswith(exc.name)):  # a module without models yet; anything else is a bug
+                raise
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine with the pragmas and pool settings this project relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def bind(url: str, **kwargs) -> Engine:
+    """(Re)bind the scoped session to a new engine for ``url``."""
+    session.remove()
+    engine = make_engine(url, **kwargs)
+    session.configure(bind=engine)
+    return engine
+
+
+def is_postgres() -> bool:
+    return session.get_bind().dialect.name == "postgresql"

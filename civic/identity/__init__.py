@@ -1,0 +1,1 @@
+"""The identity layer shared by every module: accounts, verification, roles, directory, audit, notifications."""

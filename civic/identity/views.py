@@ -1,0 +1,270 @@
+"""Account pages: registration, email confirmation, sign-in, password reset, profile, IIN, notifications, deletion."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from civic import db
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import safe_next
+from civic.extensions import limiter, login_key
+from civic.identity import notifications, services
+from civic.identity.admin_views import bp as admin_bp
+from civic.identity.directory import territory_choices
+from civic.identity.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    IinForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from civic.identity.models import Notification, Territory
+
+bp = Blueprint("identity", __name__)
+BLUEPRINTS = (bp, admin_bp)
+
+
+def _territory_select(field) -> None:
+    field.choices = [(0, "\u2014"), *territory_choices()]
+
+
+def _chosen_territory(value: int | None) -> Territory | None:
+    return db.session.get(Territory, value) if value else None
+
+
+def _form_page(template: str, form, **context):
+    """Render a form page; a submitted form with errors answers 400."""
+    status = 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+    return render_template(template, form=form, **context), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5 per minute;30 per hour", methods=["POST"])
+def register():
+    """Create an account and send the confirmation link."""
+    if current_user.is_authenticated:
+        return redirect(url_for("identity.account"))
+    form = RegisterForm()
+    _territory_select(form.home_territory)
+    if request.method == "GET":
+        form.locale.data = str(request.cookies.get("civic_lang") or "kk")
+    if form.validate_on_submit():
+        if form.website.data:
+            abort(400)
+        try:
+            user = services.register_user(form.email.data, form.password.data, form.display_name.data,
+                                          form.locale.data, _chosen_territory(form.home_territory.data))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(_("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success")
+            return redirect(url_for("identity.account"))
+    return _form_page("identity/register.html", form)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    """Confirm an email address from the emailed link."""
+    try:
+        services.verify_email(token)
+    except DomainError as exc:
+        return render_template("identity/verify_failed.html", message=str(exc)), 400
+    db.session.commit()
+    flash(_("Your email is confirmed."), "success")
+    return redirect(url_for("identity.account") if current_user.is_authenticated else url_for("identity.login"))
+
+
+@bp.post("/account/resend-confirmation")
+@login_required
+@limiter.limit("3 per hour")
+def resend_confirmation():
+    """Send the confirmation link again."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.email_verified_at is None:
+        services.send_verification(current_user)
+        db.session.commit()
+    flash(_("We sent a new confirmation link."), "success")
+    return redirect(url_for("identity.account"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=login_key)
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("identity.account"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as exc:
+            db.session.commit()  # keep the failure count
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session (and CSRF token) at every sign-in
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("identity.account")))
+    return _form_page("identity/login.html", form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def request_reset():
+    """Ask for a password reset link (the answer is the same whether the email exists or not)."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account exists for this email, we sent a link to reset the password."), "info")
+        return redirect(url_for("identity.login"))
+    return _form_page("identity/reset_request.html", form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    try:
+        services.user_for_reset_token(token)
+    except DomainError as exc:
+        return render_template("identity/verify_failed.html", message=str(exc)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password was changed. Sign in with the new one."), "success")
+        return redirect(url_for("identity.login"))
+    return _form_page("identity/reset_password.html", form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Show and edit the profile."""
+    form = ProfileForm(obj=current_user)
+    _territory_select(form.home_territory)
+    if request.method == "GET":
+        form.locale.data = current_user.preferred_locale
+        form.home_territory.data = current_user.home_territory_id or 0
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.display_name.data, form.locale.data,
+                                _chosen_territory(form.home_territory.data), form.notification_mode.data)
+        db.session.commit()
+        flash(_("Your profile was saved."), "success")
+        return redirect(url_for("identity.account"))
+    return _form_page("identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm())
+
+
+@bp.route("/account/iin", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def add_iin():
+    """Add the resident's IIN (validated; only a keyed hash is kept)."""
+    form = IinForm()
+    if form.validate_on_submit():
+        try:
+            services.add_iin(current_user, form.iin.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Your IIN was added. You can now sign petitions and vote."), "success")
+            return redirect(url_for("identity.account"))
+    profile = ProfileForm(obj=current_user)
+    _territory_select(profile.home_territory)
+    return render_template("identity/account.html", form=profile, user=current_user, iin_form=form,
+                           resend=EmptyForm()), 400
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other sessions are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # re-issue this session's cookie with the new session version
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("identity.account"))
+    return _form_page("identity/change_password.html", form)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    """Erase the account's personal data after confirming the password."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account was deleted and your personal data erased."), "info")
+            return redirect(url_for("core.home"))
+    return _form_page("identity/delete_account.html", form)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"], endpoint="notifications")
+@login_required
+def notifications_view():
+    """List notifications; POST marks them all read."""
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        notifications.mark_all_read(current_user)
+        db.session.commit()
+        return redirect(url_for("identity.notifications"))
+    items = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(100)
+    ).all()
+    return render_template("identity/notifications.html", items=items, form=form)
+
+
+@bp.app_context_processor
+def _account_context():
+    unread = 0
+    if current_user.is_authenticated and request.endpoint != "static":
+        unread = notifications.unread_count(current_user)
+    return {"unread_notifications": unread, "max_upload": current_app.config["MAX_CONTENT_LENGTH"]}
+
+
+@bp.app_template_global()
+def role_label(name: str) -> str:
+    from civic.identity.permissions import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(name, name))

@@ -1,0 +1,35 @@
+"""The list of platform modules, lowest layer first, and the conventions by which the app wires them.
+
+Each module ``civic.<name>`` may provide:
+- ``views.BLUEPRINTS``: blueprints to register;
+- ``permissions.PERMISSIONS`` (name -> description) and ``permissions.DEFAULTS`` (role -> set of names);
+- ``cli.COMMANDS``: click groups/commands for the ``flask`` CLI;
+- ``demo.seed_demo(context)``: deterministic demo data, run by ``flask seed demo`` in this order;
+- ``views.HOME_CARDS`` (dicts: endpoint, title, text) and ``views.NAV_ITEMS`` ((endpoint, label) pairs).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+MODULES: tuple[str, ...] = ("identity", "petitions", "delphi", "bureau")
+
+
+def submodule(module: str, part: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"civic.{module}.{part}")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"civic.{module}", f"civic.{module}.{part}"):
+            return None
+        raise
+
+
+def collect(part: str, attribute: str) -> list:
+    """Return ``attribute`` of ``civic.<module>.<part>`` for every module that has it."""
+    found = []
+    for module in MODULES:
+        mod = submodule(module, part)
+        if mod is not None and hasattr(mod, attribute):
+            found.append(getattr(mod, attribute))
+    return found

@@ -1,0 +1,261 @@
+"""Shared fixtures: one app per test session, a clean database for every test, a CSRF-carrying client, factories.
+
+The database is SQLite by default. With CIVIC_TEST_DB=postgres the suite runs on a fresh PostgreSQL database
+created from CIVIC_TEST_POSTGRES_URL for the run and dropped at its end. The schema is built by the Alembic
+migrations, never by create_all.
+
+Tests must not hold an app context open while they use the client (Flask would reuse it for the requests):
+use ``with app.app_context():`` around direct database work, as the factories do.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask import session as flask_session
+from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from civic import create_app, db
+from civic.identity.permissions import sync_roles
+from tests import factories
+
+TEST_DB = os.environ.get("CIVIC_TEST_DB", "sqlite")
+
+
+def pytest_report_header(config):
+    return f"civic test database: {TEST_DB}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL pass, run only the tests that touch the database."""
+    if TEST_DB != "postgres":
+        return
+    keep = [item for item in items if "app" in getattr(item, "fixturenames", ())]
+    deselected = [item for item in items if item not in keep]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DB == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic-test.sqlite3'}"
+        return
+    admin_url = os.environ.get("CIVIC_TEST_POSTGRES_URL")
+    if not admin_url:
+        pytest.exit("CIVIC_TEST_DB=postgres needs CIVIC_TEST_POSTGRES_URL", returncode=2)
+    admin_url = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"civic_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    db.session.remove()
+    from civic.db import session as scoped
+
+    bind = scoped.get_bind() if scoped.registry.has() else None
+    if bind is not None:
+        bind.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    outbox = tmp_path_factory.mktemp("outbox")
+    application = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "IIN_HMAC_KEY": "test-iin-key",
+        "SECURE_COOKIES": False,
+        "PASSWORD_HASHER": "fast",
+        "MAIL_SERVER": None,
+        "MAIL_OUTBOX": str(outbox),
+        "RATELIMIT_ENABLED": True,
+        "PUBLIC_BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    })
+    with application.app_context():
+        from alembic import command
+
+        from civic.cli import alembic_config
+
+        cfg = alembic_config()
+        cfg.attributes["skip_logging"] = True
+        command.upgrade(cfg, "heads")
+    application.extensions["civic_engine"].dispose()
+    yield application
+    application.extensions["civic_engine"].dispose()
+
+
+def _wipe(app) -> None:
+    from civic.db import Base
+
+    engine = app.extensions["civic_engine"]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+
+
+def _has_sqlite_sequence(conn) -> bool:
+    return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() is not None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(request):
+    """Give every database test empty tables (plus the role grants), a clean outbox and reset rate limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    _wipe(app)
+    outbox = Path(app.config["MAIL_OUTBOX"])
+    shutil.rmtree(outbox, ignore_errors=True)
+    outbox.mkdir(parents=True, exist_ok=True)
+    from civic.extensions import limiter
+
+    limiter.reset()
+    with app.app_context():
+        sync_roles()
+        db.session.commit()
+    yield
+    db.session.remove()
+
+
+class CivicClient(FlaskClient):
+    """A test client that adds the session's CSRF token to form posts, as a browser with the page open would."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+        with self.application.test_request_context():
+            if raw:
+                flask_session["csrf_token"] = raw
+            token = generate_csrf()
+            raw = flask_session["csrf_token"]
+        with self.session_transaction() as sess:
+            sess["csrf_token"] = raw
+        return token
+
+    def open(self, *args, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        data = kwargs.get("data")
+        if method in ("POST", "PUT", "PATCH", "DELETE") and kwargs.pop("csrf", True) and "json" not in kwargs:
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        else:
+            kwargs.pop("csrf", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = CivicClient
+    return app.test_client()
+
+
+@pytest.fixture
+def plain_client(app):
+    app.test_client_class = FlaskClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def directory(app):
+    """Load the real reference directory (territories, categories, state bodies); returns a code lookup."""
+    return factories.load_directory(app)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: ``make_user(level=..., roles=[...], home="KZ-ALA-ALM", **fields)`` → a committed, detached User."""
+
+    def _make(**kwargs):
+        return factories.create_user(app, **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def auth(client):
+    """Sign users in and out of ``client``."""
+    return factories.AuthActions(client)
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages written to the outbox so far, oldest first, as email.message.Message objects."""
+
+    def _read():
+        folder = Path(app.config["MAIL_OUTBOX"])
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))]
+
+    return _read
+
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free loopback port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    if CHROMIUM is None:
+        pytest.skip("Debian's Chromium is not installed: run `apt-get install -y chromium` (as .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_chromium, live_server):
+    """A fresh browser tab (its own cookies) with ``page.base_url`` set to the live server."""
+    context = _chromium.new_context(locale="kk-KZ", base_url=live_server)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    tab.base_url = live_server
+    yield tab
+    context.close()
