@@ -51,9 +51,9 @@ def load_directory(app: Flask) -> Directory:
         directory_service.load_reference_data()
         db.session.commit()
         return Directory(
-            territories=dict(db.session.execute(select(Territory.code, Territory.id)).tuples().all()),
-            bodies=dict(db.session.execute(select(StateBody.code, StateBody.id)).tuples().all()),
-            categories=dict(db.session.execute(select(Category.code, Category.id)).tuples().all()),
+            territories=dict(db.session.execute(select(Territory.code, Territory.id)).all()),
+            bodies=dict(db.session.execute(select(StateBody.code, StateBody.id)).all()),
+            categories=dict(db.session.execute(select(Category.code, Category.id)).all()),
         )
 
 

@@ -41,3 +41,19 @@ def abort_domain(exc) -> None:
 
 def flash_domain(exc) -> None:
     flash(str(exc), "error")
+
+
+def path_for(endpoint: str, **values) -> str:
+    """Like ``url_for`` but also outside a request (CLI, cron, demo data): the path only."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, built on the configured PUBLIC_BASE_URL."""
+    from flask import current_app
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path_for(endpoint, **values)

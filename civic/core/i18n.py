@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,10 +15,9 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 def select_locale() -> str:
     """User preference, then the switcher's cookie, then Accept-Language, then Kazakh."""
-    forced = g.get("forced_locale")
-    if forced:
-        return forced
-    user = current_user if current_app.login_manager else None
+    if not has_request_context():  # CLI, cron, demo data: messages for a person use force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.preferred_locale in LANGUAGES:
         return user.preferred_locale
     cookie = request.cookies.get(LANGUAGE_COOKIE)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from civic import db
+from civic.core.http import public_url
 from civic.core.mail import queue_mail
 from civic.db import utc_now
 from civic.identity.models import Notification, NotificationMode, User
@@ -42,7 +43,7 @@ def _compose(notes: list[Notification]) -> str:
         if note.link:
             lines.append(base + note.link)
         parts.append("\n".join(lines))
-    footer = _("Change how you receive notifications: %(url)s", url=base + url_for("identity.notifications"))
+    footer = _("Change how you receive notifications: %(url)s", url=public_url("identity.notifications"))
     return "\n\n".join([*parts, footer])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from civic import db
 from civic.config import LANGUAGES
 from civic.core import signals
 from civic.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from civic.core.http import public_url
 from civic.core.mail import queue_mail
 from civic.db import utc_now
 from civic.identity import audit, iin, tokens
@@ -77,7 +78,7 @@ def register_user(email: str, password: str, display_name: str, locale: str = "k
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, user)
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("identity.verify_email", token=token)
+    link = public_url("identity.verify_email", token=token)
     with force_locale(user.preferred_locale):
         queue_mail(user.email, _("Confirm your email for Civic"),
                    _("Open this link within 48 hours to confirm your email:\n%(link)s", link=link))
@@ -152,7 +153,7 @@ def request_password_reset(email: str) -> None:
     if user is None or user.is_deleted:
         return
     token = tokens.make_token(tokens.RESET_PASSWORD, user)
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("identity.reset_password", token=token)
+    link = public_url("identity.reset_password", token=token)
     with force_locale(user.preferred_locale):
         queue_mail(user.email, _("Reset your Civic password"),
                    _("Open this link within 30 minutes to choose a new password:\n%(link)s\n"

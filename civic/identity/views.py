@@ -213,7 +213,7 @@ def change_password():
             form.add_domain_error(exc)
         else:
             db.session.commit()
-            login_user(current_user)  # re-issue this session's cookie with the new session version
+            login_user(current_user._get_current_object())  # re-issue this session's cookie with the new session version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("identity.account"))
     return _form_page("identity/change_password.html", form)

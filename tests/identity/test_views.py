@@ -1,0 +1,276 @@
+"""Identity pages: the permission matrix, CSRF, bad input, headers, languages, rate limits, error pages."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from civic import db
+from civic.identity.models import AssuranceLevel, User, UserRole
+from tests.factories import DEFAULT_PASSWORD
+
+ROLES = ["anonymous", "resident", "council_member", "expert", "moderator", "official", "inspector",
+         "bureau_consultant", "admin"]
+ROLE_SPECS = {
+    "official": ("official", None, "KZ-ALA.AKIMAT"),
+    "inspector": ("inspector", None, "KZ-ALA.AKIMAT"),
+    "moderator": ("moderator", "KZ-ALA"),
+}
+
+
+@pytest.fixture
+def as_role(client, make_user, auth, directory):
+    """Sign the client in as a user holding ``role`` (or nobody for "anonymous"); returns the user."""
+
+    def _as(role):
+        if role == "anonymous":
+            return None
+        roles = [] if role == "resident" else [ROLE_SPECS.get(role, role)]
+        user = make_user(roles=roles)
+        auth.login(user)
+        return user
+
+    return _as
+
+
+def _expected(rule, role):
+    return rule.get(role, rule["*"])
+
+
+PAGES = [
+    ("GET", "/", {"*": 200}),
+    ("GET", "/login", {"*": 302, "anonymous": 200}),
+    ("GET", "/register", {"*": 302, "anonymous": 200}),
+    ("GET", "/reset", {"*": 200}),
+    ("GET", "/account", {"*": 200, "anonymous": 302}),
+    ("GET", "/account/password", {"*": 200, "anonymous": 302}),
+    ("GET", "/account/delete", {"*": 200, "anonymous": 302}),
+    ("GET", "/account/notifications", {"*": 200, "anonymous": 302}),
+    ("GET", "/admin/users", {"*": 403, "anonymous": 302, "admin": 200}),
+    ("GET", "/admin/users/{target}", {"*": 403, "anonymous": 302, "admin": 200}),
+    ("GET", "/admin/audit", {"*": 403, "anonymous": 302, "admin": 200}),
+    ("POST", "/admin/users/{target}/roles", {"*": 403, "anonymous": 302, "admin": 400}),
+    ("POST", "/admin/users/{target}/verify-in-person",
+     {"*": 403, "anonymous": 302, "admin": 400, "official": 400, "bureau_consultant": 400}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "rule"), PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
+def test_permission_matrix(client, make_user, as_role, method, path, rule, role):
+    target = make_user()
+    as_role(role)
+    url = path.format(target=target.id)
+    response = client.get(url) if method == "GET" else client.post(url, data={})
+    assert response.status_code == _expected(rule, role), response.data[:300]
+    if response.status_code == 302 and role == "anonymous" and path.startswith(("/account", "/admin")):
+        assert "/login?next=" in response.headers["Location"]
+
+
+def test_post_without_csrf_token_is_refused(plain_client, make_user):
+    user = make_user(email="csrf@example.test")
+    response = plain_client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert b"The form has expired" in response.data
+    with plain_client.session_transaction() as sess:
+        assert "_user_id" not in sess
+
+
+def test_login_rotates_session_and_honours_only_local_next(client, make_user):
+    user = make_user()
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    response = client.post("/login?next=https://evil.example/steal", data={"email": user.email,
+                                                                           "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess["_user_id"] == user.get_id()
+    client.post("/logout", data={})
+    response = client.post("/login?next=/account/notifications", data={"email": user.email,
+                                                                       "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/account/notifications"
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)"])
+def test_open_redirects_are_refused(client, make_user, target):
+    user = make_user()
+    response = client.post(f"/login?next={target}", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_wrong_password_and_unknown_email_look_the_same(client, make_user):
+    user = make_user()
+    wrong = client.post("/login", data={"email": user.email, "password": "not the password"})
+    unknown = client.post("/login", data={"email": "nobody@example.test", "password": "not the password"})
+    assert wrong.status_code == unknown.status_code == 400
+
+    def message(r):
+        return re.search(rb'class="form-errors" role="alert"><p>(.*?)</p>', r.data).group(1)
+
+    assert message(wrong) == message(unknown)
+
+
+@pytest.mark.parametrize(("data", "needle"), [
+    ({"email": "not-an-email"}, b"Invalid email address"),
+    ({"password": "short", "confirm": "short"}, b"between 8 and 128"),
+    ({"confirm": "something else"}, b"The passwords do not match"),
+    ({"display_name": "x" * 81}, b"longer than 80"),
+    ({"home_territory": "999999"}, b"Not a valid choice"),
+    ({"home_territory": "abc"}, b"Invalid Choice"),
+    ({"password": "password123", "confirm": "password123"}, b"too common"),
+])
+def test_registration_bad_input_gets_400_and_writes_nothing(client, app, data, needle):
+    form = {"email": "new@example.kz", "display_name": "New", "password": "a fine pass phrase",
+            "confirm": "a fine pass phrase", "home_territory": "0", "locale": "en"}
+    form.update(data)
+    response = client.post("/register", data=form, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert needle in response.data
+    with app.app_context():
+        assert db.session.scalar(select(User.id)) is None
+
+
+def test_duplicate_email_registration_is_explained(client, make_user):
+    make_user(email="taken@example.kz")
+    response = client.post("/register", data={"email": "TAKEN@example.kz", "display_name": "Again",
+                                              "password": "a fine pass phrase", "confirm": "a fine pass phrase",
+                                              "home_territory": "0", "locale": "en"})
+    assert response.status_code == 400 and b"already exists" in response.data
+
+
+def test_registration_messages_are_translated(client):
+    response = client.post("/register", data={"email": "x", "display_name": "", "password": "a",
+                                              "confirm": "b", "home_territory": "0", "locale": "ru"},
+                           headers={"Accept-Language": "ru"})
+    assert response.status_code == 400
+    assert '<html lang="ru">' in response.text
+    assert "Invalid email address" not in response.text  # WTForms' own messages come in Russian too
+
+
+def test_iin_form_explains_errors(client, make_user, auth):
+    user = make_user(level=AssuranceLevel.EMAIL_VERIFIED)
+    auth.login(user)
+    response = client.post("/account/iin", data={"iin": "850808301073", "confirm": "y"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and b"check digit" in response.data
+    response = client.post("/account/iin", data={"iin": "850808301077", "confirm": "y"})
+    assert response.status_code == 302
+
+
+def test_expired_verification_link_answers_400(client, app, make_user, monkeypatch):
+    from civic.identity import tokens
+
+    user = make_user(level=AssuranceLevel.REGISTERED)
+    with app.test_request_context():
+        token = tokens.make_token(tokens.VERIFY_EMAIL, user)
+    monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", -1)
+    response = client.get(f"/verify/{token}", headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and b"expired" in response.data
+    assert client.get("/verify/garbage").status_code == 400
+
+
+def test_password_reset_flow_does_not_reveal_accounts(client, make_user, outbox):
+    user = make_user(email="reset@example.kz")
+    for email in ("reset@example.kz", "nobody@example.kz"):
+        response = client.post("/reset", data={"email": email})
+        assert response.status_code == 302
+    messages = outbox()
+    assert [m["To"] for m in messages] == ["reset@example.kz"]
+    link = re.search(r"http://localhost(/reset/\S+)", messages[0].get_content()).group(1)
+    assert client.post(link, data={"password": "brand new phrase", "confirm": "brand new phrase"}).status_code == 302
+    assert client.post(link, data={"password": "other new phrase", "confirm": "other new phrase"}).status_code == 400
+    assert client.post("/login", data={"email": user.email, "password": "brand new phrase"}).status_code == 302
+
+
+def test_password_change_signs_out_other_sessions(app, make_user, auth, client):
+    user = make_user()
+    other = app.test_client()
+    with other.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    assert other.get("/account").status_code == 200
+    auth.login(user)
+    response = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
+                                                       "password": "new pass phrase", "confirm": "new pass phrase"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this session continues
+    assert other.get("/account").status_code == 302  # the other one is signed out
+
+
+def test_account_deletion_through_the_page(client, app, make_user, auth):
+    user = make_user(roles=["moderator"])
+    auth.login(user)
+    assert client.post("/account/delete", data={"password": "wrong", "confirm": "y"}).status_code == 400
+    response = client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 302
+    with app.app_context():
+        gone = db.session.get(User, user.id)
+        assert gone.is_deleted and gone.display_name is None
+
+
+def test_language_choice_order(client, make_user, auth):
+    assert '<html lang="kk">' in client.get("/").text
+    assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).text
+    client.post("/language", data={"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ru"}).text
+    user = make_user(locale="kk")
+    auth.login(user)
+    assert '<html lang="kk">' in client.get("/").text  # the account's preference wins over the cookie
+    response = client.post("/language", data={"language": "ru", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert '<html lang="ru">' in client.get("/").text
+
+
+def test_dates_are_formatted_for_the_language(client, app, make_user, auth):
+    from civic.identity.notifications import notify
+
+    user = make_user(locale="ru")
+    with app.app_context():
+        notify(db.session.get(User, user.id), "test", "Привет")
+        db.session.commit()
+    auth.login(user)
+    page = client.get("/account/notifications").text
+    assert re.search(r"\d{2}\.\d{2}\.\d{4}", page)  # Russian short dates: 22.11.2026
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_login_is_rate_limited(client, make_user):
+    user = make_user()
+    statuses = [client.post("/login", data={"email": user.email, "password": "wrong!"}).status_code
+                for _ in range(7)]
+    assert statuses[:5] == [400] * 5 and statuses[-1] == 429
+    response = client.post("/login", data={"email": user.email, "password": "wrong!"}, headers={"Accept-Language": "en"})
+    assert b"Too many requests" in response.data
+
+
+@pytest.mark.parametrize(("path", "status"), [("/no-such-page", 404), ("/admin/users/999999", 404)])
+def test_error_pages_are_translated(client, make_user, auth, path, status):
+    auth.login(make_user(roles=["admin"], locale="ru"))
+    response = client.get(path)
+    assert response.status_code == status
+    assert '<html lang="ru">' in response.text
+
+
+def test_admin_assigns_role_through_the_screen(client, app, make_user, auth, directory):
+    admin, user = make_user(roles=["admin"]), make_user()
+    auth.login(admin)
+    body_id = directory.bodies["KZ-ALA.ENERGY"]
+    response = client.post(f"/admin/users/{user.id}/roles", data={"role": "official", "territory": "0",
+                                                                  "state_body": str(body_id)})
+    assert response.status_code == 302
+    response = client.post(f"/admin/users/{user.id}/roles", data={"role": "official", "territory": "0",
+                                                                  "state_body": "0"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and b"must belong to a state body" in response.data
+    with app.app_context():
+        roles = db.session.scalars(select(UserRole).where(UserRole.user_id == user.id)).all()
+        assert [(r.role_name, r.state_body_id) for r in roles] == [("official", body_id)]
+    audit_page = client.get("/admin/audit?action=identity.assign_role")
+    assert audit_page.status_code == 200 and b"identity.assign_role" in audit_page.data
+    assert client.get("/admin/audit?from=not-a-date").status_code == 400
