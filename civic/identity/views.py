@@ -11,6 +11,7 @@ from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import safe_next
+from civic.core.i18n import current_language
 from civic.extensions import limiter, login_key
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
@@ -54,7 +55,7 @@ def register():
     form = RegisterForm()
     _territory_select(form.home_territory)
     if request.method == "GET":
-        form.locale.data = str(request.cookies.get("civic_lang") or "kk")
+        form.locale.data = current_language()
     if form.validate_on_submit():
         if form.website.data:
             abort(400)
