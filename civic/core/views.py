@@ -110,4 +110,9 @@ def _navigation():
         {"url": url_for(endpoint), "label": label, "endpoint": endpoint}
         for nav in collect("views", "NAV_ITEMS") for endpoint, label in nav
     ]
-    return {"nav_items": items}
+    admin_links = [
+        {"url": url_for(endpoint), "label": label}
+        for links in collect("views", "ADMIN_LINKS") for endpoint, label, permission in links
+        if current_user.is_authenticated and current_user.has_permission(permission)
+    ]
+    return {"nav_items": items, "admin_links": admin_links}

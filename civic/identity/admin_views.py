@@ -15,9 +15,16 @@ from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
 from civic.identity import services
 from civic.identity.directory import territory_choices
-from civic.identity.forms import AssignRoleForm, InPersonForm
-from civic.identity.models import AuditEvent, StateBody, Territory, User, UserRole
-from civic.identity.permissions import ASSIGN_ROLES, MANAGE_USERS, VERIFY_IN_PERSON, VIEW_AUDIT, require_permission
+from civic.identity.forms import AssignRoleForm, InPersonForm, StateBodyForm
+from civic.identity.models import AuditEvent, Category, StateBody, Territory, User, UserRole
+from civic.identity.permissions import (
+    ASSIGN_ROLES,
+    MANAGE_DIRECTORY,
+    MANAGE_USERS,
+    VERIFY_IN_PERSON,
+    VIEW_AUDIT,
+    require_permission,
+)
 
 bp = Blueprint("identity_admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -163,3 +170,41 @@ def audit_log():
                               .limit(PAGE_SIZE + 1)).all()
     return render_template("admin/audit.html", events=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
                            args=args)
+
+
+@bp.get("/bodies")
+@require_permission(MANAGE_DIRECTORY)
+def bodies():
+    """List state bodies by territory with their heads and competences."""
+    rows = db.session.scalars(select(StateBody).join(Territory).order_by(Territory.path, StateBody.code)).all()
+    return render_template("admin/bodies.html", bodies=rows)
+
+
+def _body_form(body: StateBody) -> StateBodyForm:
+    form = StateBodyForm(obj=None if request.method == "POST" else body)
+    form.categories.choices = [(c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.code))]
+    if request.method == "GET":
+        form.head_email.data = body.head.email if body.head else ""
+        form.categories.data = [c.id for c in body.categories]
+    return form
+
+
+@bp.route("/bodies/<int:body_id>", methods=["GET", "POST"])
+@require_permission(MANAGE_DIRECTORY)
+def edit_body(body_id: int):
+    """Set a state body's head and competences (audited)."""
+    body = get_or_404(StateBody, body_id)
+    form = _body_form(body)
+    if form.validate_on_submit():
+        chosen = db.session.scalars(select(Category).where(Category.id.in_(form.categories.data or []))).all()
+        try:
+            services.update_state_body(body, current_user, (form.head_email.data or "").strip(), chosen)
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("The state body was saved."), "success")
+            return redirect(url_for("identity_admin.bodies"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/body.html", body=body, form=form), status

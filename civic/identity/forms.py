@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from civic.config import LANGUAGES
@@ -108,3 +108,9 @@ class InPersonForm(BaseForm):
     iin = StringField(_l("IIN from the identity document"), validators=[DataRequired(), Length(max=20)],
                       render_kw={"autocomplete": "off"})
     office = StringField(_l("Front office"), validators=[DataRequired(), Length(max=200)])
+
+
+class StateBodyForm(BaseForm):
+    head_email = EmailField(_l("Head of the body (email of a registered user; empty: none)"),
+                            validators=[Optional(), Length(max=254)])
+    categories = SelectMultipleField(_l("Competent for"), coerce=int)

@@ -32,12 +32,14 @@ MANAGE_USERS = "identity.manage_users"
 ASSIGN_ROLES = "identity.assign_roles"
 VIEW_AUDIT = "identity.view_audit"
 VERIFY_IN_PERSON = "identity.verify_in_person"
+MANAGE_DIRECTORY = "identity.manage_directory"
 
 PERMISSIONS = {
     MANAGE_USERS: _l("Find users and see their roles"),
     ASSIGN_ROLES: _l("Assign and revoke roles"),
     VIEW_AUDIT: _l("Browse the audit log"),
     VERIFY_IN_PERSON: _l("Verify residents in person at a front office"),
+    MANAGE_DIRECTORY: _l("Edit state bodies: heads and competences"),
 }
 DEFAULTS = {
     OFFICIAL: {VERIFY_IN_PERSON},

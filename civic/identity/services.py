@@ -32,7 +32,14 @@ from civic.identity.models import (
     VerificationMethod,
 )
 from civic.identity.passwords import hash_password, needs_rehash, verify_password
-from civic.identity.permissions import ASSIGN_ROLES, BODY_ROLES, ROLES, VERIFY_IN_PERSON, forget_cached_permissions
+from civic.identity.permissions import (
+    ASSIGN_ROLES,
+    BODY_ROLES,
+    MANAGE_DIRECTORY,
+    ROLES,
+    VERIFY_IN_PERSON,
+    forget_cached_permissions,
+)
 
 IIN_MESSAGES = {
     iin.IinProblem.FORMAT: _l("An IIN has exactly 12 digits."),
@@ -324,3 +331,20 @@ def create_admin(email: str, password: str, display_name: str = "Administrator")
         audit.record("identity.create_admin", user, after={"role": "admin"})
     db.session.flush()
     return user
+
+
+def update_state_body(body: StateBody, actor: User, head_email: str | None, categories: list) -> None:
+    """Set a body's head and competences (audited)."""
+    if not actor.has_permission(MANAGE_DIRECTORY):
+        raise PermissionDenied()
+    head = None
+    if head_email:
+        head = find_user_by_email(head_email)
+        if head is None or head.is_deleted:
+            raise NotFound(_l("No account has this email."), field="head_email")
+    before = {"head": body.head_user_id, "categories": sorted(c.code for c in body.categories)}
+    body.head_user_id = head.id if head else None
+    body.categories = list(categories)
+    db.session.flush()
+    audit.record("identity.update_state_body", body, actor=actor, before=before,
+                 after={"head": body.head_user_id, "categories": sorted(c.code for c in body.categories)})

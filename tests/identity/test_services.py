@@ -112,9 +112,8 @@ def test_add_iin_keeps_only_digest_and_last_four(app, make_user):
 ])
 def test_add_iin_explains_invalid_numbers(app, make_user, raw, message):
     user = make_user(level=AssuranceLevel.EMAIL_VERIFIED)
-    with app.app_context():
-        with pytest.raises(DomainError, match=message):
-            services.add_iin(_reload(user), raw)
+    with app.app_context(), pytest.raises(DomainError, match=message):
+        services.add_iin(_reload(user), raw)
 
 
 def test_add_iin_needs_confirmed_email_and_is_unique(app, make_user):

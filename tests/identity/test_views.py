@@ -49,6 +49,8 @@ PAGES = [
     ("GET", "/admin/users", {"*": 403, "anonymous": 302, "admin": 200}),
     ("GET", "/admin/users/{target}", {"*": 403, "anonymous": 302, "admin": 200}),
     ("GET", "/admin/audit", {"*": 403, "anonymous": 302, "admin": 200}),
+    ("GET", "/admin/bodies", {"*": 403, "anonymous": 302, "admin": 200}),
+    ("POST", "/admin/bodies/{body}", {"*": 403, "anonymous": 302, "admin": 302}),
     ("POST", "/admin/users/{target}/roles", {"*": 403, "anonymous": 302, "admin": 400}),
     ("POST", "/admin/users/{target}/verify-in-person",
      {"*": 403, "anonymous": 302, "admin": 400, "official": 400, "bureau_consultant": 400}),
@@ -57,10 +59,10 @@ PAGES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path", "rule"), PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
-def test_permission_matrix(client, make_user, as_role, method, path, rule, role):
+def test_permission_matrix(client, make_user, as_role, directory, method, path, rule, role):
     target = make_user()
     as_role(role)
-    url = path.format(target=target.id)
+    url = path.format(target=target.id, body=directory.bodies["KZ-ALA.ENERGY"])
     response = client.get(url) if method == "GET" else client.post(url, data={})
     assert response.status_code == _expected(rule, role), response.data[:300]
     if response.status_code == 302 and role == "anonymous" and path.startswith(("/account", "/admin")):
@@ -274,3 +276,25 @@ def test_admin_assigns_role_through_the_screen(client, app, make_user, auth, dir
     audit_page = client.get("/admin/audit?action=identity.assign_role")
     assert audit_page.status_code == 200 and b"identity.assign_role" in audit_page.data
     assert client.get("/admin/audit?from=not-a-date").status_code == 400
+
+
+def test_admin_sets_the_head_of_a_state_body(client, app, make_user, auth, directory):
+    admin, head = make_user(roles=["admin"]), make_user(email="head@akimat.kz")
+    auth.login(admin)
+    body_id = directory.bodies["KZ-ALA-ALM.AKIMAT"] if "KZ-ALA-ALM.AKIMAT" in directory.bodies else \
+        directory.bodies["KZ-ALA.AKIMAT"]
+    assert client.get("/admin/bodies").status_code == 200
+    response = client.post(f"/admin/bodies/{body_id}", data={"head_email": "nobody@akimat.kz",
+                                                             "categories": [str(directory.categories["housing"])]},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and b"No account has this email" in response.data
+    response = client.post(f"/admin/bodies/{body_id}", data={"head_email": "head@akimat.kz",
+                                                             "categories": [str(directory.categories["housing"])]})
+    assert response.status_code == 302
+    with app.app_context():
+        from civic.identity.models import AuditEvent, StateBody
+
+        body = db.session.get(StateBody, body_id)
+        assert body.head_user_id == head.id and [c.code for c in body.categories] == ["housing"]
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == str(body_id))) \
+            == "identity.update_state_body"
