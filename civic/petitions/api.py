@@ -1,0 +1,169 @@
+"""Open data: a read-only JSON API and a CSV export of public petitions. No personal data ever leaves here.
+
+The OpenAPI document (``openapi.py``) describes exactly these responses; a test checks them with schemathesis.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from sqlalchemy import select
+
+from civic import db
+from civic.db import utc_now
+from civic.identity.models import Category, Territory
+from civic.petitions import queries, signing
+from civic.petitions.models import Petition
+from civic.petitions.openapi import document
+
+bp = Blueprint("petitions_api", __name__, url_prefix="/api/v1")
+MAX_ID = 2**31 - 1
+CSV_LIMIT = 100_000
+CACHE = "public, max-age=30"
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _names(obj) -> dict:
+    return {"kk": obj.name_kk, "ru": obj.name_ru, "en": obj.name_en}
+
+
+def _summary(petition: Petition, count: int) -> dict:
+    return {
+        "id": petition.id, "title": petition.title, "state": petition.state,
+        "territory": {"code": petition.territory.code, "level": petition.territory.level,
+                      "name": _names(petition.territory)},
+        "category": {"code": petition.category.code, "name": _names(petition.category)},
+        "signature_count": count,
+        "opened_at": _iso(petition.opened_at), "closes_at": _iso(petition.closes_at),
+        "closed_at": _iso(petition.closed_at),
+        "response_threshold": petition.response_threshold, "hearing_threshold": petition.hearing_threshold,
+        "response_threshold_reached_at": _iso(petition.response_threshold_reached_at),
+        "response_due_at": _iso(petition.response_due_at),
+        "hearing_threshold_reached_at": _iso(petition.hearing_threshold_reached_at),
+        "responded_at": _iso(petition.responded_at), "rejection_code": petition.rejection_code,
+        "url": url_for("petitions.detail", petition_id=petition.id, _external=True),
+        "api_url": url_for("petitions_api.petition", petition_id=petition.id, _external=True),
+    }
+
+
+def _filters() -> queries.PetitionFilters:
+    """Query-string filters; territory and category are given by their stable codes."""
+    filters = queries.PetitionFilters.from_args(request.args)
+    filters.territory_id = _id_for(Territory, "territory")
+    filters.category_id = _id_for(Category, "category")
+    return filters
+
+
+def _id_for(model, name: str) -> int | None:
+    code = request.args.get(name)
+    if not code:
+        return None
+    found = db.session.scalar(select(model.id).where(model.code == code[:40]))
+    if found is None:
+        abort(400, description=f"unknown {name} code")
+    return found
+
+
+def _json(payload, status: int = 200):
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = CACHE
+    return response
+
+
+@bp.get("/petitions")
+def petitions():
+    """List public petitions: filters, search, sorting, pages."""
+    filters = _filters()
+    rows, has_next = queries.search(filters)
+    pending = signing.untallied_counts(p.id for p in rows)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    links = {"self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
+             "next": url_for("petitions_api.petitions", page=filters.page + 1, **args, _external=True)
+             if has_next else None}
+    return _json({"data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in rows],
+                  "meta": {"page": filters.page, "per_page": filters.per_page, "has_next": has_next,
+                           "total": queries.count_matching(filters)},
+                  "links": links})
+
+
+def _public_or_404(petition_id: int) -> Petition:
+    petition = db.session.get(Petition, petition_id) if petition_id <= MAX_ID else None
+    if petition is None or not petition.is_public:
+        abort(404, description="no public petition with this number")
+    return petition
+
+
+@bp.get("/petitions/<int:petition_id>")
+def petition(petition_id: int):
+    """One public petition with its figures, threshold moments, response or rejection."""
+    item = _public_or_404(petition_id)
+    body = item.response_body or item.state_body
+    payload = _summary(item, signing.live_count(item))
+    areas = queries.signatures_by_area(item)
+    territories = dict(db.session.execute(select(Territory.id, Territory.code)).tuples().all())
+    payload.update({
+        "text": item.text, "language": item.language,
+        "state_body": {"code": body.code, "name": _names(body)} if body else None,
+        "signatures_by_territory": [
+            {"territory_code": territories.get(area_id), "group": _group(area_id), "count": n}
+            for area_id, _name, n in areas],
+        "signatures_by_day": [{"date": day.isoformat(), "count": n} for day, n in queries.signatures_by_day(item)],
+        "response": _response(item),
+        "rejection": {"code": item.rejection_code, "details": item.rejection_details,
+                      "duplicate_of": item.duplicate_of_id} if item.rejection_code else None,
+    })
+    return _json(payload)
+
+
+def _group(area_id: int) -> str:
+    return {queries.OUTSIDE: "outside", queries.UNKNOWN: "unknown"}.get(area_id, "territory")
+
+
+def _response(item: Petition) -> dict | None:
+    if item.responded_at is None:
+        return {"text": None, "responded_at": None, "updated_at": None,
+                "overdue_days": item.response_overdue_days(utc_now())} if item.response_due_at else None
+    return {"text": item.response_text, "responded_at": _iso(item.responded_at),
+            "updated_at": _iso(item.response_updated_at), "overdue_days": 0}
+
+
+CSV_COLUMNS = ("id", "title", "state", "territory_code", "category_code", "signature_count", "opened_at",
+               "closes_at", "closed_at", "response_threshold", "hearing_threshold", "response_threshold_reached_at",
+               "response_due_at", "hearing_threshold_reached_at", "responded_at", "rejection_code", "url")
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ or a control character gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
+@bp.get("/petitions.csv")
+def petitions_csv():
+    """The filtered list as CSV (UTF-8 with BOM so spreadsheets show Kazakh and Russian letters)."""
+    filters = _filters()
+    filters.page, filters.per_page = 1, CSV_LIMIT
+    rows, _more = queries.search(filters)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for p in rows:
+        item = _summary(p, p.signature_count)  # the tallied count: at most a few seconds behind
+        item["territory_code"], item["category_code"] = p.territory.code, p.category.code
+        writer.writerow([csv_safe(item[column]) for column in CSV_COLUMNS])
+    response = Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=petitions.csv"
+    response.headers["Cache-Control"] = CACHE
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.0 description of this API."""
+    return _json(document(request.url_root.rstrip("/")))

@@ -1,0 +1,51 @@
+"""``flask petitions ...``: the jobs cron runs (closing expired petitions, tallying signatures, response news)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from civic import db
+from civic.petitions import services, signing
+from civic.petitions.models import Petition
+
+petitions_cli = AppGroup("petitions", help="Petition jobs for cron.")
+COMMANDS = (petitions_cli,)
+
+
+@petitions_cli.command("close-expired")
+def close_expired() -> None:
+    """Close open petitions whose signing window has ended (run every few minutes)."""
+    closed = services.close_expired()
+    db.session.commit()
+    click.echo(f"{len(closed)} petitions closed.")
+
+
+def _update_counts() -> tuple[int, int]:
+    added = 0
+    for petition_id in db.session.scalars(select(signing.PetitionSignature.petition_id)
+                                          .where(signing.PetitionSignature.tallied_at.is_(None)).distinct()).all():
+        added += signing.tally(petition_id)
+        db.session.commit()  # one short transaction per petition: signers never wait long for the SQLite lock
+    told = 0
+    pending = select(Petition).where(Petition.responded_at.is_not(None), Petition.response_notified_at.is_(None))
+    for petition in db.session.scalars(pending).all():
+        told += services.notify_signers_of_response(petition)
+        db.session.commit()
+    return added, told
+
+
+@petitions_cli.command("update-counts")
+@click.option("--every", type=float, default=0, help="Repeat every N seconds until interrupted (0: run once).")
+def update_counts(every: float) -> None:
+    """Tally new signatures (counts, districts, days, thresholds) and send response news to signers."""
+    while True:
+        added, told = _update_counts()
+        click.echo(f"{added} signatures tallied, {told} signers told about responses.")
+        if every <= 0:
+            return
+        db.session.remove()
+        time.sleep(every)

@@ -1,0 +1,99 @@
+"""Supporters, signatures, the tallies built from them, and the record of invalidations.
+
+The signature table is the hot path. A signature is one INSERT guarded by UNIQUE(petition_id, user_id); it has no
+foreign key to ``petitions`` or ``territories`` on purpose: on PostgreSQL a foreign-key check takes a KEY SHARE lock
+on the referenced row, and thousands of signers per second would all queue on the same petition (and district) rows.
+The INSERT reads the petition in the same statement instead (see ``signing.sign``), and petitions that were ever open
+are never deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.db import AwareDateTime, Base, created_at, intpk, utc_now
+from civic.identity.models import User
+
+
+class PetitionSupporter(Base):
+    """A resident who backed the petition through the author's private link, before moderation."""
+
+    __tablename__ = "petition_supporters"
+    __table_args__ = (UniqueConstraint("petition_id", "user_id"),)
+
+    id: Mapped[intpk]
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Becomes the signature's opt-in for news of the response when the petition opens.
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[created_at]
+
+    user: Mapped[User] = relationship()
+
+
+class PetitionSignature(Base):
+    __tablename__ = "petition_signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "user_id"),
+        Index("ix_petition_signatures_petition_id_created_at", "petition_id", "created_at"),
+        # Signatures not yet added to the petition's tally: a small partial index the counter job and reads scan.
+        Index("ix_petition_signatures_untallied", "petition_id",
+              sqlite_where=text("tallied_at IS NULL"), postgresql_where=text("tallied_at IS NULL")),
+    )
+
+    id: Mapped[intpk]
+    petition_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The signer's home territory when signing (for "signatures by district"); 0 when unknown.
+    territory_id: Mapped[int] = mapped_column(Integer, default=0)
+    #: For the integrity view only; never published. Cleared when the account is erased.
+    ip: Mapped[Optional[str]] = mapped_column(String(45))
+    email_domain: Mapped[Optional[str]] = mapped_column(String(255))
+    #: The signer asked to be told about the official response.
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utc_now, index=True)
+    #: When the counter job added it to the tallies (or settled it as invalid without adding it).
+    tallied_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    invalidated_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    invalidation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("petition_invalidations.id"))
+
+
+class PetitionTerritoryCount(Base):
+    """Tallied valid signatures of a petition per signer territory (0 = unknown)."""
+
+    __tablename__ = "petition_territory_counts"
+
+    petition_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PetitionDailyCount(Base):
+    """Tallied valid signatures of a petition per day (Asia/Almaty calendar day)."""
+
+    __tablename__ = "petition_daily_counts"
+
+    petition_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PetitionInvalidation(Base):
+    """A moderator's decision to void a set of signatures, with the reason and what it matched."""
+
+    __tablename__ = "petition_invalidations"
+
+    id: Mapped[intpk]
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    #: {"ips": [...], "domains": [...], "since": iso, "until": iso}
+    criteria: Mapped[dict] = mapped_column(JSON)
+    invalidated_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[created_at]
+
+    actor: Mapped[Optional[User]] = relationship()
