@@ -1,0 +1,400 @@
+"""The organiser's workspace: creating a study, its texts, rules and items, the panel, finishing and publishing."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from civic import db
+from civic.config import LANGUAGES
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import get_or_404
+from civic.delphi import pseudonyms, services
+from civic.delphi.analysis import effective_config
+from civic.delphi.forms import (
+    AddPanelistsForm,
+    ConfigForm,
+    DeadlineForm,
+    InviteForm,
+    ItemForm,
+    OpenRoundForm,
+    StudyForm,
+)
+from civic.delphi.items import KIND_HELP, KIND_LABELS
+from civic.delphi.labels import decision_label, decision_reason, status_label
+from civic.delphi.links import linked_object
+from civic.delphi.models import (
+    DelphiInvitation,
+    DelphiItem,
+    DelphiPanelist,
+    DelphiParticipation,
+    DelphiProposal,
+    DelphiStudy,
+    InvitationStatus,
+    ItemKind,
+)
+from civic.delphi.permissions import ORGANISE
+from civic.delphi.services.studies import panel_size
+from civic.delphi.views import bp, managed_study
+from civic.identity.permissions import require_permission
+
+
+def _form_page(template: str, form, status: int | None = None, **context):
+    """Render a form page; a submitted form with errors answers 400."""
+    failed = request.method == "POST" and (form.errors or form.form_errors)
+    return render_template(template, form=form, **context), status or (400 if failed else 200)
+
+
+def _study_data(form: StudyForm) -> services.StudyData:
+    return services.StudyData(titles={lang: form[f"title_{lang}"].data or "" for lang in LANGUAGES},
+                              contexts={lang: form[f"context_{lang}"].data or "" for lang in LANGUAGES},
+                              base_language=form.base_language.data, link_type=form.link_type.data or None,
+                              link_id=form.link_id.data)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_permission(ORGANISE)
+def new_study():
+    """Create a study (a draft until round 1 opens)."""
+    form = StudyForm()
+    if request.method == "GET":
+        form.base_language.data = current_user.preferred_locale
+    if form.validate_on_submit():
+        try:
+            study = services.create_study(current_user, _study_data(form))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("The study is created. Add its items and its panel."), "success")
+            return redirect(url_for("delphi.manage", study_id=study.id))
+    return _form_page("delphi/study_form.html", form, study=None)
+
+
+@bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_study(study_id: int):
+    """Change the study's texts and link."""
+    study = managed_study(study_id)
+    form = StudyForm(obj=study)
+    if request.method == "GET":
+        form.link_type.data, form.link_id.data = study.linked_object_type or "", study.linked_object_id
+    if form.validate_on_submit():
+        try:
+            services.update_study(study, current_user, _study_data(form))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("The study is saved."), "success")
+            return redirect(url_for("delphi.manage", study_id=study.id))
+    return _form_page("delphi/study_form.html", form, study=study)
+
+
+def manage_context(study: DelphiStudy) -> dict:
+    last = study.closed_rounds[-1] if study.closed_rounds else None
+    config = effective_config(study)
+    statuses = (last.stopping or {}).get("item_status", {}) if last else {}
+    proposals_round = study.round(0)
+    return {"study": study, "config": config, "last": last, "link": linked_object(study),
+            "decision": decision_label((last.stopping or {}).get("decision")) if last else None,
+            "reason": decision_reason(last.stopping, config) if last else None,
+            "statuses": {item.id: status_label(statuses.get(item.code), item, final=study.is_finished)
+                         for item in study.items},
+            "panel_size": panel_size(study), "kinds": KIND_LABELS, "form": EmptyForm(),
+            "open_form": OpenRoundForm(formdata=None), "deadline_form": DeadlineForm(formdata=None),
+            "new_proposals": _new_proposals(proposals_round), "has_key": pseudonyms.has_key(study),
+            "submitted": _submitted_counts(study)}
+
+
+def _submitted_counts(study: DelphiStudy) -> dict[int, int]:
+    """How many panelists submitted each open round so far (counts only, never who)."""
+    rnd = study.open_round
+    if rnd is None:
+        return {}
+    count = db.session.scalar(select(func.count()).select_from(DelphiParticipation).where(
+        DelphiParticipation.round_id == rnd.id, DelphiParticipation.submitted.is_(True)))
+    return {rnd.id: count or 0}
+
+
+def _new_proposals(rnd) -> int:
+    if rnd is None:
+        return 0
+    return len(db.session.scalars(select(DelphiProposal.id).where(DelphiProposal.round_id == rnd.id,
+                                                                  DelphiProposal.status == "new")).all())
+
+
+@bp.get("/<int:study_id>/manage")
+@login_required
+def manage(study_id: int):
+    """The organiser's dashboard: items, rules, panel, rounds and the stopping decision."""
+    study = managed_study(study_id)
+    return render_template("delphi/manage.html", **manage_context(study))
+
+
+def refused(study: DelphiStudy, exc: DomainError):
+    """Show the dashboard again with the refusal, answering with the error's status."""
+    flash(str(exc), "error")
+    return render_template("delphi/manage.html", **manage_context(study)), exc.status_code
+
+
+@bp.route("/<int:study_id>/configuration", methods=["GET", "POST"])
+@login_required
+def configuration(study_id: int):
+    """Set the consensus and stopping rules (only before round 1)."""
+    study = managed_study(study_id)
+    form = ConfigForm()
+    if request.method == "GET":
+        form.load(effective_config(study))
+    if form.validate_on_submit():
+        try:
+            services.set_config(study, current_user, form.values())
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("The rules are saved. They will be fixed when round 1 opens."), "success")
+            return redirect(url_for("delphi.manage", study_id=study.id))
+    status = 409 if study.is_frozen and request.method == "POST" else None
+    return _form_page("delphi/config_form.html", form, status=status, study=study)
+
+
+def _item_data(form: ItemForm, kind: str) -> services.ItemData:
+    def lang(prefix):
+        return {code: form[f"{prefix}_{code}"].data or "" for code in LANGUAGES}
+
+    return services.ItemData(kind=kind, texts=lang("text"), scale_preset=form.scale_preset.data,
+                             scale_points=form.scale_points.data, low_labels=lang("low_label"),
+                             high_labels=lang("high_label"),
+                             options={code: (text or "").splitlines() for code, text in lang("options").items()},
+                             unit=form.unit.data, min_value=form.min_value.data, max_value=form.max_value.data,
+                             ratio_scale=form.ratio_scale.data)
+
+
+def _fill_item_form(form: ItemForm, item: DelphiItem) -> None:
+    for code in LANGUAGES:
+        form[f"text_{code}"].data = getattr(item, f"text_{code}")
+        form[f"low_label_{code}"].data = ((item.labels or {}).get("low") or {}).get(code, "")
+        form[f"high_label_{code}"].data = ((item.labels or {}).get("high") or {}).get(code, "")
+        form[f"options_{code}"].data = "\n".join(o.get(code, "") for o in item.options or [] if o.get(code))
+    form.scale_preset.data, form.scale_points.data = item.scale_preset or "agreement5", item.scale_points or 5
+    form.unit.data, form.min_value.data, form.max_value.data = item.unit, item.min_value, item.max_value
+    form.ratio_scale.data = item.ratio_scale
+
+
+@bp.route("/<int:study_id>/items/new/<kind>", methods=["GET", "POST"])
+@login_required
+def new_item(study_id: int, kind: str):
+    """Add an item of the given kind (optionally taking up a round-0 proposal)."""
+    study = managed_study(study_id)
+    if kind not in set(ItemKind):
+        abort(404)
+    proposal = _proposal_arg(study)
+    form = ItemForm()
+    if request.method == "GET" and proposal is not None:
+        form[f"text_{study.base_language}"].data = proposal.text
+    if form.validate_on_submit():
+        try:
+            services.add_item(study, current_user, _item_data(form, kind), proposal=proposal)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("The item is added."), "success")
+            return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
+    return _form_page("delphi/item_form.html", form, study=study, kind=kind, item=None, help=KIND_HELP[kind],
+                      kind_label=KIND_LABELS[kind], proposal=proposal)
+
+
+def _proposal_arg(study: DelphiStudy) -> DelphiProposal | None:
+    proposal_id = request.args.get("proposal")
+    rnd = study.round(0)
+    if not proposal_id or rnd is None:
+        return None
+    proposal = db.session.get(DelphiProposal, proposal_id)
+    return proposal if proposal is not None and proposal.round_id == rnd.id else None
+
+
+def _study_item(study: DelphiStudy, item_id: int) -> DelphiItem:
+    item = get_or_404(DelphiItem, item_id)
+    if item.study_id != study.id:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:study_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(study_id: int, item_id: int):
+    """Change an item that no round has asked yet."""
+    study = managed_study(study_id)
+    item = _study_item(study, item_id)
+    form = ItemForm()
+    if request.method == "GET":
+        _fill_item_form(form, item)
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, current_user, _item_data(form, item.kind))
+        except DomainError as exc:
+            return refused(study, exc) if exc.status_code == 409 else _retry(form, exc, study, item)
+        db.session.commit()
+        flash(_("The item is saved."), "success")
+        return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
+    return _form_page("delphi/item_form.html", form, study=study, kind=item.kind, item=item,
+                      help=KIND_HELP[item.kind], kind_label=KIND_LABELS[item.kind], proposal=None)
+
+
+def _retry(form, exc, study, item):
+    form.add_domain_error(exc)
+    return _form_page("delphi/item_form.html", form, study=study, kind=item.kind, item=item,
+                      help=KIND_HELP[item.kind], kind_label=KIND_LABELS[item.kind], proposal=None)
+
+
+@bp.post("/<int:study_id>/items/<int:item_id>/delete")
+@login_required
+def delete_item(study_id: int, item_id: int):
+    """Remove an item that no round has asked yet."""
+    study = managed_study(study_id)
+    item = _study_item(study, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_item(item, current_user)
+    except DomainError as exc:
+        return refused(study, exc)
+    db.session.commit()
+    flash(_("The item is removed."), "success")
+    return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
+
+
+def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int = 200):
+    query = (request.args.get("q") or "").strip()
+    candidates = services.eligible_users(study, query)
+    add_form = add_form or AddPanelistsForm(formdata=None)
+    add_form.user_ids.choices = [(u.id, u.public_name) for u in candidates]
+    members = db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)
+                                 .order_by(DelphiPanelist.id)).all()
+    invitations = db.session.scalars(select(DelphiInvitation).where(DelphiInvitation.study_id == study.id)
+                                     .order_by(DelphiInvitation.id.desc())).all()
+    return render_template("delphi/panel.html", study=study, members=members, candidates=candidates, q=query,
+                           add_form=add_form, invite_form=invite_form or InviteForm(formdata=None),
+                           invitations=invitations, form=EmptyForm(), pending=InvitationStatus.PENDING), status
+
+
+@bp.get("/<int:study_id>/panel")
+@login_required
+def panel(study_id: int):
+    """Show the panel, council members and experts to add, and email invitations."""
+    return _panel_page(managed_study(study_id))
+
+
+@bp.post("/<int:study_id>/panel/add")
+@login_required
+def add_panelists(study_id: int):
+    """Add council members or experts to the panel (before round 1)."""
+    study = managed_study(study_id)
+    form = AddPanelistsForm()
+    form.user_ids.choices = [(u.id, u.public_name) for u in services.eligible_users(study, limit=10_000)]
+    if not form.validate_on_submit():
+        return _panel_page(study, add_form=form, status=409 if study.is_frozen else 400)
+    try:
+        added = services.add_panelists(study, current_user, form.user_ids.data)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("%(n)s people were added to the panel.", n=len(added)), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/panel/invite")
+@login_required
+def invite(study_id: int):
+    """Email an invitation that the recipient accepts with an account for that address."""
+    study = managed_study(study_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _panel_page(study, invite_form=form, status=400)
+    try:
+        services.invite_by_email(study, current_user, form.email.data)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/panel/<int:panelist_id>/remove")
+@login_required
+def remove_panelist(study_id: int, panelist_id: int):
+    """Take someone off the panel (before round 1)."""
+    study = managed_study(study_id)
+    member = get_or_404(DelphiPanelist, panelist_id)
+    if member.study_id != study.id or not EmptyForm().validate_on_submit():
+        abort(404 if member.study_id != study.id else 400)
+    try:
+        services.remove_panelist(member, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The panelist was removed."), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(study_id: int, invitation_id: int):
+    """Withdraw a pending email invitation."""
+    study = managed_study(study_id)
+    invitation = get_or_404(DelphiInvitation, invitation_id)
+    if invitation.study_id != study.id or not EmptyForm().validate_on_submit():
+        abort(404 if invitation.study_id != study.id else 400)
+    try:
+        services.revoke_invitation(invitation, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The invitation was withdrawn."), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+def study_action(study_id: int, action, message: str):
+    """Run one bare-button service on the study, commit and go back to the dashboard (or show the refusal)."""
+    study = managed_study(study_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(study)
+    except DomainError as exc:
+        return refused(study, exc)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("delphi.manage", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/finish")
+@login_required
+def finish(study_id: int):
+    """Finish the study."""
+    return study_action(study_id, lambda s: services.finish_study(s, current_user), _("The study is finished."))
+
+
+@bp.post("/<int:study_id>/publish-results")
+@login_required
+def publish_results(study_id: int):
+    """Make the aggregated results public."""
+    return study_action(study_id, lambda s: services.publish_results(s, current_user),
+                        _("The results are now public."))
+
+
+@bp.post("/<int:study_id>/destroy-key")
+@login_required
+def destroy_key(study_id: int):
+    """Destroy the anonymity key now (crypto-shredding)."""
+    return study_action(study_id, lambda s: services.destroy_key(s, current_user),
+                        _("The anonymity key is destroyed: answers can no longer be linked to anyone."))

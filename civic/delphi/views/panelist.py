@@ -1,0 +1,167 @@
+"""The panelist's side: answering a round (draft or submit), proposing items in round 0, reading feedback, and
+accepting an email invitation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic import db
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import abort_domain
+from civic.delphi import services
+from civic.delphi.feedback import round_feedback
+from civic.delphi.forms import ProposalForm
+from civic.delphi.items import bounds_text, choices, format_number, options, scale_points
+from civic.delphi.models import DelphiRound, ItemKind
+from civic.delphi.permissions import can_manage, panelist_of
+from civic.delphi.services.answers import previous_round
+from civic.delphi.views import bp, load_round, load_study
+from civic.extensions import limiter
+
+
+def _form_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
+    """Read the answer form: ``item-<id>`` (or ``item-<id>-<option>`` per rank) and ``why-<id>``."""
+    raw = {}
+    for item in rnd.items:
+        if item.kind == ItemKind.RANKING:
+            value = {oid: request.form.get(f"item-{item.id}-{oid}", "") for oid in item.option_ids()}
+        else:
+            value = request.form.get(f"item-{item.id}", "")
+        raw[item.id] = services.RawAnswer(value=value, justification=request.form.get(f"why-{item.id}", ""))
+    return raw
+
+
+def _stored_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
+    own = services.own_answers(rnd, current_user)
+    return {item_id: services.RawAnswer(value=answer.value, justification=answer.justification)
+            for item_id, answer in own.items()}
+
+
+def _bounds_hint(rnd: DelphiRound, item) -> str | None:
+    bounds = services.justification_bounds(rnd, item)
+    if not bounds or item.kind == ItemKind.RANKING:
+        return _("Explain your reasons if one of your ranks lies outside the middle half of the panel's previous "
+                 "ranks for that option.") if bounds else None
+    q1, q3 = next(iter(bounds.values()))
+    return _("The middle half of the panel answered from %(q1)s to %(q3)s last round. If your answer lies outside "
+             "this range, explain your reasons.", q1=format_number(q1), q3=format_number(q3))
+
+
+def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200):
+    participation = services.participation_of(rnd, current_user)
+    previous = previous_round(rnd)
+    feedback = {view.item.id: view for view in round_feedback(previous, current_user)} if previous else {}
+    helpers = {"points": scale_points, "choices": choices, "options": options, "bounds_text": bounds_text,
+               "hint": lambda item: _bounds_hint(rnd, item)}
+    return render_template("delphi/answer.html", study=rnd.study, rnd=rnd, values=values, errors=errors,
+                           participation=participation, feedback=feedback, previous=previous, form=EmptyForm(),
+                           **helpers), status
+
+
+@bp.route("/<int:study_id>/rounds/<int:number>/answer", methods=["GET", "POST"])
+@login_required
+@limiter.limit("60 per minute", methods=["POST"])
+def answer(study_id: int, number: int):
+    """Answer the open round: save a draft or submit; answers can change until the deadline."""
+    study = load_study(study_id)
+    rnd = load_round(study, number)
+    if panelist_of(current_user, study) is None or rnd.is_proposals:
+        abort(403)
+    if request.method == "GET":
+        return _answer_page(rnd, _stored_answers(rnd), {})
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    raw = _form_answers(rnd)
+    submit = request.form.get("action") == "submit"
+    try:
+        participation = services.save_answers(rnd, current_user, raw, submit=submit)
+    except services.AnswerErrors as exc:
+        flash(str(exc), "error")
+        return _answer_page(rnd, raw, exc.errors, 400)
+    except DomainError as exc:
+        abort_domain(exc)
+    db.session.commit()
+    flash(_("Your answers are submitted. You can change them until the deadline.") if participation.submitted
+          else _("Your draft is saved. Submit it before the deadline."), "success")
+    return redirect(url_for("delphi.answer", study_id=study.id, number=rnd.number))
+
+
+@bp.route("/<int:study_id>/propose", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"])
+def propose(study_id: int):
+    """Propose items during round 0."""
+    study = load_study(study_id)
+    rnd = load_round(study, 0)
+    if panelist_of(current_user, study) is None:
+        abort(403)
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            services.add_proposal(rnd, current_user, form.text.data)
+        except DomainError as exc:
+            form.add_domain_error(exc) if exc.status_code == 400 else abort_domain(exc)
+        else:
+            db.session.commit()
+            flash(_("Your proposal is saved."), "success")
+            return redirect(url_for("delphi.propose", study_id=study.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("delphi/propose.html", study=study, rnd=rnd, form=form, delete_form=EmptyForm(),
+                           proposals=services.own_proposals(rnd, current_user)), status
+
+
+@bp.post("/<int:study_id>/propose/<proposal_id>/delete")
+@login_required
+def delete_proposal(study_id: int, proposal_id: str):
+    """Withdraw one of one's proposals while round 0 is open."""
+    study = load_study(study_id)
+    rnd = load_round(study, 0)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_proposal(rnd, current_user, proposal_id)
+    except DomainError as exc:
+        abort_domain(exc)
+    db.session.commit()
+    flash(_("Your proposal was withdrawn."), "success")
+    return redirect(url_for("delphi.propose", study_id=study.id))
+
+
+@bp.get("/<int:study_id>/rounds/<int:number>/feedback")
+@login_required
+def feedback(study_id: int, number: int):
+    """Show a round's feedback: the panel's distribution with the viewer's own answer highlighted."""
+    study = load_study(study_id)
+    rnd = load_round(study, number)
+    organiser = can_manage(current_user, study)
+    panelist = panelist_of(current_user, study)
+    if not organiser and panelist is None:
+        abort(403)
+    if rnd.is_open or rnd.is_proposals or (not rnd.is_published and not organiser):
+        abort(404)
+    views = round_feedback(rnd, current_user if panelist is not None else None)
+    return render_template("delphi/feedback.html", study=study, rnd=rnd, views=views, preview=not rnd.is_published)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Accept an email invitation to a panel (sign in or register with the invited address first)."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except DomainError as exc:
+        abort_domain(exc)
+    form = EmptyForm()
+    if request.method == "POST" and current_user.is_authenticated and form.validate_on_submit():
+        try:
+            services.accept_invitation(token, current_user)
+        except DomainError as exc:
+            flash(str(exc), "error")
+            return render_template("delphi/invitation.html", invitation=invitation, form=form), exc.status_code
+        db.session.commit()
+        flash(_("You joined the panel."), "success")
+        return redirect(url_for("delphi.study", study_id=invitation.study_id))
+    return render_template("delphi/invitation.html", invitation=invitation, form=form,
+                           next_url=url_for("delphi.invitation", token=token))

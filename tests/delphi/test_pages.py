@@ -1,0 +1,71 @@
+"""The pages end to end through the test client: organiser workflow, answering, feedback, results, exports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from civic import db
+from civic.db import utc_now
+from civic.delphi.models import DelphiItem, DelphiStudy, RoundStatus
+from tests.delphi.conftest import converging_values
+
+
+def _deadline(days: int = 7) -> str:
+    return (utc_now() + timedelta(days=days) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_organiser_builds_and_runs_a_study_through_the_pages(app, client, auth, world):
+    organiser, panel = world.organiser(), world.panel(6)
+    auth.login(organiser)
+    response = client.post("/delphi/new", data={"base_language": "en", "title_en": "Kindergarten places",
+                                                "context_en": "Almaty **queue**", "link_type": "petition",
+                                                "link_id": "12"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        study_id = db.session.query(DelphiStudy.id).scalar()
+    base = f"/delphi/{study_id}"
+    assert client.post(f"{base}/items/new/likert", data={"text_en": "Large families first", "scale_preset": "agreement5",
+                                                         "scale_points": "5"}).status_code == 302
+    assert client.post(f"{base}/items/new/numeric", data={"text_en": "Places to add", "unit": "places",
+                                                          "min_value": "0", "max_value": "5000", "ratio_scale": "y",
+                                                          "scale_points": "5"}).status_code == 302
+    assert client.post(f"{base}/items/new/ranking", data={"text_en": "Rank groups", "options_en": "A\nB\nC",
+                                                          "scale_points": "5"}).status_code == 302
+    page = client.get(f"{base}/panel")
+    assert page.status_code == 200
+    response = client.post(f"{base}/panel/add", data={"user_ids": [str(u.id) for u in panel]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get(f"{base}/manage").status_code == 200
+    assert client.get(f"{base}/configuration").status_code == 200
+    response = client.post(f"{base}/rounds/open", data={"deadline": _deadline()})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        items = {i.code: i for i in db.session.query(DelphiItem).all()}
+        q1, q2, q3 = items["Q1"].id, items["Q2"].id, items["Q3"].id
+        options = items["Q3"].option_ids()
+    for index, user in enumerate(panel):
+        auth.login(user)
+        assert client.get(f"{base}/rounds/1/answer").status_code == 200
+        values = converging_values(index, 1)
+        ranks = [1, 2, 3] if index % 2 else [2, 1, 3]
+        data = {f"item-{q1}": values["Q1"], f"item-{q2}": values["Q2"], "action": "submit",
+                **{f"item-{q3}-{oid}": str(r) for oid, r in zip(options, ranks, strict=True)}}
+        response = client.post(f"{base}/rounds/1/answer", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    auth.login(organiser)
+    assert client.post(f"{base}/rounds/1/close").status_code == 302
+    assert client.get(f"{base}/rounds/1/justifications").status_code == 200
+    assert client.get(f"{base}/rounds/1/feedback").status_code == 200
+    assert client.post(f"{base}/rounds/1/publish").status_code == 302
+    assert client.get(f"{base}/results").status_code == 200
+    assert client.get(f"{base}/results/print").status_code == 200
+    assert client.get(f"{base}/export/report.json").status_code == 200
+    assert client.get(f"{base}/export/statistics.csv").status_code == 200
+    auth.login(panel[0])
+    page = client.get(f"{base}/rounds/1/feedback")
+    assert page.status_code == 200
+    assert b"highlight" in page.data
+    assert client.get(f"{base}").status_code == 200
+    assert client.get("/delphi/").status_code == 200
+    with app.app_context():
+        assert db.session.get(DelphiStudy, study_id).round(1).status == RoundStatus.PUBLISHED
