@@ -106,7 +106,7 @@ def petition(petition_id: int):
     body = item.response_body or item.state_body
     payload = _summary(item, signing.live_count(item))
     areas = queries.signatures_by_area(item)
-    territories = dict(db.session.execute(select(Territory.id, Territory.code)).tuples().all())
+    territories = dict(db.session.execute(select(Territory.id, Territory.code)).all())
     payload.update({
         "text": item.text, "language": item.language,
         "state_body": {"code": body.code, "name": _names(body)} if body else None,

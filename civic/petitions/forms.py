@@ -31,7 +31,7 @@ class PetitionForm(BaseForm):
                          render_kw={"rows": 10})
     territory = SelectField(_l("Addressed to the akimat of"), coerce=int, validators=[DataRequired()])
     category = SelectField(_l("Subject"), coerce=int, validators=[DataRequired()])
-    language = SelectField(_l("Language of the text"), choices=TEXT_LANGUAGES)
+    language = SelectField(_l("Language of the text"), choices=lambda: list(TEXT_LANGUAGES))
 
 
 class NotifyForm(BaseForm):
@@ -74,7 +74,7 @@ WINDOWS = ((1, _l("the last hour")), (24, _l("the last 24 hours")), (168, _l("th
 class InvalidateForm(BaseForm):
     ips = CheckboxesField(_l("IP addresses"), choices=[])
     domains = CheckboxesField(_l("Email domains"), choices=[])
-    hours = SelectField(_l("Signatures made in"), coerce=int, choices=WINDOWS, default=1)
+    hours = SelectField(_l("Signatures made in"), coerce=int, choices=lambda: list(WINDOWS), default=1)
     reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=2000)],
                            render_kw={"rows": 3})
 

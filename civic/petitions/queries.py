@@ -143,7 +143,7 @@ def signed_by(user: User) -> list[tuple[PetitionSignature, Petition]]:
     return list(db.session.execute(
         select(PetitionSignature, Petition).join(Petition, Petition.id == PetitionSignature.petition_id)
         .where(PetitionSignature.user_id == user.id).options(joinedload(Petition.territory))
-        .order_by(PetitionSignature.id.desc())).tuples())
+        .order_by(PetitionSignature.id.desc())))
 
 
 # --- the petition page's figures ----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def signatures_by_day(petition: Petition) -> list[tuple[date, int]]:
     """Tallied signatures per day (Asia/Almaty), with the quiet days in between filled with zeros."""
     rows = db.session.execute(select(PetitionDailyCount.day, PetitionDailyCount.count)
                               .where(PetitionDailyCount.petition_id == petition.id, PetitionDailyCount.count > 0)
-                              .order_by(PetitionDailyCount.day)).tuples().all()
+                              .order_by(PetitionDailyCount.day)).all()
     if not rows:
         return []
     by_day = dict(rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,8 +32,13 @@ from civic.petitions.permissions import MODERATE, RESPOND
 S = PetitionState
 
 
+def path_for(endpoint: str, **values) -> str:
+    """A site-relative link, also outside a request (cron jobs, demo data): notifications store paths."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def petition_link(petition: Petition) -> str:
-    return url_for("petitions.detail", petition_id=petition.id)
+    return path_for("petitions.detail", petition_id=petition.id)
 
 
 def body_officials(body: StateBody | None) -> list[User]:
@@ -131,7 +136,8 @@ def support(petition: Petition, user: User, notify_me: bool = False, now: dateti
         raise DomainError(_l("This petition is not collecting supporters any more."))
     if petition.author_id == user.id:
         raise DomainError(_l("You wrote this petition: share the link with others."))
-    signing.check_eligibility(user, petition.territory.path, user.home_territory.path if user.home_territory else None)
+    home = user.home_territory.path if user.home_territory else None
+    signing.check_eligibility(user, petition.territory.path, home, rules.settings().residence_required)
     try:
         with db.session.begin_nested():
             db.session.add(PetitionSupporter(petition_id=petition.id, user_id=user.id, notify=notify_me))
@@ -155,7 +161,7 @@ def _enter_moderation(petition: Petition, now: datetime) -> None:
                _l("Moderators check every petition within 14 days."), link=petition_link(petition))
     for moderator in _moderators_for(petition.territory):
         notify(moderator, "petitions.to_moderate", _l("A petition awaits moderation: “%(title)s”", title=petition.title),
-               link=url_for("petitions.moderate", petition_id=petition.id))
+               link=path_for("petitions.moderate", petition_id=petition.id))
 
 
 def _moderators_for(territory: Territory) -> list[User]:

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Integer, String, and_, delete, func, literal, or_, select, update
 
@@ -29,6 +29,7 @@ from civic.petitions import rules
 from civic.petitions.models import (
     Petition,
     PetitionDailyCount,
+    PetitionSettings,
     PetitionSignature,
     PetitionState,
     PetitionTerritoryCount,
@@ -58,19 +59,20 @@ def dialect_insert(model):
 def signing_target(petition_id: int, user: User):
     """One query: what signing needs to know about the petition and the signer's home (or None if no petition)."""
     home_path = select(Territory.path).where(Territory.id == user.home_territory_id).scalar_subquery()
+    residence = select(PetitionSettings.residence_required).where(PetitionSettings.id == 1).scalar_subquery()
     return db.session.execute(
         select(Petition.id, Petition.state, Petition.closes_at, Territory.path.label("territory_path"),
-               home_path.label("home_path"))
+               home_path.label("home_path"), residence.label("residence_required"))
         .join(Territory, Territory.id == Petition.territory_id)
         .where(Petition.id == petition_id)
     ).one_or_none()
 
 
-def check_eligibility(user: User, territory_path: str, home_path: str | None) -> None:
+def check_eligibility(user: User, territory_path: str, home_path: str | None, residence_required: bool | None) -> None:
     """Raise a DomainError saying why ``user`` may not sign (or support) a petition of this territory."""
     if not user.has_level(AssuranceLevel.IIN_VERIFIED):
         raise PermissionDenied(_l("Only residents with a verified IIN can sign. Add your IIN on your account page."))
-    if rules.settings().residence_required:
+    if residence_required is not False:  # no stored setting means the default: required
         if home_path is None:
             raise PermissionDenied(_l("Set where you live on your account page: only residents of the petition's "
                                       "territory can sign."))
@@ -81,11 +83,15 @@ def check_eligibility(user: User, territory_path: str, home_path: str | None) ->
 def check_can_sign(target, user: User, now: datetime) -> None:
     if target.state != PetitionState.OPEN or target.closes_at is None or now >= target.closes_at:
         raise InvalidTransition(message=_l("This petition is not open for signatures."))
-    check_eligibility(user, target.territory_path, target.home_path)
+    check_eligibility(user, target.territory_path, target.home_path, target.residence_required)
 
 
 def sign(target, user: User, *, ip: str | None, notify_me: bool, now: datetime | None = None) -> None:
-    """Add ``user``'s signature with one guarded INSERT; AlreadySigned if the database already holds one."""
+    """Add ``user``'s signature with one guarded INSERT; AlreadySigned if the database already holds one.
+
+    ``target`` comes from ``signing_target``; the checks here need no query, so a caller may read in one transaction
+    and sign in the next (on SQLite the view does, to hold the write lock only for this INSERT).
+    """
     now = now or utc_now()
     check_can_sign(target, user, now)
     domain = user.email.rpartition("@")[2].lower()[:255] or None
@@ -140,7 +146,7 @@ def untallied_counts(petition_ids) -> dict[int, int]:
         select(PetitionSignature.petition_id, func.count())
         .where(PetitionSignature.petition_id.in_(ids), PetitionSignature.tallied_at.is_(None))
         .group_by(PetitionSignature.petition_id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def live_count(petition: Petition) -> int:
@@ -254,9 +260,9 @@ def recheck_thresholds(petition: Petition) -> None:
 
 
 def _announce_threshold(petition: Petition, kind: str) -> None:
-    from civic.petitions.services import body_officials
+    from civic.petitions.services import body_officials, petition_link
 
-    link = url_for("petitions.detail", petition_id=petition.id)
+    link = petition_link(petition)
     if kind == "response":
         due = petition.response_due_at.astimezone(ALMATY).date().isoformat()
         title = _l("Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",

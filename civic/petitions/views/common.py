@@ -19,13 +19,15 @@ S = PetitionState
 
 
 def can_view(petition: Petition, user) -> bool:
-    """Public petitions are seen by all; the others by their author and the moderators of their territory."""
+    """Public petitions are seen by all; drafts by their author only; the rest also by their territory's moderators."""
     if petition.is_public:
         return True
     if not user.is_authenticated:
         return False
     if petition.author_id == user.id:
         return True
+    if petition.state == S.DRAFT:
+        return False
     return moderation.can_moderate(user, petition) or services.can_respond(user, petition)
 
 

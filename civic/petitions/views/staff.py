@@ -140,7 +140,7 @@ def integrity():
     ids = queries.moderated_petition_ids(current_user)
     groups = signing.trending(ids, utc_now() - timedelta(hours=hours), min_count=3)
     shown = {row.petition_id for rows in groups.values() for row in rows}
-    titles = dict(db.session.execute(select(Petition.id, Petition.title).where(Petition.id.in_(shown))).tuples().all())
+    titles = dict(db.session.execute(select(Petition.id, Petition.title).where(Petition.id.in_(shown))).all())
     return render_template("petitions/integrity.html", groups=groups, titles=titles, hours=hours, choices=HOURS)
 
 

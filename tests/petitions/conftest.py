@@ -1,0 +1,143 @@
+"""Petition fixtures: a small world (author, supporters, moderator, officials) and petitions in any state.
+
+Helpers work inside their own app context and return ids, so tests can use the client freely afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from civic import db
+from civic.db import utc_now
+from civic.identity.directory import route_to_body
+from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
+from civic.petitions import moderation, services, signing
+from civic.petitions.models import Petition
+
+HOME = "KZ-ALA-ALM"
+
+
+@pytest.fixture(autouse=True)
+def _live_counts(app):
+    """Tests see tallies at once (production throttles the on-read tally to every few seconds)."""
+    app.config["PETITIONS_TALLY_MAX_AGE"] = 0
+    yield
+    app.config.pop("PETITIONS_TALLY_MAX_AGE", None)
+
+
+@dataclass
+class World:
+    app: object
+    make_user: object
+    directory: object
+    author: User = None
+    moderator: User = None
+    supporters: list = field(default_factory=list)
+
+    def user(self, **kwargs) -> User:
+        kwargs.setdefault("home", HOME)
+        return self.make_user(**kwargs)
+
+    def official_for(self, petition_id: int) -> User:
+        """An official of the body the petition is routed to."""
+        with self.app.app_context():
+            body = db.session.get(Petition, petition_id).state_body
+            code = body.code
+        return self.make_user(roles=[("official", None, code)], home=HOME)
+
+    def body_for(self, territory: str, category: str) -> str:
+        with self.app.app_context():
+            territory_obj = db.session.scalar(select(Territory).where(Territory.code == territory))
+            category_obj = db.session.scalar(select(Category).where(Category.code == category))
+            return route_to_body(territory_obj, category_obj).code
+
+    def draft(self, title="Install a pedestrian crossing at Abay Avenue", territory=HOME, category="transport_roads",
+              text="Children cross six lanes on their way to school number 12 every morning without a crossing.",
+              author: User | None = None) -> int:
+        with self.app.app_context():
+            author_obj = db.session.get(User, (author or self.author).id)
+            t = db.session.scalar(select(Territory).where(Territory.code == territory))
+            c = db.session.scalar(select(Category).where(Category.code == category))
+            petition = services.create_draft(author_obj, title, text, t, c, language="en")
+            db.session.commit()
+            return petition.id
+
+    def advance(self, petition_id: int, to: str, **kwargs) -> int:
+        """Move a draft through the real services up to state ``to``."""
+        order = ["draft", "gathering_supporters", "awaiting_moderation", "open", "closed"]
+        with self.app.app_context():
+            petition = db.session.get(Petition, petition_id)
+            author = db.session.get(User, petition.author_id)
+            start = order.index(petition.state)
+            steps = range(start + 1, order.index(to) + 1)
+            if 1 in steps:
+                services.submit_for_supporters(petition, author)
+            if 2 in steps:
+                for supporter in self.supporters:
+                    services.support(petition, db.session.get(User, supporter.id))
+            if 3 in steps:
+                moderation.approve(petition, db.session.get(User, self.moderator.id), now=kwargs.get("opened_at"))
+            if 4 in steps:
+                petition.closes_at = utc_now() - timedelta(seconds=1)
+                db.session.flush()
+                services.close_if_expired(petition.id)
+            db.session.commit()
+        return petition_id
+
+    def petition(self, state: str = "open", **kwargs) -> int:
+        opened_at = kwargs.pop("opened_at", None)
+        return self.advance(self.draft(**kwargs), state, opened_at=opened_at)
+
+    def sign(self, petition_id: int, user: User, ip: str = "10.0.0.1", notify: bool = False) -> None:
+        with self.app.app_context():
+            signer = db.session.get(User, user.id)
+            signing.sign(signing.signing_target(petition_id, signer), signer, ip=ip, notify_me=notify)
+            db.session.commit()
+
+    def get(self, petition_id: int) -> Petition:
+        with self.app.app_context():
+            petition = db.session.get(Petition, petition_id)
+            db.session.expunge(petition)
+            return petition
+
+    def set_thresholds(self, petition_id: int, response: int, hearing: int) -> None:
+        with self.app.app_context():
+            petition = db.session.get(Petition, petition_id)
+            petition.response_threshold, petition.hearing_threshold = response, hearing
+            db.session.commit()
+
+    def tally(self, petition_id: int) -> int:
+        with self.app.app_context():
+            added = signing.tally(petition_id)
+            db.session.commit()
+            return added
+
+    def count(self, petition_id: int) -> int:
+        with self.app.app_context():
+            return signing.live_count(db.session.get(Petition, petition_id))
+
+    def body(self, code: str) -> StateBody:
+        with self.app.app_context():
+            return db.session.scalar(select(StateBody).where(StateBody.code == code))
+
+
+@pytest.fixture
+def world(app, make_user, directory) -> World:
+    w = World(app=app, make_user=make_user, directory=directory)
+    w.author = w.user(display_name="Айжан Қасымова")
+    w.moderator = make_user(roles=[("moderator", "KZ-ALA")], home=HOME, display_name="Moderator")
+    w.supporters = [w.user(display_name=f"Supporter {i}") for i in range(5)]
+    return w
+
+
+@pytest.fixture
+def residents(world):
+    """Factory: n IIN-verified residents of the Almaly district."""
+    return lambda n, **kwargs: [world.user(**kwargs) for _ in range(n)]
+
+
+LEVELS = AssuranceLevel
