@@ -1,0 +1,170 @@
+"""The deadline sweep: set-based SQL marks referrals "due soon" and "overdue" and announces each level once.
+
+* Incremental (default): two UPDATEs over the index ``(sla_state, due_at)`` touch only the rows whose status can
+  have changed since the last run (still ``on_time``/``due_soon`` and now inside the window), in one transaction.
+* Full (``--full``): recomputes the status of every referral whose clock runs, in id-range chunks, each its own short
+  transaction, so that a writer never waits long behind the sweep (SQLite has one writer at a time).
+
+Announcing is set-based too: the overdue timeline entries are one INSERT ... SELECT, the recipients one grouped
+query (the body's officials and head, the consultant), and the ``notified`` flags one UPDATE. The only Python loop
+runs over recipients, one notification each, never over referrals. A second run finds nothing to change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from sqlalchemy import and_, case, func, insert, literal, select, union, update
+
+from civic import db
+from civic.bureau import clock, sla
+from civic.bureau.models import Case, CaseEvent, Referral, SlaState, Visibility
+from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, NOTIFY_DUE_SOON, NOTIFY_NONE, NOTIFY_OVERDUE, EventKind
+from civic.bureau.permissions import ANSWER
+from civic.identity.models import RolePermission, StateBody, User, UserRole
+from civic.identity.notifications import notify
+
+R = Referral.__table__
+DEFAULT_CHUNK = 20_000
+
+
+@dataclass
+class SweepResult:
+    changed: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    notifications: int = 0
+    chunks: int = 0
+    chunk_ms: list[float] = field(default_factory=list)
+
+    @property
+    def max_chunk_ms(self) -> float:
+        return max(self.chunk_ms, default=0.0)
+
+    def add(self, other: SweepResult) -> None:
+        self.changed += other.changed
+        self.due_soon += other.due_soon
+        self.overdue += other.overdue
+        self.notifications += other.notifications
+
+
+def _update(*conditions, **values) -> int:
+    stmt = update(R).where(*conditions).values(**values).execution_options(synchronize_session=False)
+    return db.session.execute(stmt).rowcount
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    """Mark what became due soon or overdue since the last run and announce it (the caller commits)."""
+    now = now or clock.now()
+    soon = now + sla.DUE_SOON_WINDOW
+    result = SweepResult()
+    result.changed = _update(R.c.sla_state.in_([SlaState.ON_TIME, SlaState.DUE_SOON]), R.c.due_at < now,
+                             sla_state=SlaState.OVERDUE,
+                             notify_pending=case((R.c.overdue_notified_at.is_(None), NOTIFY_OVERDUE),
+                                                 else_=NOTIFY_NONE))
+    result.changed += _update(R.c.sla_state == SlaState.ON_TIME, R.c.due_at >= now, R.c.due_at <= soon,
+                              sla_state=SlaState.DUE_SOON,
+                              notify_pending=case((R.c.due_soon_notified_at.is_(None), NOTIFY_DUE_SOON),
+                                                  else_=NOTIFY_NONE))
+    result.add(announce(now))
+    return result
+
+
+def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_size: int = DEFAULT_CHUNK) -> SweepResult:
+    """Recompute every running clock's status in id-range chunks, committing (and timing) each chunk."""
+    now = now or clock.now()
+    soon = now + sla.DUE_SOON_WINDOW
+    low, high = db.session.execute(select(func.min(R.c.id), func.max(R.c.id))).one()
+    commit()
+    result = SweepResult()
+    start = low
+    while start is not None and start <= high:
+        began = time.perf_counter()
+        result.add(_sweep_range(now, soon, start, start + chunk_size - 1))
+        commit()
+        result.chunk_ms.append((time.perf_counter() - began) * 1000)
+        result.chunks += 1
+        start += chunk_size
+    return result
+
+
+def _sweep_range(now: datetime, soon: datetime, first_id: int, last_id: int) -> SweepResult:
+    status = case((R.c.due_at < now, SlaState.OVERDUE), (R.c.due_at <= soon, SlaState.DUE_SOON),
+                  else_=SlaState.ON_TIME)
+    pending = case((and_(R.c.due_at < now, R.c.overdue_notified_at.is_(None)), NOTIFY_OVERDUE),
+                   (and_(R.c.due_at >= now, R.c.due_at <= soon, R.c.due_soon_notified_at.is_(None)), NOTIFY_DUE_SOON),
+                   else_=NOTIFY_NONE)
+    in_range = (R.c.id >= first_id, R.c.id <= last_id)
+    result = SweepResult()
+    result.changed = _update(*in_range, R.c.state.in_(CLOCK_REFERRAL_STATES), R.c.due_at.is_not(None),
+                             R.c.sla_state != status, sla_state=status, notify_pending=pending)
+    result.add(announce(now, in_range))
+    return result
+
+
+def announce(now: datetime, conditions=()) -> SweepResult:
+    """Send what the marking queued: timeline entries, one notification per recipient, then the flags."""
+    result = SweepResult()
+    pending = (R.c.notify_pending > NOTIFY_NONE, *conditions)
+    counts = dict(db.session.execute(select(R.c.notify_pending, func.count()).where(*pending)
+                                     .group_by(R.c.notify_pending)).all())
+    if not counts:
+        return result
+    result.due_soon, result.overdue = counts.get(NOTIFY_DUE_SOON, 0), counts.get(NOTIFY_OVERDUE, 0)
+    if result.overdue:
+        db.session.execute(insert(CaseEvent.__table__).from_select(
+            ["case_id", "referral_id", "at", "kind", "visibility", "body"],
+            select(R.c.case_id, R.c.id, literal(now, CaseEvent.__table__.c.at.type), literal(EventKind.OVERDUE),
+                   literal(Visibility.BODY), literal("")).where(R.c.notify_pending == NOTIFY_OVERDUE, *conditions)))
+    result.notifications = _notify_recipients(pending)
+    _update(*pending, notify_pending=NOTIFY_NONE,
+            due_soon_notified_at=case((R.c.notify_pending == NOTIFY_DUE_SOON, now), else_=R.c.due_soon_notified_at),
+            overdue_notified_at=case((R.c.notify_pending == NOTIFY_OVERDUE, now), else_=R.c.overdue_notified_at))
+    return result
+
+
+def _recipients(pending) -> list[tuple[int, int, int]]:
+    """(user id, notice kind, number of referrals) for everyone to tell about the queued referrals."""
+    queued = select(R.c.id, R.c.body_id, R.c.case_id, R.c.notify_pending).where(*pending).subquery()
+    answering_roles = select(RolePermission.role_name).where(RolePermission.permission == ANSWER)
+    officials = (select(UserRole.user_id.label("user_id"), queued.c.id.label("referral_id"),
+                        queued.c.notify_pending.label("kind"))
+                 .join(queued, UserRole.state_body_id == queued.c.body_id)
+                 .where(UserRole.role_name.in_(answering_roles)))
+    heads = (select(StateBody.head_user_id, queued.c.id, queued.c.notify_pending)
+             .join(queued, StateBody.id == queued.c.body_id).where(StateBody.head_user_id.is_not(None)))
+    consultants = (select(Case.consultant_id, queued.c.id, queued.c.notify_pending)
+                   .join(queued, Case.id == queued.c.case_id).where(Case.consultant_id.is_not(None)))
+    everyone = union(officials, heads, consultants).subquery()  # UNION: one row per (user, referral, kind)
+    return db.session.execute(
+        select(everyone.c.user_id, everyone.c.kind, func.count()).group_by(everyone.c.user_id, everyone.c.kind)
+        .order_by(everyone.c.user_id, everyone.c.kind)).all()
+
+
+def _notify_recipients(pending) -> int:
+    rows = _recipients(pending)
+    if not rows:
+        return 0
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r[0] for r in rows})))}
+    link = url_for("bureau.index")
+    sent = 0
+    for user_id, kind, count in rows:
+        user = users.get(user_id)
+        if user is None or user.is_deleted:
+            continue
+        if kind == NOTIFY_OVERDUE:
+            notify(user, "bureau.overdue", lambda n=count: lazy_ngettext(
+                "%(num)d bureau referral passed its deadline", "%(num)d bureau referrals passed their deadline", n),
+                   lambda: _l("The legal term for answering has expired. Answer without further delay."), link)
+        else:
+            notify(user, "bureau.due_soon", lambda n=count: lazy_ngettext(
+                "%(num)d bureau referral is due within 3 days", "%(num)d bureau referrals are due within 3 days", n),
+                   "", link)
+        sent += 1
+    return sent

@@ -1,0 +1,56 @@
+"""Public pages: the bureau's front page and its annual alternative report (page with charts, and CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from civic.bureau import clock, queries, report
+from civic.bureau.permissions import ANSWER, CONSULT, INSPECT, SUPERVISE
+from civic.bureau.services.catalog import bureau_categories
+from civic.bureau.views.common import bp
+
+
+@bp.get("/")
+def index():
+    """Explain the bureau and lead each visitor to their part: my cases, queues, referrals, inspection."""
+    roles = {}
+    if current_user.is_authenticated:
+        roles = {"consult": current_user.has_permission(CONSULT), "supervise": current_user.has_permission(SUPERVISE),
+                 "answer": current_user.has_permission(ANSWER), "inspect": current_user.has_permission(INSPECT),
+                 "my_cases": queries.case_counts_for_client(current_user)}
+    return render_template("bureau/index.html", roles=roles, categories=bureau_categories())
+
+
+def _year() -> int:
+    years = report.available_years()
+    year = request.args.get("year", type=int) or years[0]
+    if year not in years:
+        abort(404)
+    return year
+
+
+@bp.get("/report")
+def annual_report():
+    """Show the annual alternative report: anonymised statistics with charts and tables (no cell under 5)."""
+    year = _year()
+    data = report.build(year)
+    response = render_template("bureau/report.html", report=data, years=report.available_years(),
+                               threshold=report.THRESHOLD, generated=clock.now())
+    return response, 200, {"Cache-Control": "public, max-age=300"}
+
+
+@bp.get("/report.csv")
+def annual_report_csv():
+    """Download the annual report's figures as CSV (suppressed cells read "<5")."""
+    data = report.build(_year())
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(report.csv_rows(data))
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="bureau-report-{data.year}.csv"',
+        "Cache-Control": "public, max-age=300"})
+
+

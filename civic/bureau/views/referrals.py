@@ -1,0 +1,116 @@
+"""The state body's and the inspector's side: only the referred content, the deadline, extension, answers, review."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from civic import db
+from civic.bureau import clock, forms, queries, sla
+from civic.bureau.models import Referral, ReferralAnswer
+from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
+from civic.bureau.permissions import ANSWER, INSPECT, can_view_referral, is_body_official, is_inspector_for
+from civic.bureau.services import cases as case_services
+from civic.bureau.services import referrals as referral_services
+from civic.bureau.services.attachments import check_count
+from civic.bureau.views.common import bp, done, form_errors_status, load, refused_status
+from civic.bureau.views.page import LABELS
+from civic.core.errors import DomainError
+from civic.identity.permissions import require_permission
+
+
+@bp.get("/referrals")
+@require_permission(ANSWER)
+def referrals():
+    """Show the appeals referred to my state body, the ones awaiting an answer first."""
+    return render_template("bureau/referrals.html", referrals=queries.body_queue(current_user), now=clock.now())
+
+
+@bp.get("/inspection")
+@require_permission(INSPECT)
+def inspection():
+    """Show the bodies' answers awaiting inspection in my territory."""
+    return render_template("bureau/inspection.html", referrals=queries.inspection_queue(current_user))
+
+
+def render_referral(referral: Referral, status: int = 200, **overrides):
+    """The referral page: the referred content, its timeline, deadline and the forms the viewer may use."""
+    official, inspector = is_body_official(current_user, referral), is_inspector_for(current_user, referral)
+    page_forms = {"extend_form": forms.ExtendForm(), "answer_form": forms.AnswerForm(),
+                  "info_form": forms.RequestInfoForm(), "review_form": forms.ReviewForm(), **overrides}
+    answers = list(referral_answers(referral))
+    now = clock.now()
+    return render_template(
+        "bureau/referral.html", referral=referral, case=referral.case, official=official, inspector=inspector,
+        events=queries.timeline(referral.case, "body", referral), answers=answers, now=now,
+        attachments=queries.attachments(referral.case, "body", referral), labels=LABELS,
+        extension_labels=EXTENSION_LABELS, clock_running=referral.state in CLOCK_REFERRAL_STATES,
+        days_overdue=sla.days_overdue(now, referral.due_at), **page_forms), status
+
+
+def referral_answers(referral: Referral):
+    return db.session.scalars(select(ReferralAnswer).where(ReferralAnswer.referral_id == referral.id)
+                              .order_by(ReferralAnswer.id))
+
+
+@bp.get("/referrals/<int:referral_id>")
+@login_required
+def referral_detail(referral_id: int):
+    """Show a referred appeal (officials see only what was referred)."""
+    return render_referral(load(Referral, referral_id, can_view_referral))
+
+
+def _official_step(referral_id: int, form, field_name: str, act, message: str):
+    referral = load(Referral, referral_id, can_view_referral)
+    if not form.validate_on_submit():
+        return render_referral(referral, form_errors_status(form), **{field_name: form})
+    try:
+        act(referral, form)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return render_referral(referral, refused_status(exc), **{field_name: form})
+    return done(message, referral_url(referral))
+
+
+def referral_url(referral: Referral) -> str:
+    return url_for("bureau.referral_detail", referral_id=referral.id)
+
+
+@bp.post("/referrals/<int:referral_id>/extend")
+@login_required
+def extend(referral_id: int):
+    """Extend the deadline once to 30 days for a legal reason (the client is told why)."""
+    return _official_step(referral_id, forms.ExtendForm(), "extend_form",
+                          lambda r, f: referral_services.extend(r, current_user, f.reason.data, f.note.data or ""),
+                          _("The deadline was extended and the client informed."))
+
+
+@bp.post("/referrals/<int:referral_id>/answer")
+@login_required
+def answer(referral_id: int):
+    """Send the body's answer (it goes to the client and to the inspectors)."""
+    return _official_step(referral_id, forms.AnswerForm(), "answer_form",
+                          lambda r, f: referral_services.answer(r, current_user, f.text.data,
+                                                                check_count(f.attachments.data)),
+                          _("The answer was sent."))
+
+
+@bp.post("/referrals/<int:referral_id>/request-info")
+@login_required
+def request_info(referral_id: int):
+    """Ask the client for information through the bureau; the legal clock stops until they answer."""
+    return _official_step(referral_id, forms.RequestInfoForm(), "info_form",
+                          lambda r, f: case_services.await_client(r.case, current_user, f.body.data,
+                                                                  requested_by_body=True),
+                          _("The client was asked; the deadline is stopped until they answer."))
+
+
+@bp.post("/referrals/<int:referral_id>/review")
+@login_required
+def review(referral_id: int):
+    """Accept the body's answer, or mark it evasive with a reason (it returns to the body and its head is told)."""
+    return _official_step(referral_id, forms.ReviewForm(), "review_form",
+                          lambda r, f: referral_services.review(r, current_user, f.verdict.data, f.reason.data or ""),
+                          _("Your verdict was recorded."))

@@ -1,0 +1,151 @@
+"""Permission matrix: every bureau page, file and export against every kind of user.
+
+Refusals of existing cases, referrals and files answer 404 (never confirming they exist) and are audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from civic import db
+from civic.bureau import clock
+from civic.bureau.models import Attachment
+from civic.identity.models import AuditEvent
+from tests.bureau.conftest import PNG, T0, referral_of, upload
+
+ROLES = ["anonymous", "client", "other_client", "resident", "consultant", "other_consultant", "vos_consultant",
+         "supervisor", "official", "housing_official", "head", "inspector", "vos_inspector", "admin"]
+CASE_VIEWERS = {"client", "consultant", "supervisor", "admin"}
+STAFF = {"consultant", "supervisor", "admin"}
+CONSULTANTS = {"consultant", "other_consultant", "vos_consultant", "supervisor", "admin"}
+REFERRAL_VIEWERS = {"consultant", "supervisor", "admin", "official", "head", "inspector"}
+
+
+def _expect(allowed: set, role: str, refused: int, ok: int = 200) -> int:
+    if role == "anonymous":
+        return 302
+    return ok if role in allowed else refused
+
+
+# (path template, expected status for a role)
+PAGES = [
+    ("/bureau/", lambda r: 200),
+    ("/bureau/report", lambda r: 200),
+    ("/bureau/report.csv", lambda r: 200),
+    ("/bureau/my", lambda r: _expect(set(ROLES), r, 200)),
+    ("/bureau/cases/new", lambda r: _expect(set(ROLES), r, 200)),
+    ("/bureau/cases/{case}", lambda r: _expect(CASE_VIEWERS, r, 404)),
+    ("/bureau/cases/{case}/export", lambda r: _expect(CASE_VIEWERS, r, 404)),
+    ("/bureau/files/{private_file}", lambda r: _expect(CASE_VIEWERS, r, 404)),
+    ("/bureau/files/{shared_file}", lambda r: _expect(CASE_VIEWERS | REFERRAL_VIEWERS, r, 404)),
+    ("/bureau/referrals/{referral}", lambda r: _expect(REFERRAL_VIEWERS, r, 404)),
+    ("/bureau/cases/{other_case}", lambda r: _expect({"other_client", "supervisor", "admin", "consultant",
+                                                      "other_consultant"}, r, 404)),
+    ("/bureau/queue", lambda r: _expect(CONSULTANTS, r, 403)),
+    ("/bureau/queue?view=intake", lambda r: _expect(CONSULTANTS, r, 403)),
+    ("/bureau/queue?view=all", lambda r: _expect(CONSULTANTS, r, 403)),
+    ("/bureau/intake", lambda r: _expect(CONSULTANTS, r, 403)),
+    ("/bureau/workload", lambda r: _expect({"supervisor", "admin"}, r, 403)),
+    ("/bureau/workload/cases.csv", lambda r: _expect({"supervisor", "admin"}, r, 403)),
+    ("/bureau/templates", lambda r: _expect({"supervisor", "admin"}, r, 403)),
+    ("/bureau/templates/new", lambda r: _expect({"supervisor", "admin"}, r, 403)),
+    ("/bureau/admin/areas", lambda r: _expect({"admin"}, r, 403)),
+    ("/bureau/referrals", lambda r: _expect({"official", "housing_official", "head", "admin"}, r, 403)),
+    ("/bureau/inspection", lambda r: _expect({"inspector", "vos_inspector", "admin"}, r, 403)),
+]
+
+
+@pytest.fixture
+def scene(app, cast, cases):
+    """A referred case of ``client`` with a private and a shared file, and a new case (intake) of another client."""
+    case_id = cases.make("referred", uploads=[upload(PNG, "passport.png", "image/png")])
+    other_case = cases.open(territory_code="KZ-ALA-BOS", client="other_client")
+    with app.test_request_context(), clock.frozen_at(T0):
+        from civic.bureau.models import Case
+        from civic.bureau.services.attachments import add_attachment
+        from tests.bureau.conftest import user
+
+        shared = add_attachment(db.session.get(Case, case_id), upload(), user(cast.consultant), shared_with_body=True)
+        db.session.commit()
+        private = db.session.scalar(select(Attachment.id).where(Attachment.original_name == "passport.png"))
+        return {"case": case_id, "other_case": other_case, "referral": referral_of(case_id).id,
+                "private_file": private, "shared_file": shared.id}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_every_page_and_export(app, client, auth, cast, scene, role):
+    if role != "anonymous":
+        auth.login(getattr(cast, role))
+    wrong = {}
+    for template, rule in PAGES:
+        path = template.format(**scene)
+        with clock.frozen_at(T0 + timedelta(hours=1)):
+            status = client.get(path).status_code
+        if status != rule(role):
+            wrong[path] = (status, rule(role))
+    assert wrong == {}, f"{role}: path -> (got, expected)"
+
+
+POSTS = [
+    ("/bureau/cases/{case}/notes", {"body": "A confidential note."},
+     lambda r: 302 if r in STAFF | {"anonymous"} else 404 if r in CONSULTANTS else 403),
+    ("/bureau/cases/{case}/messages", {"body": "A message."},
+     lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404),
+    ("/bureau/referrals/{referral}/extend", {"reason": "analysis"},
+     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
+    ("/bureau/referrals/{referral}/answer", {"text": "An answer of the state body to the appeal."},
+     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("template", "data", "rule"), POSTS, ids=[p[0] for p in POSTS])
+def test_permission_matrix_for_actions(app, client, auth, cast, scene, role, template, data, rule):
+    if role != "anonymous":
+        auth.login(getattr(cast, role))
+    with clock.frozen_at(T0 + timedelta(hours=1)):
+        response = client.post(template.format(**scene), data=data)
+    assert response.status_code == rule(role)
+    if role == "anonymous":
+        assert "/login" in response.headers["Location"]
+
+
+def test_reading_another_clients_case_is_refused_and_audited(app, client, auth, cast, scene):
+    auth.login(cast.other_client)
+    assert client.get(f"/bureau/cases/{scene['case']}").status_code == 404
+    assert client.get(f"/bureau/files/{scene['private_file']}").status_code == 404
+    assert client.get("/bureau/cases/999999").status_code == 404
+    with app.app_context():
+        denied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bureau.access_denied")).all()
+        assert [(e.actor_id, e.object_type, e.object_id) for e in denied] == [
+            (cast.other_client.id, "bureau_cases", str(scene["case"])),
+            (cast.other_client.id, "bureau_attachments", str(scene["private_file"]))]
+
+
+def test_an_official_sees_only_the_referred_content(app, client, auth, cast, scene):
+    auth.login(cast.official)
+    page = client.get(f"/bureau/referrals/{scene['referral']}").get_data(as_text=True)
+    assert "Өтініш: банк несиені" in page  # the referral text
+    assert "Банк менің несиемді" not in page  # the client's own description stays with the bureau
+    assert "passport.png" not in page and "letter.pdf" in page
+    assert "Айжан" not in page
+
+
+def test_files_download_as_attachments_with_nosniff(app, client, auth, cast, scene):
+    auth.login(cast.client)
+    response = client.get(f"/bureau/files/{scene['private_file']}")
+    assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_staff_case_export_is_audited(app, client, auth, cast, scene):
+    auth.login(cast.supervisor)
+    response = client.get(f"/bureau/cases/{scene['case']}/export")
+    assert response.status_code == 200 and response.json["case"].startswith("CAB-")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "bureau.export_case")) == 1
