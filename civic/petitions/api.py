@@ -166,4 +166,5 @@ def petitions_csv():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.0 description of this API."""
-    return _json(document(request.url_root.rstrip("/")))
+    codes = list(db.session.scalars(select(Territory.code).order_by(Territory.code)))
+    return _json(document(request.url_root.rstrip("/"), codes))

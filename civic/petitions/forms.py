@@ -37,7 +37,7 @@ class PetitionForm(BaseForm):
 class NotifyForm(BaseForm):
     """Signing or supporting: a CSRF token and the opt-in for news of the response."""
 
-    notify = BooleanField(_l("Email me when the akimat answers"), default=True)
+    notify = BooleanField(_l("Email me when the akimat answers"))
 
 
 class ApproveForm(BaseForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from civic.petitions.models import PUBLIC_STATES, RejectionCode
 from civic.petitions.queries import PAGE_SIZES, SORTS
+from civic.petitions.rules import PETITION_CATEGORY_CODES
 
 DATETIME = {"type": "string", "format": "date-time", "nullable": True}
 NAMES = {"type": "object", "required": ["kk", "ru", "en"], "additionalProperties": False,
@@ -80,17 +81,20 @@ DETAIL = {
 ERROR = {"type": "object", "required": ["error", "message"],
          "properties": {"error": {"type": "integer"}, "message": {"type": "string"}}}
 
-FILTERS = [
-    {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "closed", "rejected", "all"],
-                                                 "default": "open"}},
-    {"name": "q", "in": "query", "description": "Words that must all appear in the title or text.",
-     "schema": {"type": "string", "maxLength": 200}},
-    {"name": "territory", "in": "query", "description": "Territory code (e.g. KZ-ALA); includes its sub-territories.",
-     "schema": {"type": "string", "maxLength": 40}},
-    {"name": "category", "in": "query", "description": "Category code (e.g. transport_roads).",
-     "schema": {"type": "string", "maxLength": 40}},
-    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": "signed"}},
-]
+def _filters(territory_codes: list[str]) -> list[dict]:
+    return [
+        {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "closed", "rejected", "all"],
+                                                     "default": "open"}},
+        {"name": "q", "in": "query", "description": "Words that must all appear in the title or text.",
+         "schema": {"type": "string", "maxLength": 200}},
+        {"name": "territory", "in": "query", "description": "Territory code (e.g. KZ-ALA); includes its sub-territories.",
+         "schema": {"type": "string", "enum": territory_codes}},
+        {"name": "category", "in": "query", "description": "Category code.",
+         "schema": {"type": "string", "enum": list(PETITION_CATEGORY_CODES)}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": "signed"}},
+    ]
+
+
 PAGING = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "enum": list(PAGE_SIZES), "default": 20}},
@@ -102,8 +106,9 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def document(server_url: str) -> dict:
-    """The OpenAPI document, with this server's address."""
+def document(server_url: str, territory_codes: list[str]) -> dict:
+    """The OpenAPI document, with this server's address and the territory codes it knows."""
+    filters = _filters(territory_codes)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Civic petitions open data", "version": "1.0.0",
@@ -113,7 +118,7 @@ def document(server_url: str) -> dict:
         "servers": [{"url": server_url}],
         "paths": {
             "/api/v1/petitions": {"get": {
-                "summary": "List public petitions", "operationId": "listPetitions", "parameters": FILTERS + PAGING,
+                "summary": "List public petitions", "operationId": "listPetitions", "parameters": filters + PAGING,
                 "responses": {
                     "200": {"description": "One page of petitions", "content": {"application/json": {"schema": {
                         "type": "object", "required": ["data", "meta", "links"], "additionalProperties": False,
@@ -127,7 +132,7 @@ def document(server_url: str) -> dict:
                                       "properties": {"self": {"type": "string", "format": "uri"},
                                                      "next": {"type": "string", "format": "uri", "nullable": True}}},
                         }}}}},
-                    "400": _error("Unknown territory or category code"),
+                    "400": _error("Unknown territory or category code (the document lists the known ones)"),
                 }}},
             "/api/v1/petitions/{petition_id}": {"get": {
                 "summary": "One public petition", "operationId": "getPetition",
@@ -140,11 +145,11 @@ def document(server_url: str) -> dict:
                 }}},
             "/api/v1/petitions.csv": {"get": {
                 "summary": "The filtered list as CSV (UTF-8 with BOM)", "operationId": "exportPetitions",
-                "parameters": FILTERS,
+                "parameters": filters,
                 "responses": {
                     "200": {"description": "CSV with a header row", "content": {"text/csv": {
                         "schema": {"type": "string"}}}},
-                    "400": _error("Unknown territory or category code"),
+                    "400": _error("Unknown territory or category code (the document lists the known ones)"),
                 }}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi",

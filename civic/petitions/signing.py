@@ -230,8 +230,11 @@ def record_threshold_crossings(petition_id: int) -> list[str]:
         at = nth_signature_time(petition_id, p.hearing_threshold)
         if at and _stamp(petition_id, Petition.hearing_threshold_reached_at, at):
             recorded.append("hearing")
-    for kind in recorded:
-        _announce_threshold(db.session.get(Petition, petition_id), kind)
+    if recorded:
+        petition = db.session.get(Petition, petition_id)
+        db.session.refresh(petition)  # the stamps were written with Core UPDATEs
+        for kind in recorded:
+            _announce_threshold(petition, kind)
     return recorded
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from civic import db
+from civic.db import utc_now
 from civic.identity.models import AuditEvent, Category, User
 from civic.petitions.models import Petition, PetitionLevelRule, PetitionSignature, PetitionState
 
@@ -360,3 +361,17 @@ def test_cli_jobs(runner, world, app, residents):
     assert world.get(pid).signature_count == 6
     with app.app_context():
         assert db.session.get(User, world.author.id) is not None
+
+
+def test_demo_data_loads_with_every_state(runner, app):
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "petitions: 15 petitions" in result.output
+    with app.app_context():
+        states = set(db.session.scalars(select(Petition.state)))
+        assert states == {s.value for s in S}
+        overdue = [p for p in db.session.scalars(select(Petition)) if p.response_overdue_days(utc_now())]
+        assert overdue, "the demo shows an overdue response"
+        hearing = db.session.scalar(select(func.count()).select_from(Petition)
+                                    .where(Petition.hearing_threshold_reached_at.is_not(None)))
+        assert hearing >= 1
