@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from civic.config import LANGUAGES
@@ -129,8 +129,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class AddPanelistsForm(BaseForm):
-    user_ids = MultiCheckboxField(_l("Council members and experts"), coerce=int,
-                                  validators=[DataRequired(_l("Choose at least one person."))])
+    #: Checked in validate_user_ids: a DataRequired flag would mark every checkbox "required" in the browser.
+    user_ids = MultiCheckboxField(_l("Council members and experts"), coerce=int)
+
+    def validate_user_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one person."))
 
 
 class InviteForm(BaseForm):

@@ -12,6 +12,7 @@ from civic.delphi.services.answers import (
     participation_of,
     save_answers,
 )
+from civic.delphi.services.items import ItemData, add_item, delete_item, dismiss_proposal, update_item
 from civic.delphi.services.panel import (
     accept_invitation,
     add_panelists,
@@ -32,18 +33,13 @@ from civic.delphi.services.rounds import (
     set_justification_hidden,
 )
 from civic.delphi.services.studies import (
-    ItemData,
     StudyData,
-    add_item,
     create_study,
-    delete_item,
     destroy_key,
-    dismiss_proposal,
     finish_study,
     publish_results,
     set_config,
     shred_expired_keys,
-    update_item,
     update_study,
 )
 

@@ -63,4 +63,4 @@ def load_round(study: DelphiStudy, number: int) -> DelphiRound:
     return rnd
 
 
-from civic.delphi.views import organiser, panelist, public, rounds  # noqa: E402,F401  (routes register on bp)
+from civic.delphi.views import organiser, panel, panelist, public, rounds  # noqa: E402,F401  (routes register on bp)

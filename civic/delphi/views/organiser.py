@@ -15,10 +15,8 @@ from civic.core.http import get_or_404
 from civic.delphi import pseudonyms, services
 from civic.delphi.analysis import effective_config
 from civic.delphi.forms import (
-    AddPanelistsForm,
     ConfigForm,
     DeadlineForm,
-    InviteForm,
     ItemForm,
     OpenRoundForm,
     StudyForm,
@@ -27,13 +25,10 @@ from civic.delphi.items import KIND_HELP, KIND_LABELS
 from civic.delphi.labels import decision_label, decision_reason, status_label
 from civic.delphi.links import linked_object
 from civic.delphi.models import (
-    DelphiInvitation,
     DelphiItem,
-    DelphiPanelist,
     DelphiParticipation,
     DelphiProposal,
     DelphiStudy,
-    InvitationStatus,
     ItemKind,
 )
 from civic.delphi.permissions import ORGANISE
@@ -267,100 +262,6 @@ def delete_item(study_id: int, item_id: int):
     db.session.commit()
     flash(_("The item is removed."), "success")
     return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
-
-
-def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int = 200):
-    query = (request.args.get("q") or "").strip()
-    candidates = services.eligible_users(study, query)
-    add_form = add_form or AddPanelistsForm(formdata=None)
-    add_form.user_ids.choices = [(u.id, u.public_name) for u in candidates]
-    members = db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)
-                                 .order_by(DelphiPanelist.id)).all()
-    invitations = db.session.scalars(select(DelphiInvitation).where(DelphiInvitation.study_id == study.id)
-                                     .order_by(DelphiInvitation.id.desc())).all()
-    return render_template("delphi/panel.html", study=study, members=members, candidates=candidates, q=query,
-                           add_form=add_form, invite_form=invite_form or InviteForm(formdata=None),
-                           invitations=invitations, form=EmptyForm(), pending=InvitationStatus.PENDING), status
-
-
-@bp.get("/<int:study_id>/panel")
-@login_required
-def panel(study_id: int):
-    """Show the panel, council members and experts to add, and email invitations."""
-    return _panel_page(managed_study(study_id))
-
-
-@bp.post("/<int:study_id>/panel/add")
-@login_required
-def add_panelists(study_id: int):
-    """Add council members or experts to the panel (before round 1)."""
-    study = managed_study(study_id)
-    form = AddPanelistsForm()
-    form.user_ids.choices = [(u.id, u.public_name) for u in services.eligible_users(study, limit=10_000)]
-    if not form.validate_on_submit():
-        return _panel_page(study, add_form=form, status=409 if study.is_frozen else 400)
-    try:
-        added = services.add_panelists(study, current_user, form.user_ids.data)
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return _panel_page(study, status=exc.status_code)
-    db.session.commit()
-    flash(_("%(n)s people were added to the panel.", n=len(added)), "success")
-    return redirect(url_for("delphi.panel", study_id=study.id))
-
-
-@bp.post("/<int:study_id>/panel/invite")
-@login_required
-def invite(study_id: int):
-    """Email an invitation that the recipient accepts with an account for that address."""
-    study = managed_study(study_id)
-    form = InviteForm()
-    if not form.validate_on_submit():
-        return _panel_page(study, invite_form=form, status=400)
-    try:
-        services.invite_by_email(study, current_user, form.email.data)
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return _panel_page(study, status=exc.status_code)
-    db.session.commit()
-    flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
-    return redirect(url_for("delphi.panel", study_id=study.id))
-
-
-@bp.post("/<int:study_id>/panel/<int:panelist_id>/remove")
-@login_required
-def remove_panelist(study_id: int, panelist_id: int):
-    """Take someone off the panel (before round 1)."""
-    study = managed_study(study_id)
-    member = get_or_404(DelphiPanelist, panelist_id)
-    if member.study_id != study.id or not EmptyForm().validate_on_submit():
-        abort(404 if member.study_id != study.id else 400)
-    try:
-        services.remove_panelist(member, current_user)
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return _panel_page(study, status=exc.status_code)
-    db.session.commit()
-    flash(_("The panelist was removed."), "success")
-    return redirect(url_for("delphi.panel", study_id=study.id))
-
-
-@bp.post("/<int:study_id>/invitations/<int:invitation_id>/revoke")
-@login_required
-def revoke_invitation(study_id: int, invitation_id: int):
-    """Withdraw a pending email invitation."""
-    study = managed_study(study_id)
-    invitation = get_or_404(DelphiInvitation, invitation_id)
-    if invitation.study_id != study.id or not EmptyForm().validate_on_submit():
-        abort(404 if invitation.study_id != study.id else 400)
-    try:
-        services.revoke_invitation(invitation, current_user)
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return _panel_page(study, status=exc.status_code)
-    db.session.commit()
-    flash(_("The invitation was withdrawn."), "success")
-    return redirect(url_for("delphi.panel", study_id=study.id))
 
 
 def study_action(study_id: int, action, message: str):

@@ -1,0 +1,113 @@
+"""The organiser's panel page: council members and experts to add, email invitations, removal before round 1."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from civic import db
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import get_or_404
+from civic.delphi import services
+from civic.delphi.forms import AddPanelistsForm, InviteForm
+from civic.delphi.models import DelphiInvitation, DelphiPanelist, DelphiStudy, InvitationStatus
+from civic.delphi.views import bp, managed_study
+from civic.extensions import limiter
+
+
+def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int = 200):
+    query = (request.args.get("q") or "").strip()
+    candidates = services.eligible_users(study, query)
+    add_form = add_form or AddPanelistsForm(formdata=None)
+    add_form.user_ids.choices = [(u.id, u.public_name) for u in candidates]
+    members = db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)
+                                 .order_by(DelphiPanelist.id)).all()
+    invitations = db.session.scalars(select(DelphiInvitation).where(DelphiInvitation.study_id == study.id)
+                                     .order_by(DelphiInvitation.id.desc())).all()
+    return render_template("delphi/panel.html", study=study, members=members, candidates=candidates, q=query,
+                           add_form=add_form, invite_form=invite_form or InviteForm(formdata=None),
+                           invitations=invitations, form=EmptyForm(), pending=InvitationStatus.PENDING), status
+
+
+@bp.get("/<int:study_id>/panel")
+@login_required
+def panel(study_id: int):
+    """Show the panel, council members and experts to add, and email invitations."""
+    return _panel_page(managed_study(study_id))
+
+
+@bp.post("/<int:study_id>/panel/add")
+@login_required
+def add_panelists(study_id: int):
+    """Add council members or experts to the panel (before round 1)."""
+    study = managed_study(study_id)
+    form = AddPanelistsForm()
+    form.user_ids.choices = [(u.id, u.public_name) for u in services.eligible_users(study, limit=10_000)]
+    if not form.validate_on_submit():
+        return _panel_page(study, add_form=form, status=409 if study.is_frozen else 400)
+    try:
+        added = services.add_panelists(study, current_user, form.user_ids.data)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("%(n)s people were added to the panel.", n=len(added)), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/panel/invite")
+@login_required
+@limiter.limit("30 per hour")
+def invite(study_id: int):
+    """Email an invitation that the recipient accepts with an account for that address."""
+    study = managed_study(study_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _panel_page(study, invite_form=form, status=400)
+    try:
+        services.invite_by_email(study, current_user, form.email.data)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/panel/<int:panelist_id>/remove")
+@login_required
+def remove_panelist(study_id: int, panelist_id: int):
+    """Take someone off the panel (before round 1)."""
+    study = managed_study(study_id)
+    member = get_or_404(DelphiPanelist, panelist_id)
+    if member.study_id != study.id or not EmptyForm().validate_on_submit():
+        abort(404 if member.study_id != study.id else 400)
+    try:
+        services.remove_panelist(member, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The panelist was removed."), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(study_id: int, invitation_id: int):
+    """Withdraw a pending email invitation."""
+    study = managed_study(study_id)
+    invitation = get_or_404(DelphiInvitation, invitation_id)
+    if invitation.study_id != study.id or not EmptyForm().validate_on_submit():
+        abort(404 if invitation.study_id != study.id else 400)
+    try:
+        services.revoke_invitation(invitation, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("The invitation was withdrawn."), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
