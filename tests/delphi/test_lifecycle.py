@@ -315,3 +315,15 @@ def test_key_shredding_keeps_reports_and_unlinks_answers(app, world):
         assert services.own_answers(study.round(1), db.session.get(User, panel[0].id)) == {}
         with pytest.raises(pseudonyms.KeyShredded):
             pseudonyms.pseudonym(study, panel[0].id)
+
+
+def test_erasing_an_account_removes_its_address_from_invitations(app, world, make_user):
+    from civic.identity.services import erase_user
+
+    organiser, invitee = world.organiser(), make_user(email="leaving@example.test")
+    study_id = world.study(organiser)
+    world.run(lambda s: services.invite_by_email(s, world.actor(organiser), "leaving@example.test"), study_id=study_id)
+    with app.app_context():
+        erase_user(db.session.get(User, invitee.id))
+        db.session.commit()
+        assert db.session.scalar(select(DelphiInvitation.email)) == f"deleted-{invitee.id}@deleted.invalid"

@@ -123,8 +123,9 @@ def close_round(rnd: DelphiRound, actor=None, now: datetime | None = None) -> No
     rnd.status, rnd.closed_at = RoundStatus.CLOSED, now or utc_now()
     participations = _participations(rnd)
     rnd.responded_count = sum(1 for p in participations if p.submitted)
+    discarded = 0
     if not rnd.is_proposals:
-        _discard_drafts(rnd, [p for p in participations if not p.submitted])
+        discarded = _discard_drafts(rnd, [p for p in participations if not p.submitted])
         _reshuffle_answers(rnd)
         rnd.report, rnd.extras = analyse_rounds(study, study.closed_rounds)
         _retire_items(rnd)
@@ -136,20 +137,22 @@ def close_round(rnd: DelphiRound, actor=None, now: datetime | None = None) -> No
                link=manage_path(study.id))
     audit.record("delphi.close_round", study, actor=actor,
                  after={"round": rnd.number, "responded": rnd.responded_count, "invited": rnd.invited_count,
-                        "decision": (rnd.stopping or {}).get("decision")})
+                        "draft_answers_discarded": discarded, "decision": (rnd.stopping or {}).get("decision")})
 
 
 def _participations(rnd: DelphiRound) -> list[DelphiParticipation]:
     return list(db.session.scalars(select(DelphiParticipation).where(DelphiParticipation.round_id == rnd.id)))
 
 
-def _discard_drafts(rnd: DelphiRound, unsubmitted: list[DelphiParticipation]) -> None:
-    """An unsubmitted draft is not an answer: it never enters the statistics."""
+def _discard_drafts(rnd: DelphiRound, unsubmitted: list[DelphiParticipation]) -> int:
+    """An unsubmitted draft is not an answer: it never enters the statistics. This is the one place where the
+    system itself joins panel and pseudonyms; it is logged (as a count) with the close."""
     if not unsubmitted:
-        return
+        return 0
     names = [pseudonyms.pseudonym(rnd.study, p.panelist.user_id) for p in unsubmitted]
-    db.session.execute(delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id,
-                                                  DelphiAnswer.pseudonym.in_(names)))
+    result = db.session.execute(delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id,
+                                                           DelphiAnswer.pseudonym.in_(names)))
+    return result.rowcount or 0
 
 
 def _reshuffle_answers(rnd: DelphiRound) -> None:
