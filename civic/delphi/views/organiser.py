@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from civic import db
 from civic.config import LANGUAGES
-from civic.core.errors import DomainError
+from civic.core.errors import DomainError, InvalidTransition
 from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
 from civic.delphi import pseudonyms, services
@@ -187,6 +187,8 @@ def new_item(study_id: int, kind: str):
     study = managed_study(study_id)
     if kind not in set(ItemKind):
         abort(404)
+    if study.is_finished:
+        return refused(study, InvalidTransition(study, "add_item", _("A finished study cannot be changed.")))
     proposal = _proposal_arg(study)
     form = ItemForm()
     if request.method == "GET" and proposal is not None:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
-from civic.delphi import results
+from civic.delphi import results, services
 from civic.delphi.feedback import round_feedback
 from civic.delphi.labels import preset_label
 from civic.delphi.links import LINK_TYPES, linked_object
@@ -47,7 +47,10 @@ def study(study_id: int):
     study = load_study(study_id)
     _require(can_view(current_user, study))
     panelist = panelist_of(current_user, study)
+    participation = (services.participation_of(study.open_round, current_user)
+                     if panelist is not None and study.open_round is not None else None)
     return render_template("delphi/study.html", study=study, panelist=panelist, link=linked_object(study),
+                           participation=participation,
                            organiser=can_manage(current_user, study),
                            show_results=can_view_results(current_user, study), StudyStatus=StudyStatus)
 
