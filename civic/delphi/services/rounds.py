@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from civic import db
 from civic.core.errors import DomainError, InvalidTransition, NotFound
@@ -26,6 +26,7 @@ from civic.delphi.models import (
     RoundStatus,
     StudyStatus,
 )
+from civic.delphi.models.answers import random_id
 from civic.delphi.services.panel import expire_pending_invitations
 from civic.identity import audit
 from civic.identity.models import User
@@ -158,15 +159,15 @@ def _discard_drafts(rnd: DelphiRound, unsubmitted: list[DelphiParticipation]) ->
 def _reshuffle_answers(rnd: DelphiRound) -> None:
     """Rewrite the round's answers in random order with fresh ids, so storage order tells nothing about who
     saved first (PostgreSQL keeps insertion order in its heap; SQLite tables here have no rowid)."""
-    rows = list(db.session.scalars(select(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id)))
-    copies = [dict(round_id=r.round_id, item_id=r.item_id, pseudonym=r.pseudonym, value=r.value,
-                   justification=r.justification, justification_hidden=r.justification_hidden) for r in rows]
-    for row in rows:
-        db.session.delete(row)
+    columns = (DelphiAnswer.item_id, DelphiAnswer.pseudonym, DelphiAnswer.value, DelphiAnswer.justification,
+               DelphiAnswer.justification_hidden)
+    rows = [dict(row._mapping) for row in db.session.execute(select(*columns).where(DelphiAnswer.round_id == rnd.id))]
+    db.session.execute(delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id))
+    _shuffle(rows)
+    if rows:
+        db.session.execute(insert(DelphiAnswer), [{**row, "round_id": rnd.id, "id": random_id()} for row in rows])
     db.session.flush()
-    _shuffle(copies)
-    db.session.add_all(DelphiAnswer(**values) for values in copies)
-    db.session.flush()
+    db.session.expire_all()  # answer objects loaded earlier in this session no longer exist
 
 
 def _retire_items(rnd: DelphiRound) -> None:
