@@ -15,7 +15,7 @@ from civic import db
 from civic.delphi import charts, pseudonyms
 from civic.delphi.analysis import effective_config, option_column, redact_report
 from civic.delphi.items import describe, format_number, options, scale_points
-from civic.delphi.labels import LANDIS_KOCH, SCHMIDT, status_label, verdict_label
+from civic.delphi.labels import SCHMIDT, status_label, verdict_label
 from civic.delphi.models import DelphiAnswer, DelphiItem, DelphiRound, ItemKind
 from civic.delphi.services.answers import own_answers
 
@@ -161,7 +161,3 @@ def _ranking_view(item: DelphiItem, block: dict, own: Any) -> ItemFeedback:
                     (_("Kendall's W"), format_number(kendall.get("W"), 3)),
                     (_("Agreement"), str(SCHMIDT.get(block.get("schmidt_label"), "—")))]
     return view
-
-
-def kappa_label(label: str | None) -> str:
-    return str(LANDIS_KOCH.get(label, "—"))

@@ -35,10 +35,6 @@ SCHMIDT = {
     "very_weak": _l("very weak agreement"), "weak": _l("weak agreement"), "moderate": _l("moderate agreement"),
     "strong": _l("strong agreement"), "unusually_strong": _l("unusually strong agreement"),
 }
-LANDIS_KOCH = {
-    "poor": _l("poor"), "slight": _l("slight"), "fair": _l("fair"), "moderate": _l("moderate"),
-    "substantial": _l("substantial"), "almost_perfect": _l("almost perfect"),
-}
 
 
 def verdict_label(verdict: str | None, item: DelphiItem | None = None) -> str:
@@ -69,10 +65,6 @@ def status_label(status: str | None, item: DelphiItem | None = None, final: bool
     if head == "closed_consensus":
         return _("Closed: %(verdict)s, stable", verdict=verdict_label(verdict, item))
     return status
-
-
-def is_closed(status: str | None) -> bool:
-    return bool(status and status.startswith("closed"))
 
 
 def decision_reason(stopping: dict | None, config: dict) -> str:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from civic.config import LANGUAGES
 from civic.delphi import charts
 from civic.delphi.analysis import effective_config, redact_report
-from civic.delphi.items import KIND_LABELS, format_number
+from civic.delphi.items import format_number
 from civic.delphi.labels import SCHMIDT, decision_label, decision_reason, format_p, status_label, verdict_label
 from civic.delphi.links import linked_object
 from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind
@@ -264,7 +264,3 @@ def _csv_row(entry: dict, item: DelphiItem, status: str | None) -> dict[str, Any
     keys = ("n", "median", "q1", "q3", "iqr", "mean", "sd", "cv", "pct_agree", "pct_disagree", "mode", "modal_share",
             "verdict")
     return {**row, **{key: stat.get(key) for key in keys if key in stat}, "suppressed": "no"}
-
-
-def kind_label(item: DelphiItem) -> str:
-    return str(KIND_LABELS.get(item.kind, item.kind))

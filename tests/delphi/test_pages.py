@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from civic import db
 from civic.db import utc_now
+from civic.delphi import services
 from civic.delphi.models import DelphiItem, DelphiStudy, RoundStatus
-from tests.delphi.conftest import converging_values
+from tests.delphi.conftest import ITEMS, converging_values
 
 
 def _deadline(days: int = 7) -> str:
@@ -69,3 +70,37 @@ def test_organiser_builds_and_runs_a_study_through_the_pages(app, client, auth, 
     assert client.get("/delphi/").status_code == 200
     with app.app_context():
         assert db.session.get(DelphiStudy, study_id).round(1).status == RoundStatus.PUBLISHED
+
+
+def test_every_item_type_renders_in_feedback_results_and_exports(app, client, auth, world):
+    organiser, panel = world.organiser(), world.panel(6)
+    kinds = ("likert", "numeric", "yes_no", "ranking", "categorical")
+    study_id = world.study(organiser, kinds=kinds, panel=panel)
+    world.run(lambda s: services.add_item(s, world.actor(organiser), ITEMS["likert"]), study_id=study_id)  # Q6
+    world.open(study_id, organiser)
+    with app.app_context():
+        ranking = db.session.query(DelphiItem).filter_by(code="Q4").one().option_ids()
+        categorical = db.session.query(DelphiItem).filter_by(code="Q5").one().option_ids()
+    for index, user in enumerate(panel):
+        ranks = {oid: str((j + index) % len(ranking) + 1) for j, oid in enumerate(ranking)}
+        world.answer(study_id, 1, user, {"Q1": str(index % 3 + 3), "Q2": str(900 + 40 * index), "Q3": "yes",
+                                         "Q4": ranks, "Q5": categorical[index % 2], "Q6": str(5 - index % 2)})
+    world.close(study_id, 1, organiser)
+    world.publish(study_id, 1, organiser)
+    with app.app_context():
+        extras = db.session.get(DelphiStudy, study_id).round(1).extras
+        assert extras["likert_w"]["1"]["likert5"]["m"] == 6  # Kendall's W across the two Likert items asked
+        assert set(extras["rank_quartiles"]) == {f"Q4:{oid}" for oid in ranking}
+    for user in (panel[0], organiser):
+        auth.login(user)
+        for path in ("/rounds/1/feedback", "/results", "/results/print", "/export/report.json",
+                     "/export/statistics.csv", ""):
+            response = client.get(f"/delphi/{study_id}{path}")
+            assert response.status_code == 200, (user, path)
+    auth.login(panel[0])
+    feedback = client.get(f"/delphi/{study_id}/rounds/1/feedback").get_data(as_text=True)
+    assert feedback.count("<svg") == 6 and 'class="own"' in feedback
+    results = client.get(f"/delphi/{study_id}/results").get_data(as_text=True)
+    assert "Likert items, 5-point scale" in results and "Ranking Q4" in results
+    csv_rows = client.get(f"/delphi/{study_id}/export/statistics.csv").get_data(as_text=True).splitlines()
+    assert len(csv_rows) == 7 and all(row.endswith(",no") for row in csv_rows[1:])
