@@ -104,3 +104,28 @@ def test_every_item_type_renders_in_feedback_results_and_exports(app, client, au
     assert "Likert items, 5-point scale" in results and "Ranking Q4" in results
     csv_rows = client.get(f"/delphi/{study_id}/export/statistics.csv").get_data(as_text=True).splitlines()
     assert len(csv_rows) == 7 and all(row.endswith(",no") for row in csv_rows[1:])
+
+
+def test_email_invitation_through_the_pages(app, client, auth, world, make_user, outbox):
+    import re
+
+    from civic.delphi.models import DelphiPanelist
+
+    organiser = world.organiser()
+    study_id = world.study(organiser)
+    auth.login(organiser)
+    response = client.post(f"/delphi/{study_id}/panel/invite", data={"email": "not-an-email"})
+    assert response.status_code == 400
+    assert client.post(f"/delphi/{study_id}/panel/invite", data={"email": "guest@example.com"}).status_code == 302
+    link = re.search(r"/delphi/invitations/\S+", outbox()[-1].get_content()).group(0)
+    auth.logout()
+    page = client.get(link)
+    assert page.status_code == 200 and "/login?next=" in page.get_data(as_text=True)
+    assert client.get("/delphi/invitations/forged-token").status_code == 404
+    guest = make_user(email="guest@example.com")
+    auth.login(guest)
+    response = client.post(link)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/delphi/{study_id}")
+    with app.app_context():
+        assert db.session.query(DelphiPanelist.user_id).scalar() == guest.id
+    assert client.post(link).status_code == 409  # used once
