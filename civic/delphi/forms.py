@@ -104,7 +104,7 @@ class ConfigForm(BaseForm):
 
 
 class ItemForm(BaseForm):
-    scale_preset = SelectField(_l("Scale"), choices=lambda: list(SCALE_PRESET_LABELS.items()),
+    scale_preset = SelectField(_l("Type of scale"), choices=lambda: list(SCALE_PRESET_LABELS.items()),
                                default="agreement5")
     scale_points = SelectField(_l("Number of points (custom scale)"), coerce=int, default=5,
                                choices=lambda: [(k, str(k)) for k in CUSTOM_POINTS])
