@@ -45,14 +45,12 @@ def sweep_command(full: bool, chunk: int, now_text: str | None) -> None:
     def run():
         if full:
             return sweep.sweep_full(db.session.commit, now=now, chunk_size=chunk)
-        result = sweep.sweep(now)
-        db.session.commit()
-        return result
+        return sweep.sweep_batches(db.session.commit, now=now)
 
     result = _in_request(run)
     click.echo(f"sweep: {result.changed} changed, {result.due_soon} due soon, {result.overdue} overdue, "
-               f"{result.notifications} notifications" + (f", {result.chunks} chunks, longest "
-                                                           f"{result.max_chunk_ms:.1f} ms" if full else ""))
+               f"{result.notifications} notifications, {result.chunks} transactions, longest "
+               f"{result.max_chunk_ms:.1f} ms")
 
 
 @bureau_cli.command("follow-ups")

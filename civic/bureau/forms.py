@@ -76,17 +76,17 @@ class ConsentForm(BaseForm):
 
 
 class MessageForm(BaseForm):
-    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+    message = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
     attachments = MultipleFileField(_l("Documents (PDF, PNG or JPEG, up to 5 MB each)"))
 
 
 class NoteForm(BaseForm):
-    body = TextAreaField(_l("Confidential note (bureau staff only)"), validators=[DataRequired(), Length(max=5000)])
+    note = TextAreaField(_l("Confidential note (bureau staff only)"), validators=[DataRequired(), Length(max=5000)])
 
 
 class ActionForm(BaseForm):
     action = SelectField(_l("What was done"), choices=lambda: [(k.value, v) for k, v in WORK_ACTION_LABELS.items()])
-    body = TextAreaField(_l("Details"), validators=[DataRequired(), Length(max=5000)])
+    details = TextAreaField(_l("Details"), validators=[DataRequired(), Length(max=5000)])
 
 
 class TriageForm(BaseForm):
@@ -100,11 +100,11 @@ class AssignForm(BaseForm):
 
 
 class RequestInfoForm(BaseForm):
-    body = TextAreaField(_l("What do you need from the client?"), validators=[DataRequired(), Length(max=5000)])
+    question = TextAreaField(_l("What do you need from the client?"), validators=[DataRequired(), Length(max=5000)])
 
 
 class ResumeForm(BaseForm):
-    note = TextAreaField(_l("What the client told us (e.g. by phone)"), validators=[Optional(), Length(max=5000)])
+    client_said = TextAreaField(_l("What the client told us (e.g. by phone)"), validators=[Optional(), Length(max=5000)])
 
 
 class ReferForm(BaseForm):
@@ -124,7 +124,7 @@ class ResolveForm(BaseForm):
 
 
 class ReopenForm(BaseForm):
-    reason = TextAreaField(_l("Why does the case need more work?"), validators=[DataRequired(), Length(max=2000)])
+    reopen_reason = TextAreaField(_l("Why does the case need more work?"), validators=[DataRequired(), Length(max=2000)])
 
 
 class FollowUpForm(BaseForm):
@@ -136,7 +136,7 @@ class FollowUpForm(BaseForm):
 class ExtendForm(BaseForm):
     reason = SelectField(_l("Legal reason for the extension"), choices=lambda: [
         ("", "—"), *((k, v) for k, v in EXTENSION_LABELS.items())])
-    note = TextAreaField(_l("Explanation for the client"), validators=[Optional(), Length(max=2000)])
+    extension_note = TextAreaField(_l("Explanation for the client"), validators=[Optional(), Length(max=2000)])
 
 
 class AnswerForm(BaseForm):
@@ -148,7 +148,7 @@ class ReviewForm(BaseForm):
     verdict = RadioField(_l("Verdict"), choices=lambda: [
         ("accepted", _l("Accept: the answer is substantive")),
         ("evasive", _l("Evasive or unqualified: return it to the body"))], validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason (required for an evasive answer)"), validators=[Optional(), Length(max=2000)])
+    verdict_reason = TextAreaField(_l("Reason (required for an evasive answer)"), validators=[Optional(), Length(max=2000)])
 
 
 class TemplateForm(BaseForm):

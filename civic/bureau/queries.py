@@ -32,12 +32,25 @@ def _territory_condition(column, ids: list[int] | None):
 
 
 def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], bool]:
-    """One page of a consultant's or supervisor's queue, with each case's open referral."""
+    """One page of a consultant's or supervisor's queue, with each case's open referral.
+
+    Two statements: the page's ids from a covering index in display order, then those rows with their relations.
+    """
+    ids = list(db.session.scalars(_queue_ids(user, flt).order_by(Case.urgent.desc(), Case.id)
+                                  .offset((flt.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
     active = aliased_active_referral()
-    stmt = (select(Case, active).outerjoin(active, and_(active.case_id == Case.id,
-                                                       active.state.in_(ACTIVE_REFERRAL_STATES)))
-            .options(joinedload(Case.category), joinedload(Case.territory), joinedload(Case.consultant),
-                     joinedload(Case.client)))
+    rows = db.session.execute(
+        select(Case, active).outerjoin(active, and_(active.case_id == Case.id,
+                                                    active.state.in_(ACTIVE_REFERRAL_STATES)))
+        .options(joinedload(Case.category), joinedload(Case.territory), joinedload(Case.consultant))
+        .where(Case.id.in_(ids or [-1]))).unique().all()
+    position = {case_id: index for index, case_id in enumerate(ids)}
+    return sorted(rows, key=lambda row: position[row[0].id]), has_next
+
+
+def _queue_ids(user, flt: QueueFilter):
+    stmt = select(Case.id)
     if flt.view == "intake":
         stmt = stmt.where(Case.consultant_id.is_(None), Case.state.in_(INTAKE_STATES),
                           _territory_condition(Case.territory_id, territory_ids_for(user, CONSULT)))
@@ -45,7 +58,9 @@ def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], b
         stmt = stmt.where(Case.state.in_(OPEN_STATES),
                           _territory_condition(Case.territory_id, territory_ids_for(user, SUPERVISE)))
         if flt.view == "overdue":
-            stmt = stmt.where(active.sla_state == SlaState.OVERDUE)
+            overdue = select(Referral.case_id).where(Referral.sla_state == SlaState.OVERDUE,
+                                                      Referral.state.in_(ACTIVE_REFERRAL_STATES))
+            stmt = stmt.where(Case.id.in_(overdue))
     else:
         stmt = stmt.where(Case.consultant_id == user.id, Case.state.in_(OPEN_STATES))
     if flt.state:
@@ -54,9 +69,7 @@ def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], b
         stmt = stmt.where(Case.category_id == flt.category_id)
     if flt.territory_id:
         stmt = stmt.where(Case.territory_id == flt.territory_id)
-    stmt = stmt.order_by(Case.urgent.desc(), Case.id).offset((flt.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    rows = db.session.execute(stmt).unique().all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return stmt
 
 
 def aliased_active_referral():

@@ -22,9 +22,6 @@ from civic.bureau.models.enums import (
     CHANNEL_LABELS,
     FOLLOW_UP_LABELS,
     OUTCOME_LABELS,
-    Channel,
-    FollowUpResult,
-    Outcome,
     ReferralState,
     SlaState,
     Verdict,
@@ -75,6 +72,7 @@ class Section:
 
 @dataclass
 class BodyRow:
+    code: str
     name: str
     referrals: int | None
     on_time: int | None
@@ -96,7 +94,7 @@ class AnnualReport:
     @property
     def compliance_section(self) -> Section:
         title = str(_l("Share of accepted answers given on time"))
-        return Section("compliance", title, [Row(b.name, b.name, b.compliance) for b in self.bodies], chart=True)
+        return Section("compliance", title, [Row(b.code, b.name, b.compliance) for b in self.bodies], chart=True)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -121,23 +119,33 @@ def _section(key: str, title, counts: Mapping, labels: Mapping) -> Section:
     return Section(key, str(title), rows, safe_total(sum(counts.values())))
 
 
+def _in_order(counts: Mapping[str, int], labels: Mapping) -> tuple[dict[str, int], dict[str, str]]:
+    """Every value of a vocabulary in its own order, zeros included."""
+    return {k.value: counts.get(k.value, 0) for k in labels}, {k.value: labels[k] for k in labels}
+
+
+def _by_code(counts: Mapping[int, int], model) -> tuple[dict[str, int], dict[str, str]]:
+    """Re-key counts by id to stable codes, and give each code its localised name."""
+    objects = {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(list(counts) or [-1])))}
+    ordered = sorted(counts, key=lambda i: getattr(objects[i], "path", objects[i].code))
+    return {objects[i].code: counts[i] for i in ordered}, {objects[i].code: objects[i].name for i in ordered}
+
+
 def build(year: int) -> AnnualReport:
     """Compute the report for ``year`` (cases opened that year; referrals referred that year)."""
     start, end = year_bounds(year)
     opened = (Case.created_at >= start, Case.created_at < end)
     sections = [
         _by_month(year, start, end),
-        _section("category", _l("Cases by area"), _grouped(Case.category_id, *opened), _category_names()),
-        _section("territory", _l("Cases by territory"), _territory_rollup(_grouped(Case.territory_id, *opened)),
-                 _territory_names()),
-        _section("channel", _l("Cases by channel"), _grouped(Case.channel, *opened),
-                 {c.value: CHANNEL_LABELS[c] for c in Channel}),
-        _section("outcome", _l("Outcomes of the cases resolved that year"),
-                 _grouped(Case.outcome, Case.resolved_at >= start, Case.resolved_at < end),
-                 {o.value: OUTCOME_LABELS[o] for o in Outcome}),
-        _section("follow_up", _l("Was the problem solved? (follow-up answers)"),
-                 _grouped(Case.follow_up_result, Case.follow_up_answered_at >= start, Case.follow_up_answered_at < end),
-                 {r.value: FOLLOW_UP_LABELS[r] for r in FollowUpResult}),
+        _section("category", _l("Cases by area"), *_by_code(_grouped(Case.category_id, *opened), Category)),
+        _section("territory", _l("Cases by territory"),
+                 *_by_code(_territory_rollup(_grouped(Case.territory_id, *opened)), Territory)),
+        _section("channel", _l("Cases by channel"), *_in_order(_grouped(Case.channel, *opened), CHANNEL_LABELS)),
+        _section("outcome", _l("Outcomes of the cases resolved that year"), *_in_order(
+            _grouped(Case.outcome, Case.resolved_at >= start, Case.resolved_at < end), OUTCOME_LABELS)),
+        _section("follow_up", _l("Was the problem solved? (follow-up answers)"), *_in_order(
+            _grouped(Case.follow_up_result, Case.follow_up_answered_at >= start, Case.follow_up_answered_at < end),
+            FOLLOW_UP_LABELS)),
     ]
     total = db.session.scalar(select(func.count()).select_from(Case).where(*opened)) or 0
     return AnnualReport(year, sections, _bodies(start, end), safe_total(total))
@@ -158,14 +166,6 @@ def _month_name(year: int, month: int) -> str:
     return format_date(date(year, month, 1), "LLLL")
 
 
-def _category_names() -> dict:
-    return {c.id: c.name for c in db.session.scalars(select(Category))}
-
-
-def _territory_names() -> dict:
-    return {t.id: t.name for t in db.session.scalars(select(Territory))}
-
-
 def _territory_rollup(counts: Mapping[int, int]) -> dict[int, int]:
     """Count rural districts under their district so that small places do not single anyone out."""
     territories = {t.id: t for t in db.session.scalars(select(Territory))}
@@ -175,7 +175,7 @@ def _territory_rollup(counts: Mapping[int, int]) -> dict[int, int]:
         if territory.level == "rural_district" and territory.parent_id:
             territory_id = territory.parent_id
         rolled[territory_id] = rolled.get(territory_id, 0) + count
-    return dict(sorted(rolled.items(), key=lambda item: territories[item[0]].path))
+    return rolled
 
 
 def _bodies(start: datetime, end: datetime) -> list[BodyRow]:
@@ -192,12 +192,12 @@ def _bodies(start: datetime, end: datetime) -> list[BodyRow]:
         ReferralAnswer.body_id, func.count(), func.sum(case((ReferralAnswer.verdict == Verdict.EVASIVE, 1), else_=0)))
         .where(ReferralAnswer.reviewed_at >= start, ReferralAnswer.reviewed_at < end)
         .group_by(ReferralAnswer.body_id)).all()}
-    names = {b.id: b.name for b in db.session.scalars(select(StateBody))}
+    bodies = {b.id: b for b in db.session.scalars(select(StateBody))}
     rows = []
     for body_id, total, on_time, late, overdue in stats:
         reviewed, evasive = reviews.get(body_id, (0, 0))
         on_time, late, overdue, evasive = int(on_time or 0), int(late or 0), int(overdue or 0), int(evasive or 0)
-        rows.append(BodyRow(names.get(body_id, "?"), safe_total(total), safe_total(on_time), safe_total(late),
+        rows.append(BodyRow(bodies[body_id].code, bodies[body_id].name, safe_total(total), safe_total(on_time), safe_total(late),
                             safe_total(overdue), safe_rate(on_time, on_time + late), safe_total(reviewed),
                             safe_total(evasive), safe_rate(evasive, reviewed)))
     return sorted(rows, key=lambda r: r.name)
@@ -210,12 +210,13 @@ def csv_rows(report: AnnualReport) -> list[list[str]]:
             return f"<{THRESHOLD}"
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    rows = [["year", "section", "item", "measure", "value"], [str(report.year), "total", "cases", "count",
-                                                               cell(report.cases_total)]]
+    year = str(report.year)
+    rows = [["year", "section", "key", "label", "measure", "value"],
+            [year, "total", "cases", "", "count", cell(report.cases_total)]]
     for section in report.sections:
-        rows.extend([str(report.year), section.key, row.label, "count", cell(row.value)] for row in section.rows)
+        rows.extend([year, section.key, row.key, row.label, "count", cell(row.value)] for row in section.rows)
     for body in report.bodies:
         for measure in ("referrals", "on_time", "late", "overdue_now", "compliance", "reviewed", "evasive",
                         "evasive_rate"):
-            rows.append([str(report.year), "bodies", body.name, measure, cell(getattr(body, measure))])
+            rows.append([year, "bodies", body.code, body.name, measure, cell(getattr(body, measure))])
     return rows

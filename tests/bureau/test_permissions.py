@@ -89,9 +89,9 @@ def test_permission_matrix_for_every_page_and_export(app, client, auth, cast, sc
 
 
 POSTS = [
-    ("/bureau/cases/{case}/notes", {"body": "A confidential note."},
+    ("/bureau/cases/{case}/notes", {"note": "A confidential note."},
      lambda r: 302 if r in STAFF | {"anonymous"} else 404 if r in CONSULTANTS else 403),
-    ("/bureau/cases/{case}/messages", {"body": "A message."},
+    ("/bureau/cases/{case}/messages", {"message": "A message."},
      lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404),
     ("/bureau/referrals/{referral}/extend", {"reason": "analysis"},
      lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),

@@ -201,7 +201,7 @@ def test_evasive_verdict_needs_a_reason(app, cast, cases):
     _answer(app, case_id, cast.official, T0 + timedelta(days=6))
     with at(app), pytest.raises(DomainError) as refused:
         referrals.review(referral_of(case_id), user(cast.inspector), "evasive", "bad")
-    assert refused.value.field == "reason"
+    assert refused.value.field == "verdict_reason"
 
 
 @pytest.mark.parametrize("who", ["vos_inspector", "official", "consultant"])

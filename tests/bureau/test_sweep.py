@@ -44,16 +44,17 @@ def test_sweep_marks_due_soon_then_overdue_and_notifies_each_level_once(app, cas
     with app.app_context():
         assert referral_of(case_id).sla_state == "due_soon"
         assert len(_notes(cast.official.id, "bureau.due_soon")) == 1
-        assert len(_notes(cast.consultant.id, "bureau.due_soon")) == 1
+        assert len(_notes(cast.head.id, "bureau.due_soon")) == 1
     second = _run(app, DUE + timedelta(hours=1))
     assert (second.changed, second.overdue) == (1, 1)
     with app.app_context():
         referral = referral_of(case_id)
         assert referral.sla_state == "overdue" and referral.notify_pending == 0
         assert referral.overdue_notified_at == DUE + timedelta(hours=1)
-        for person in (cast.official, cast.head, cast.consultant):
+        for person in (cast.official, cast.head):
             assert len(_notes(person.id, "bureau.overdue")) == 1
         assert _notes(cast.housing_official.id, "bureau.overdue") == []
+        assert _notes(cast.consultant.id, "bureau.overdue") == []  # consultants see it in their queue
         overdue_events = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == "overdue")).all()
         assert [(e.case_id, e.referral_id, e.visibility) for e in overdue_events] == [(case_id, referral.id, "body")]
 
@@ -158,6 +159,17 @@ def test_cli_sweep_is_idempotent(app, cast, cases, runner):
     assert "1 changed" in first.output and "1 overdue" in first.output
     assert "0 changed, 0 due soon, 0 overdue, 0 notifications" in second.output
     full = runner.invoke(args=["bureau", "sweep", "--full", "--now", now])
-    assert full.exit_code == 0 and "0 changed" in full.output and "chunks" in full.output
+    assert full.exit_code == 0 and "0 changed" in full.output and "transactions" in full.output
     bad = runner.invoke(args=["bureau", "sweep", "--now", "2026-01-01T00:00:00"])
     assert bad.exit_code != 0 and "time zone" in bad.output
+
+
+def test_batched_incremental_sweep_marks_everything_in_bounded_transactions(app, cast, cases):
+    for _ in range(5):
+        cases.make("referred")
+    with app.test_request_context():
+        result = sweep.sweep_batches(db.session.commit, now=DUE + timedelta(hours=1), batch=2)
+    assert result.overdue == 5 and result.chunks == 3 and len(result.chunk_ms) == 3
+    with app.app_context():
+        assert set(db.session.scalars(select(Referral.sla_state))) == {"overdue"}
+        assert len(_notes(cast.official.id, "bureau.overdue")) == 3  # one per transaction that found some

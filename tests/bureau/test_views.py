@@ -60,7 +60,7 @@ def test_bad_case_input_is_refused_with_400_and_nothing_is_saved(app, client, au
 def test_a_form_without_csrf_token_is_refused(app, client, auth, cast, cases):
     case_id = cases.make("in_progress")
     auth.login(cast.consultant)
-    response = client.post(f"/bureau/cases/{case_id}/notes", data={"body": "x"}, csrf=False)
+    response = client.post(f"/bureau/cases/{case_id}/notes", data={"note": "x"}, csrf=False)
     assert response.status_code == 400
 
 
@@ -107,7 +107,7 @@ def test_stale_consent_is_explained_on_the_case_page_and_blocks_work(app, client
     auth.login(cast.consultant)
     with clock.frozen_at(T0 + timedelta(days=200)):
         page = client.get(f"/bureau/cases/{case_id}").get_data(as_text=True)
-        response = client.post(f"/bureau/cases/{case_id}/notes", data={"body": "Called the bank."})
+        response = client.post(f"/bureau/cases/{case_id}/notes", data={"note": "Called the bank."})
     assert "older than 6 months" in page
     assert response.status_code == 400 and "must be renewed" in response.get_data(as_text=True)
 

@@ -32,8 +32,10 @@ class Case(Base):
 
     __tablename__ = "bureau_cases"
     __table_args__ = (
-        Index("ix_bureau_cases_consultant_state", "consultant_id", "state"),
-        Index("ix_bureau_cases_state_territory", "state", "territory_id"),
+        # The queue pages read ids from these covering indexes in their display order (urgent first, then oldest),
+        # then load just one page of rows.
+        Index("ix_bureau_cases_consultant_queue", "consultant_id", "state", "territory_id", "urgent", "id"),
+        Index("ix_bureau_cases_territory_queue", "state", "territory_id", "urgent", "id"),
         Index("ix_bureau_cases_follow_up", "follow_up_sent_at", "follow_up_due_at"),
         Index("ix_bureau_cases_state_resolved", "state", "resolved_at"),
     )

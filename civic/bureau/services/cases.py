@@ -204,7 +204,7 @@ def await_client(case: Case, actor: User, message: str, *, requested_by_body: bo
         _staff(case, actor)
         require_consent(case)
     if not message.strip():
-        raise DomainError(_l("Write what you need from the client."), field="body")
+        raise DomainError(_l("Write what you need from the client."), field="question")
     visibility = Visibility.BODY if referral is not None else Visibility.CLIENT
     change_state(case, "await_client", actor, message.strip(), visibility=visibility, referral=referral)
     record_event(case, EventKind.INFO_REQUESTED, visibility, actor, message.strip(), referral=referral,
@@ -261,7 +261,7 @@ def reopen(case: Case, actor: User, reason: str) -> None:
     if not (is_client(actor, case) or can_work_on(actor, case)):
         raise PermissionDenied()
     if not reason.strip():
-        raise DomainError(_l("Say why the case needs more work."), field="reason")
+        raise DomainError(_l("Say why the case needs more work."), field="reopen_reason")
     if not case.can_reopen(clock.now()):
         raise DomainError(_l("A case can only be reopened within 30 days of its resolution. Open a new case "
                              "instead."))

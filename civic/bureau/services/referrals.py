@@ -183,7 +183,7 @@ def review(referral: Referral, actor, verdict: str, reason: str = "") -> None:
     if verdict == Verdict.ACCEPTED:
         _accept(referral, latest, actor, reason.strip())
     elif verdict == Verdict.EVASIVE:
-        _return_evasive(referral, latest, actor, _text(reason, "reason", 10))
+        _return_evasive(referral, latest, actor, _text(reason, "verdict_reason", 10))
     else:
         raise DomainError(_l("Choose a verdict."), field="verdict")
     audit.record("bureau.review", referral, actor=actor, after={"verdict": verdict, "answer_id": latest.id})

@@ -1,13 +1,16 @@
 """The deadline sweep: set-based SQL marks referrals "due soon" and "overdue" and announces each level once.
 
 * Incremental (default): two UPDATEs over the index ``(sla_state, due_at)`` touch only the rows whose status can
-  have changed since the last run (still ``on_time``/``due_soon`` and now inside the window), in one transaction.
+  have changed since the last run (still ``on_time``/``due_soon`` and now inside the window). Deadlines cluster at the
+  end of a local day, so cron runs it in bounded batches (``sweep_batches``), each its own short transaction.
 * Full (``--full``): recomputes the status of every referral whose clock runs, in id-range chunks, each its own short
   transaction, so that a writer never waits long behind the sweep (SQLite has one writer at a time).
 
 Announcing is set-based too: the overdue timeline entries are one INSERT ... SELECT, the recipients one grouped
-query (the body's officials and head, the consultant), and the ``notified`` flags one UPDATE. The only Python loop
-runs over recipients, one notification each, never over referrals. A second run finds nothing to change.
+query (the officials and the head of each body concerned: the people who must answer), and the ``notified`` flags one
+UPDATE. The only Python loop runs over recipients, one notification each, never over referrals. Consultants and
+supervisors see the statuses in their queues; clients see "deadline missed" on their timeline. A second run finds
+nothing to change.
 """
 
 from __future__ import annotations
@@ -24,19 +27,23 @@ from sqlalchemy import and_, case, func, insert, literal, select, union, update
 
 from civic import db
 from civic.bureau import clock, sla
-from civic.bureau.models import Case, CaseEvent, Referral, SlaState, Visibility
+from civic.bureau.models import CaseEvent, Referral, SlaState, Visibility
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, NOTIFY_DUE_SOON, NOTIFY_NONE, NOTIFY_OVERDUE, EventKind
 from civic.bureau.permissions import ANSWER
 from civic.identity.models import RolePermission, StateBody, User, UserRole
 from civic.identity.notifications import notify
 
 R = Referral.__table__
-DEFAULT_CHUNK = 20_000
+DEFAULT_CHUNK = 5_000
+#: Rows marked per level in one incremental transaction.
+DEFAULT_BATCH = 500
 
 
 @dataclass
 class SweepResult:
     changed: int = 0
+    overdue_marked: int = 0
+    due_soon_marked: int = 0
     due_soon: int = 0
     overdue: int = 0
     notifications: int = 0
@@ -54,26 +61,47 @@ class SweepResult:
         self.notifications += other.notifications
 
 
-def _update(*conditions, **values) -> int:
+def _update(*conditions, limit: int | None = None, **values) -> int:
+    if limit is not None:
+        conditions = (R.c.id.in_(select(R.c.id).where(*conditions).limit(limit)),)
     stmt = update(R).where(*conditions).values(**values).execution_options(synchronize_session=False)
     return db.session.execute(stmt).rowcount
 
 
-def sweep(now: datetime | None = None) -> SweepResult:
-    """Mark what became due soon or overdue since the last run and announce it (the caller commits)."""
+def sweep(now: datetime | None = None, limit: int | None = None) -> SweepResult:
+    """Mark what became due soon or overdue since the last run (at most ``limit`` rows per level) and announce it.
+
+    One transaction's worth of work: the caller commits."""
     now = now or clock.now()
     soon = now + sla.DUE_SOON_WINDOW
     result = SweepResult()
-    result.changed = _update(R.c.sla_state.in_([SlaState.ON_TIME, SlaState.DUE_SOON]), R.c.due_at < now,
-                             sla_state=SlaState.OVERDUE,
-                             notify_pending=case((R.c.overdue_notified_at.is_(None), NOTIFY_OVERDUE),
-                                                 else_=NOTIFY_NONE))
-    result.changed += _update(R.c.sla_state == SlaState.ON_TIME, R.c.due_at >= now, R.c.due_at <= soon,
-                              sla_state=SlaState.DUE_SOON,
-                              notify_pending=case((R.c.due_soon_notified_at.is_(None), NOTIFY_DUE_SOON),
-                                                  else_=NOTIFY_NONE))
+    result.overdue_marked = _update(R.c.sla_state.in_([SlaState.ON_TIME, SlaState.DUE_SOON]), R.c.due_at < now,
+                                    limit=limit, sla_state=SlaState.OVERDUE,
+                                    notify_pending=case((R.c.overdue_notified_at.is_(None), NOTIFY_OVERDUE),
+                                                        else_=NOTIFY_NONE))
+    result.due_soon_marked = _update(R.c.sla_state == SlaState.ON_TIME, R.c.due_at >= now, R.c.due_at <= soon,
+                                     limit=limit, sla_state=SlaState.DUE_SOON,
+                                     notify_pending=case((R.c.due_soon_notified_at.is_(None), NOTIFY_DUE_SOON),
+                                                         else_=NOTIFY_NONE))
+    result.changed = result.overdue_marked + result.due_soon_marked
     result.add(announce(now))
     return result
+
+
+def sweep_batches(commit: Callable[[], None], now: datetime | None = None,
+                  batch: int = DEFAULT_BATCH) -> SweepResult:
+    """The incremental sweep as cron runs it: bounded transactions until nothing is left to mark."""
+    now = now or clock.now()
+    total = SweepResult()
+    while True:
+        began = time.perf_counter()
+        step = sweep(now, limit=batch)
+        commit()
+        total.chunk_ms.append((time.perf_counter() - began) * 1000)
+        total.chunks += 1
+        total.add(step)
+        if step.overdue_marked < batch and step.due_soon_marked < batch:
+            return total
 
 
 def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_size: int = DEFAULT_CHUNK) -> SweepResult:
@@ -130,8 +158,8 @@ def announce(now: datetime, conditions=()) -> SweepResult:
 
 
 def _recipients(pending) -> list[tuple[int, int, int]]:
-    """(user id, notice kind, number of referrals) for everyone to tell about the queued referrals."""
-    queued = select(R.c.id, R.c.body_id, R.c.case_id, R.c.notify_pending).where(*pending).subquery()
+    """(user id, notice kind, number of referrals) for the officials and heads of the bodies concerned."""
+    queued = select(R.c.id, R.c.body_id, R.c.notify_pending).where(*pending).subquery()
     answering_roles = select(RolePermission.role_name).where(RolePermission.permission == ANSWER)
     officials = (select(UserRole.user_id.label("user_id"), queued.c.id.label("referral_id"),
                         queued.c.notify_pending.label("kind"))
@@ -139,9 +167,7 @@ def _recipients(pending) -> list[tuple[int, int, int]]:
                  .where(UserRole.role_name.in_(answering_roles)))
     heads = (select(StateBody.head_user_id, queued.c.id, queued.c.notify_pending)
              .join(queued, StateBody.id == queued.c.body_id).where(StateBody.head_user_id.is_not(None)))
-    consultants = (select(Case.consultant_id, queued.c.id, queued.c.notify_pending)
-                   .join(queued, Case.id == queued.c.case_id).where(Case.consultant_id.is_not(None)))
-    everyone = union(officials, heads, consultants).subquery()  # UNION: one row per (user, referral, kind)
+    everyone = union(officials, heads).subquery()  # UNION: one row per (user, referral, kind)
     return db.session.execute(
         select(everyone.c.user_id, everyone.c.kind, func.count()).group_by(everyone.c.user_id, everyone.c.kind)
         .order_by(everyone.c.user_id, everyone.c.kind)).all()
@@ -152,7 +178,7 @@ def _notify_recipients(pending) -> int:
     if not rows:
         return 0
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r[0] for r in rows})))}
-    link = url_for("bureau.index")
+    link = url_for("bureau.referrals")
     sent = 0
     for user_id, kind, count in rows:
         user = users.get(user_id)

@@ -18,7 +18,7 @@ from civic.identity import audit
 TEXT_MAX = 5000
 
 
-def _text(text: str, field: str = "body") -> str:
+def _text(text: str, field: str) -> str:
     text = (text or "").strip()
     if not text:
         raise DomainError(_l("Write a text first."), field=field)
@@ -38,7 +38,7 @@ def _staff_on_open_case(case: Case, actor) -> None:
 def add_note(case: Case, actor, text: str) -> None:
     """Write a confidential note that only bureau staff see."""
     _staff_on_open_case(case, actor)
-    record_event(case, EventKind.NOTE, Visibility.INTERNAL, actor, _text(text))
+    record_event(case, EventKind.NOTE, Visibility.INTERNAL, actor, _text(text, "note"))
     audit.record("bureau.note", case, actor=actor)
 
 
@@ -47,7 +47,7 @@ def record_action(case: Case, actor, action: str, text: str) -> None:
     _staff_on_open_case(case, actor)
     if action not in set(WorkAction):
         raise DomainError(_l("Choose what was done."), field="action")
-    record_event(case, EventKind.ACTION, Visibility.CLIENT, actor, _text(text),
+    record_event(case, EventKind.ACTION, Visibility.CLIENT, actor, _text(text, "details"),
                  data={"action": action, "label": str(WORK_ACTION_LABELS[WorkAction(action)])})
     audit.record("bureau.action", case, actor=actor, after={"action": action})
 
@@ -55,7 +55,7 @@ def record_action(case: Case, actor, action: str, text: str) -> None:
 def message_from_staff(case: Case, actor, text: str, uploads=()) -> None:
     """Write to the client (the client is notified)."""
     _staff_on_open_case(case, actor)
-    body = _text(text)
+    body = _text(text, "message")
     record_event(case, EventKind.MESSAGE_OUT, Visibility.CLIENT, actor, body)
     for upload in uploads:
         add_attachment(case, upload, actor)
@@ -70,7 +70,7 @@ def message_from_client(case: Case, actor, text: str, uploads=()) -> None:
         raise PermissionDenied()
     if case.state == CaseState.CLOSED:
         raise DomainError(_l("This case is closed. Reopen it within 30 days of its resolution, or open a new case."))
-    body = _text(text)
+    body = _text(text, "message")
     referral = case_services.active_referral(case)
     answers_body = case.state == CaseState.AWAITING_CLIENT and referral is not None
     visibility = Visibility.BODY if answers_body else Visibility.CLIENT

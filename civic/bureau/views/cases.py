@@ -95,9 +95,9 @@ def post_message(case_id: int):
     try:
         uploads = check_count(form.attachments.data)
         if is_client(current_user, case):
-            work.message_from_client(case, current_user, form.body.data, uploads)
+            work.message_from_client(case, current_user, form.message.data, uploads)
         else:
-            work.message_from_staff(case, current_user, form.body.data, uploads)
+            work.message_from_staff(case, current_user, form.message.data, uploads)
     except DomainError as exc:
         form.add_domain_error(exc)
         return render_case(case, refused_status(exc), message_form=form)
@@ -128,7 +128,7 @@ def reopen(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, form_errors_status(form), reopen_form=form)
     try:
-        case_services.reopen(case, current_user, form.reason.data)
+        case_services.reopen(case, current_user, form.reopen_reason.data)
     except DomainError as exc:
         return render_case(case, refused_status(exc), reopen_form=form)
     return done(_("The case was reopened."), case_url(case))

@@ -83,7 +83,7 @@ def referral_url(referral: Referral) -> str:
 def extend(referral_id: int):
     """Extend the deadline once to 30 days for a legal reason (the client is told why)."""
     return _official_step(referral_id, forms.ExtendForm(), "extend_form",
-                          lambda r, f: referral_services.extend(r, current_user, f.reason.data, f.note.data or ""),
+                          lambda r, f: referral_services.extend(r, current_user, f.reason.data, f.extension_note.data or ""),
                           _("The deadline was extended and the client informed."))
 
 
@@ -102,7 +102,7 @@ def answer(referral_id: int):
 def request_info(referral_id: int):
     """Ask the client for information through the bureau; the legal clock stops until they answer."""
     return _official_step(referral_id, forms.RequestInfoForm(), "info_form",
-                          lambda r, f: case_services.await_client(r.case, current_user, f.body.data,
+                          lambda r, f: case_services.await_client(r.case, current_user, f.question.data,
                                                                   requested_by_body=True),
                           _("The client was asked; the deadline is stopped until they answer."))
 
@@ -112,5 +112,5 @@ def request_info(referral_id: int):
 def review(referral_id: int):
     """Accept the body's answer, or mark it evasive with a reason (it returns to the body and its head is told)."""
     return _official_step(referral_id, forms.ReviewForm(), "review_form",
-                          lambda r, f: referral_services.review(r, current_user, f.verdict.data, f.reason.data or ""),
+                          lambda r, f: referral_services.review(r, current_user, f.verdict.data, f.verdict_reason.data or ""),
                           _("Your verdict was recorded."))

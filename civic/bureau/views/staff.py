@@ -168,7 +168,7 @@ def start(case_id: int):
 def await_client(case_id: int):
     """Ask the client for information; a running legal deadline stops until they answer."""
     return _step(case_id, lambda _case: forms.RequestInfoForm(), "await_form",
-                 lambda case, form: case_services.await_client(case, current_user, form.body.data),
+                 lambda case, form: case_services.await_client(case, current_user, form.question.data),
                  _("The client was asked for information."))
 
 
@@ -177,7 +177,7 @@ def await_client(case_id: int):
 def resume(case_id: int):
     """The client answered outside the site (e.g. by phone): continue the case."""
     return _step(case_id, lambda _case: forms.ResumeForm(), "resume_form",
-                 lambda case, form: case_services.resume(case, current_user, form.note.data or ""),
+                 lambda case, form: case_services.resume(case, current_user, form.client_said.data or ""),
                  _("The case continues."))
 
 
@@ -186,7 +186,7 @@ def resume(case_id: int):
 def add_note(case_id: int):
     """Write a confidential note."""
     return _step(case_id, lambda _case: forms.NoteForm(), "note_form",
-                 lambda case, form: work.add_note(case, current_user, form.body.data), _("The note was saved."),
+                 lambda case, form: work.add_note(case, current_user, form.note.data), _("The note was saved."),
                  "timeline")
 
 
@@ -195,7 +195,7 @@ def add_note(case_id: int):
 def record_action(case_id: int):
     """Record work done for the client."""
     return _step(case_id, lambda _case: forms.ActionForm(), "action_form",
-                 lambda case, form: work.record_action(case, current_user, form.action.data, form.body.data),
+                 lambda case, form: work.record_action(case, current_user, form.action.data, form.details.data),
                  _("The work was recorded."), "timeline")
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: bureau_0001
 Revises: 00794e694607
-Create Date: 2026-11-22 03:19:24.195412+00:00
+Create Date: 2026-11-22 03:39:17.303378+00:00
 """
 
 from collections.abc import Sequence
@@ -72,12 +72,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_bureau_cases_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bureau_cases_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bureau_cases_closed_at'), ['closed_at'], unique=False)
-        batch_op.create_index('ix_bureau_cases_consultant_state', ['consultant_id', 'state'], unique=False)
+        batch_op.create_index('ix_bureau_cases_consultant_queue', ['consultant_id', 'state', 'territory_id', 'urgent', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bureau_cases_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_bureau_cases_follow_up', ['follow_up_sent_at', 'follow_up_due_at'], unique=False)
         batch_op.create_index('ix_bureau_cases_state_resolved', ['state', 'resolved_at'], unique=False)
-        batch_op.create_index('ix_bureau_cases_state_territory', ['state', 'territory_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bureau_cases_territory_id'), ['territory_id'], unique=False)
+        batch_op.create_index('ix_bureau_cases_territory_queue', ['state', 'territory_id', 'urgent', 'id'], unique=False)
 
     op.create_table('bureau_templates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -243,12 +243,12 @@ def downgrade() -> None:
 
     op.drop_table('bureau_templates')
     with op.batch_alter_table('bureau_cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_bureau_cases_territory_queue')
         batch_op.drop_index(batch_op.f('ix_bureau_cases_territory_id'))
-        batch_op.drop_index('ix_bureau_cases_state_territory')
         batch_op.drop_index('ix_bureau_cases_state_resolved')
         batch_op.drop_index('ix_bureau_cases_follow_up')
         batch_op.drop_index(batch_op.f('ix_bureau_cases_created_at'))
-        batch_op.drop_index('ix_bureau_cases_consultant_state')
+        batch_op.drop_index('ix_bureau_cases_consultant_queue')
         batch_op.drop_index(batch_op.f('ix_bureau_cases_closed_at'))
         batch_op.drop_index(batch_op.f('ix_bureau_cases_client_id'))
         batch_op.drop_index(batch_op.f('ix_bureau_cases_category_id'))
