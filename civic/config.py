@@ -15,6 +15,7 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # default: SQLite file under instance/
     SECRET_KEY: str | None = None  # default: generated once into instance/secret_key
     IIN_HMAC_KEY: str | None = None  # default: generated once into instance/iin_key
+    DELPHI_PSEUDONYM_KEY: str | None = None  # Delphi pseudonym secret; default: SECRET_KEY
     REDIS_URL: str | None = None
 
     MAIL_SERVER: str | None = None
@@ -53,7 +54,7 @@ class DefaultConfig:
 
 
 ENV_KEYS = (
-    "DATABASE_URL", "SECRET_KEY", "IIN_HMAC_KEY", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME",
+    "DATABASE_URL", "SECRET_KEY", "IIN_HMAC_KEY", "DELPHI_PSEUDONYM_KEY", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME",
     "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "MAIL_OUTBOX", "SECURE_COOKIES", "RATELIMIT_ENABLED", "PUBLIC_BASE_URL",
 )
 
