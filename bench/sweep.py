@@ -330,7 +330,8 @@ def main() -> None:
         echo(f"  built in {time.perf_counter() - began:.1f} s; " + describe(app))
 
         backlog, longest, result = measure_backlog(app, now, args.chunk)
-        echo(f"backlog: {backlog:.2f} s in {result.chunks} chunks, longest chunk (write lock) {longest:.1f} ms; "
+        echo(f"backlog: {backlog:.2f} s in {result.chunks} chunks + notice delivery, transactions p95 "
+             f"{p95(result.chunk_ms):.1f} ms, longest (write lock) {longest:.1f} ms; "
              f"{result.changed:,} statuses changed, {result.overdue:,} overdue and {result.due_soon:,} due soon "
              f"announced, {result.notifications} notifications")
 

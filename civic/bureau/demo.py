@@ -79,7 +79,7 @@ def seed_demo(context) -> None:
             if index % 50 == 0 or index == len(plans):
                 context.echo(f"  bureau: {index}/{len(plans)} cases")
         with clock.frozen_at(now):
-            result = sweep.sweep(now)
+            result = sweep.sweep_now(now)
             asked, _skipped = followups.send_follow_ups(now)
         # Historical demo events notify in the app only; nobody should get hundreds of emails about the past.
         del db.session.info.get("pending_mail", [])[queued_mail:]

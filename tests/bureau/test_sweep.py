@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from civic import db
 from civic.bureau import sla
-from civic.bureau.models import Case, CaseEvent, Referral
+from civic.bureau.models import Case, CaseEvent, PendingNotice, Referral
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals, sweep
 from civic.identity.models import Notification
@@ -27,7 +27,7 @@ def _snapshot():
 
 def _run(app, now, full=False):
     with app.test_request_context():
-        result = sweep.sweep_full(db.session.commit, now=now, chunk_size=1) if full else sweep.sweep(now)
+        result = sweep.sweep_full(db.session.commit, now=now, chunk_size=1) if full else sweep.sweep_now(now)
         db.session.commit()
         return result
 
@@ -112,7 +112,7 @@ def test_full_backlog_sweep_in_chunks_matches_the_incremental_result(app, cast, 
     expected = [str(sla.status_at(now, due)) for due in dues]
     assert expected == ["overdue", "overdue", "due_soon", "on_time"]
     result = _run(app, now, full=True)
-    assert result.chunks == 4 and len(result.chunk_ms) == 4
+    assert result.chunks == 4 and len(result.chunk_ms) == 5  # 4 chunks and the delivery of the notices
     with app.app_context():
         assert [referral_of(i).sla_state for i in ids] == expected
     assert (result.changed, result.overdue, result.due_soon) == (3, 2, 1)
@@ -169,7 +169,24 @@ def test_batched_incremental_sweep_marks_everything_in_bounded_transactions(app,
         cases.make("referred")
     with app.test_request_context():
         result = sweep.sweep_batches(db.session.commit, now=DUE + timedelta(hours=1), batch=2)
-    assert result.overdue == 5 and result.chunks == 3 and len(result.chunk_ms) == 3
+    assert result.overdue == 5 and result.chunks == 3 and len(result.chunk_ms) == 4  # 3 batches, 1 delivery
     with app.app_context():
         assert set(db.session.scalars(select(Referral.sla_state))) == {"overdue"}
-        assert len(_notes(cast.official.id, "bureau.overdue")) == 3  # one per transaction that found some
+        notes = _notes(cast.official.id, "bureau.overdue")
+        assert len(notes) == 1 and notes[0].title.startswith("5 ")  # summed over the batches
+        assert db.session.scalar(select(func.count()).select_from(PendingNotice)) == 0
+
+
+def test_notices_recorded_before_a_crash_are_delivered_by_the_next_run_once(app, cast, cases):
+    cases.make("referred")
+    with app.test_request_context():  # marked and recorded, but the process died before delivering
+        sweep.sweep(DUE + timedelta(hours=1))
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PendingNotice)) == 2  # official and head
+        assert _notes(cast.official.id, "bureau.overdue") == []
+    result = _run(app, DUE + timedelta(hours=2))
+    assert (result.changed, result.notifications) == (0, 2)
+    assert _run(app, DUE + timedelta(hours=3)).notifications == 0
+    with app.app_context():
+        assert len(_notes(cast.official.id, "bureau.overdue")) == 1

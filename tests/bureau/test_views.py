@@ -10,8 +10,8 @@ from sqlalchemy import event, func, select
 
 from civic import db
 from civic.bureau import clock
-from civic.bureau.models import Attachment, BureauArea, Case, ResponseTemplate
-from civic.identity.models import AuditEvent, Category
+from civic.bureau.models import Attachment, BureauArea, Case, CaseEvent, Referral, ResponseTemplate
+from civic.identity.models import AuditEvent, Category, StateBody
 from tests.bureau.conftest import PDF, T0, category, referral_of, territory
 
 NEW_CASE = {"description": "Менің жалақымды үш ай бойы төлемей жүр, не істеуге болады?", "preferred_language": "kk",
@@ -214,3 +214,38 @@ def test_pages_render_for_each_step_of_a_referred_case(app, client, auth, cast, 
             response = client.get(path)
         assert response.status_code == 200, path
         assert 'style="' not in response.get_data(as_text=True)
+
+
+def test_a_crash_in_the_middle_of_an_action_leaves_the_case_unchanged(app, client, auth, cast, cases, monkeypatch):
+    from civic.bureau.services import referrals
+
+    case_id = cases.make("in_progress")
+    with app.app_context():
+        body_id = db.session.scalar(select(StateBody.id).where(StateBody.code == "KZ-ALA.AKIMAT"))
+        events_before = db.session.scalar(select(func.count()).select_from(CaseEvent))
+
+    def explode(*_args):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(referrals, "_announce_referral", explode)  # after the state change, the referral, events
+    auth.login(cast.consultant)
+    with clock.frozen_at(T0):
+        response = client.post(f"/bureau/cases/{case_id}/refer",
+                               data={"body": str(body_id), "summary": "An appeal text long enough to send."})
+    assert response.status_code == 500
+    with app.app_context():
+        assert db.session.get(Case, case_id).state == "in_progress"
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+        assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == events_before
+
+
+def test_the_head_of_a_body_sees_its_referrals_without_the_official_role(app, client, auth, cast, cases, make_user,
+                                                                         directory):
+    cases.make("referred")
+    head = make_user(display_name="Head only")
+    with app.app_context():
+        db.session.get(StateBody, directory.bodies["KZ-ALA.AKIMAT"]).head_user_id = head.id
+        db.session.commit()
+    auth.login(head)
+    page = client.get("/bureau/referrals")
+    assert page.status_code == 200 and "CAB-000001" in page.get_data(as_text=True)

@@ -14,11 +14,12 @@ from civic.bureau.models.enums import (
     Verdict,
     Visibility,
 )
-from civic.bureau.models.referrals import ClockPauseRecord, Referral, ReferralAnswer
+from civic.bureau.models.referrals import ClockPauseRecord, PendingNotice, Referral, ReferralAnswer
 from civic.bureau.models.settings import BureauArea, ResponseTemplate
 
 __all__ = [
     "FOLLOW_UP_DELAY", "REOPEN_WINDOW", "Attachment", "BureauArea", "Case", "CaseEvent", "CaseState", "Channel",
-    "ClockPauseRecord", "Consent", "ContactChannel", "EventKind", "Outcome", "Referral", "ReferralAnswer",
+    "ClockPauseRecord", "Consent", "ContactChannel", "EventKind", "Outcome", "PendingNotice", "Referral",
+    "ReferralAnswer",
     "ReferralState", "ResponseTemplate", "SlaState", "Verdict", "Visibility",
 ]

@@ -103,3 +103,16 @@ class ReferralAnswer(Base):
     reviewed_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
     author = relationship("User", foreign_keys=[author_id])
+
+
+class PendingNotice(Base):
+    """A deadline notice the sweep owes someone: written in the same transaction that marks the referrals, and
+    delivered (one notification per person, counts summed) and deleted together, so each is sent exactly once."""
+
+    __tablename__ = "bureau_pending_notices"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: ``NOTIFY_DUE_SOON`` or ``NOTIFY_OVERDUE``.
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    count: Mapped[int] = mapped_column(Integer)

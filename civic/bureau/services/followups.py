@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 
 from civic import db
 from civic.bureau import clock
@@ -34,12 +34,13 @@ def send_follow_ups(now: datetime | None = None) -> tuple[int, int]:
            C.c.state.in_([CaseState.RESOLVED, CaseState.CLOSED]))
     consented = and_(C.c.consent_follow_up_at.is_not(None), C.c.consent_follow_up_at > _consent_cutoff(now))
     ask_ids = list(db.session.scalars(select(C.c.id).where(*due, consented)))
-    skipped = db.session.execute(insert(E).from_select(
+    skipped = db.session.scalar(select(func.count()).select_from(C).where(*due, ~consented)) or 0
+    db.session.execute(insert(E).from_select(
         ["case_id", "at", "kind", "visibility", "body", "data"],
         select(C.c.id, literal(now, E.c.at.type), literal(EventKind.FOLLOW_UP_SENT), case(
             (consented, literal(Visibility.CLIENT)), else_=literal(Visibility.INTERNAL)), literal(""),
             case((consented, literal({"asked": True}, E.c.data.type)),
-                 else_=literal({"asked": False, "reason": "no_consent"}, E.c.data.type))).where(*due))).rowcount
+                 else_=literal({"asked": False, "reason": "no_consent"}, E.c.data.type))).where(*due)))
     db.session.execute(update(C).where(*due).values(follow_up_sent_at=now)
                        .execution_options(synchronize_session=False))
     for start in range(0, len(ask_ids), 500):
@@ -49,7 +50,7 @@ def send_follow_ups(now: datetime | None = None) -> tuple[int, int]:
                                                                      number=n),
                         lambda: _l("Four weeks ago the bureau resolved your case. Please tell us whether your problem "
                                    "was solved: open the case and answer two short questions."))
-    return len(ask_ids), skipped - len(ask_ids)
+    return len(ask_ids), skipped
 
 
 def close_after_reopen_window(now: datetime | None = None) -> int:

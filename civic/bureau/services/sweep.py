@@ -23,17 +23,18 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import and_, case, func, insert, literal, select, union, update
+from sqlalchemy import and_, case, delete, func, insert, literal, select, union, update
 
 from civic import db
 from civic.bureau import clock, sla
-from civic.bureau.models import CaseEvent, Referral, SlaState, Visibility
+from civic.bureau.models import CaseEvent, PendingNotice, Referral, SlaState, Visibility
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, NOTIFY_DUE_SOON, NOTIFY_NONE, NOTIFY_OVERDUE, EventKind
 from civic.bureau.permissions import ANSWER
 from civic.identity.models import RolePermission, StateBody, User, UserRole
 from civic.identity.notifications import notify
 
 R = Referral.__table__
+N = PendingNotice.__table__
 DEFAULT_CHUNK = 5_000
 #: Rows marked per level in one incremental transaction.
 DEFAULT_BATCH = 500
@@ -61,30 +62,44 @@ class SweepResult:
         self.notifications += other.notifications
 
 
-def _update(*conditions, limit: int | None = None, **values) -> int:
-    if limit is not None:
-        conditions = (R.c.id.in_(select(R.c.id).where(*conditions).limit(limit)),)
+def _update(*conditions, **values) -> int:
     stmt = update(R).where(*conditions).values(**values).execution_options(synchronize_session=False)
     return db.session.execute(stmt).rowcount
 
 
+def _mark(source: SlaState, target: SlaState, due_range, limit: int | None, flag) -> int:
+    """Move rows from ``source`` to ``target`` whose deadline lies in ``due_range``, earliest deadline first.
+
+    Each statement is one range of the index ``(sla_state, due_at)``; the ordered LIMIT keeps the planner on it."""
+    conditions = (R.c.sla_state == source, *due_range)
+    if limit is not None:
+        conditions = (R.c.id.in_(select(R.c.id).where(*conditions).order_by(R.c.due_at).limit(limit)),)
+    pending = NOTIFY_OVERDUE if target == SlaState.OVERDUE else NOTIFY_DUE_SOON
+    return _update(*conditions, sla_state=target, notify_pending=case((flag.is_(None), pending), else_=NOTIFY_NONE))
+
+
 def sweep(now: datetime | None = None, limit: int | None = None) -> SweepResult:
-    """Mark what became due soon or overdue since the last run (at most ``limit`` rows per level) and announce it.
+    """Mark what became due soon or overdue since the last run (at most ``limit`` rows per step) and announce it.
 
     One transaction's worth of work: the caller commits."""
     now = now or clock.now()
     soon = now + sla.DUE_SOON_WINDOW
     result = SweepResult()
-    result.overdue_marked = _update(R.c.sla_state.in_([SlaState.ON_TIME, SlaState.DUE_SOON]), R.c.due_at < now,
-                                    limit=limit, sla_state=SlaState.OVERDUE,
-                                    notify_pending=case((R.c.overdue_notified_at.is_(None), NOTIFY_OVERDUE),
-                                                        else_=NOTIFY_NONE))
-    result.due_soon_marked = _update(R.c.sla_state == SlaState.ON_TIME, R.c.due_at >= now, R.c.due_at <= soon,
-                                     limit=limit, sla_state=SlaState.DUE_SOON,
-                                     notify_pending=case((R.c.due_soon_notified_at.is_(None), NOTIFY_DUE_SOON),
-                                                         else_=NOTIFY_NONE))
+    past = (R.c.due_at < now,)
+    result.overdue_marked = (
+        _mark(SlaState.DUE_SOON, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at)
+        + _mark(SlaState.ON_TIME, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at))
+    result.due_soon_marked = _mark(SlaState.ON_TIME, SlaState.DUE_SOON, (R.c.due_at >= now, R.c.due_at <= soon),
+                                   limit, R.c.due_soon_notified_at)
     result.changed = result.overdue_marked + result.due_soon_marked
     result.add(announce(now))
+    return result
+
+
+def sweep_now(now: datetime | None = None) -> SweepResult:
+    """Mark, announce and deliver in the caller's transaction (small databases, tests)."""
+    result = sweep(now)
+    result.notifications = deliver()
     return result
 
 
@@ -100,7 +115,8 @@ def sweep_batches(commit: Callable[[], None], now: datetime | None = None,
         total.chunk_ms.append((time.perf_counter() - began) * 1000)
         total.chunks += 1
         total.add(step)
-        if step.overdue_marked < batch and step.due_soon_marked < batch:
+        if step.changed == 0 or (step.overdue_marked < batch and step.due_soon_marked < batch):
+            total.notifications = deliver(commit, timings=total.chunk_ms)
             return total
 
 
@@ -119,6 +135,7 @@ def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_si
         result.chunk_ms.append((time.perf_counter() - began) * 1000)
         result.chunks += 1
         start += chunk_size
+    result.notifications = deliver(commit, timings=result.chunk_ms)
     return result
 
 
@@ -137,7 +154,7 @@ def _sweep_range(now: datetime, soon: datetime, first_id: int, last_id: int) -> 
 
 
 def announce(now: datetime, conditions=()) -> SweepResult:
-    """Send what the marking queued: timeline entries, one notification per recipient, then the flags."""
+    """Record what the marking queued: timeline entries, the notices owed to people, then clear the flags."""
     result = SweepResult()
     pending = (R.c.notify_pending > NOTIFY_NONE, *conditions)
     counts = dict(db.session.execute(select(R.c.notify_pending, func.count()).where(*pending)
@@ -150,14 +167,14 @@ def announce(now: datetime, conditions=()) -> SweepResult:
             ["case_id", "referral_id", "at", "kind", "visibility", "body"],
             select(R.c.case_id, R.c.id, literal(now, CaseEvent.__table__.c.at.type), literal(EventKind.OVERDUE),
                    literal(Visibility.BODY), literal("")).where(R.c.notify_pending == NOTIFY_OVERDUE, *conditions)))
-    result.notifications = _notify_recipients(pending)
+    db.session.execute(insert(N).from_select(["user_id", "kind", "count"], _recipients(pending)))
     _update(*pending, notify_pending=NOTIFY_NONE,
             due_soon_notified_at=case((R.c.notify_pending == NOTIFY_DUE_SOON, now), else_=R.c.due_soon_notified_at),
             overdue_notified_at=case((R.c.notify_pending == NOTIFY_OVERDUE, now), else_=R.c.overdue_notified_at))
     return result
 
 
-def _recipients(pending) -> list[tuple[int, int, int]]:
+def _recipients(pending):
     """(user id, notice kind, number of referrals) for the officials and heads of the bodies concerned."""
     queued = select(R.c.id, R.c.body_id, R.c.notify_pending).where(*pending).subquery()
     answering_roles = select(RolePermission.role_name).where(RolePermission.permission == ANSWER)
@@ -168,22 +185,43 @@ def _recipients(pending) -> list[tuple[int, int, int]]:
     heads = (select(StateBody.head_user_id, queued.c.id, queued.c.notify_pending)
              .join(queued, StateBody.id == queued.c.body_id).where(StateBody.head_user_id.is_not(None)))
     everyone = union(officials, heads).subquery()  # UNION: one row per (user, referral, kind)
-    return db.session.execute(
-        select(everyone.c.user_id, everyone.c.kind, func.count()).group_by(everyone.c.user_id, everyone.c.kind)
-        .order_by(everyone.c.user_id, everyone.c.kind)).all()
+    return select(everyone.c.user_id, everyone.c.kind, func.count()).group_by(everyone.c.user_id, everyone.c.kind)
 
 
-def _notify_recipients(pending) -> int:
-    rows = _recipients(pending)
-    if not rows:
-        return 0
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r[0] for r in rows})))}
+def deliver(commit: Callable[[], None] | None = None, people_per_transaction: int = 50,
+            timings: list[float] | None = None) -> int:
+    """Send the owed notices: one notification per person and kind, counts summed over runs and chunks.
+
+    Each group of people is notified and their notices deleted in one transaction (``commit`` after each group,
+    timed into ``timings``; without it everything stays in the caller's transaction). Returns the notifications."""
+    sent = 0
+    while True:
+        began = time.perf_counter()
+        people = list(db.session.scalars(select(N.c.user_id).distinct().order_by(N.c.user_id)
+                                         .limit(people_per_transaction)))
+        if not people:
+            return sent
+        last_id = db.session.scalar(select(func.max(N.c.id)).where(N.c.user_id.in_(people)))
+        owed = db.session.execute(select(N.c.user_id, N.c.kind, func.sum(N.c.count))
+                                  .where(N.c.user_id.in_(people), N.c.id <= last_id)
+                                  .group_by(N.c.user_id, N.c.kind).order_by(N.c.user_id, N.c.kind)).all()
+        sent += _notify(owed)
+        db.session.execute(delete(N).where(N.c.user_id.in_(people), N.c.id <= last_id))
+        if commit is not None:
+            commit()
+            if timings is not None:
+                timings.append((time.perf_counter() - began) * 1000)
+
+
+def _notify(owed) -> int:
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({row[0] for row in owed})))}
     link = url_for("bureau.referrals")
     sent = 0
-    for user_id, kind, count in rows:
+    for user_id, kind, count in owed:
         user = users.get(user_id)
         if user is None or user.is_deleted:
             continue
+        count = int(count)
         if kind == NOTIFY_OVERDUE:
             notify(user, "bureau.overdue", lambda n=count: lazy_ngettext(
                 "%(num)d bureau referral passed its deadline", "%(num)d bureau referrals passed their deadline", n),

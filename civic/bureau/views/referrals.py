@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,14 @@ from civic import db
 from civic.bureau import clock, forms, queries, sla
 from civic.bureau.models import Referral, ReferralAnswer
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
-from civic.bureau.permissions import ANSWER, INSPECT, can_view_referral, is_body_official, is_inspector_for
+from civic.bureau.permissions import (
+    ANSWER,
+    INSPECT,
+    body_ids_for,
+    can_view_referral,
+    is_body_official,
+    is_inspector_for,
+)
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
 from civic.bureau.services.attachments import check_count
@@ -22,9 +29,11 @@ from civic.identity.permissions import require_permission
 
 
 @bp.get("/referrals")
-@require_permission(ANSWER)
+@login_required
 def referrals():
-    """Show the appeals referred to my state body, the ones awaiting an answer first."""
+    """Show the appeals referred to my state body (as its official or head), the ones awaiting an answer first."""
+    if not (current_user.has_permission(ANSWER) or body_ids_for(current_user)):
+        abort(403)
     return render_template("bureau/referrals.html", referrals=queries.body_queue(current_user), now=clock.now())
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: bureau_0001
 Revises: 00794e694607
-Create Date: 2026-11-22 03:39:17.303378+00:00
+Create Date: 2026-11-22 03:48:03.038558+00:00
 """
 
 from collections.abc import Sequence
@@ -78,6 +78,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_bureau_cases_state_resolved', ['state', 'resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_bureau_cases_territory_id'), ['territory_id'], unique=False)
         batch_op.create_index('ix_bureau_cases_territory_queue', ['state', 'territory_id', 'urgent', 'id'], unique=False)
+
+    op.create_table('bureau_pending_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.SmallInteger(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_bureau_pending_notices_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bureau_pending_notices'))
+    )
+    with op.batch_alter_table('bureau_pending_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bureau_pending_notices_user_id'), ['user_id'], unique=False)
 
     op.create_table('bureau_templates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -242,6 +253,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_bureau_templates_category_id'))
 
     op.drop_table('bureau_templates')
+    with op.batch_alter_table('bureau_pending_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bureau_pending_notices_user_id'))
+
+    op.drop_table('bureau_pending_notices')
     with op.batch_alter_table('bureau_cases', schema=None) as batch_op:
         batch_op.drop_index('ix_bureau_cases_territory_queue')
         batch_op.drop_index(batch_op.f('ix_bureau_cases_territory_id'))
