@@ -84,8 +84,9 @@ def cast(app, directory, make_user) -> Cast:
 
 @contextmanager
 def at(app, instant: datetime | None = None):
-    """A request context (services build links) with the bureau's clock frozen at ``instant``; commits at the end."""
-    with app.test_request_context(), clock.frozen_at(instant or T0):
+    """A request context (services build links) in English with the bureau's clock frozen at ``instant``; commits
+    at the end. English keeps message assertions independent of the translations."""
+    with app.test_request_context(headers={"Accept-Language": "en"}), clock.frozen_at(instant or T0):
         yield
         db.session.commit()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
 from civic import db
 from civic.bureau import sla
 from civic.bureau.models import Case, CaseEvent, Consent
+from civic.bureau.models.enums import EXTENSION_LABELS
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals, work
 from civic.core.errors import DomainError, InvalidTransition, PermissionDenied
@@ -77,7 +79,9 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         assert referral.due_at == sla.compute_due(REFERRED_AT, extended=True)
         note = db.session.scalar(select(Notification).where(Notification.user_id == cast.client.id,
                                                             Notification.kind == "bureau.extended"))
-        assert "site visit" in note.body
+        with force_locale(cast.client.preferred_locale):  # rendered in the client's language
+            assert str(EXTENSION_LABELS["site_visit"]) in note.body
+            assert format_date(referral.due_at, "long") in note.body
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))
         assert event.visibility == "body" and event.data["reason"] == "site_visit"
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "bureau.extend"))

@@ -47,7 +47,7 @@ def test_resident_opens_a_case_online_and_sees_its_number(app, client, auth, cas
     ({"attachments": (io.BytesIO(PDF + b"0" * (5 * 1024 * 1024)), "scan.pdf")}, "larger than 5 MB"),
 ])
 def test_bad_case_input_is_refused_with_400_and_nothing_is_saved(app, client, auth, cast, overrides, message):
-    auth.login(cast.client)
+    auth.login(cast.resident)  # reads English
     response = client.post("/bureau/cases/new", data=_new_case_data(app, **overrides),
                            content_type="multipart/form-data")
     assert response.status_code == 400

@@ -94,15 +94,16 @@ def _share(case: Case, referral: Referral, attachment_ids) -> None:
 
 def _announce_referral(case: Case, referral: Referral) -> None:
     """Mandatory feedback 2 for referrals: which body handles the appeal and by when."""
-    number, body_name, due = case.number, referral.body.name, _due_text(referral)
+    number, body_name = case.number, referral.body.name
+    # Dates are formatted inside the callables: notify() renders them in each recipient's language.
     tell_client(case, "bureau.referred", lambda: _l("Your case %(number)s was sent to %(body)s", number=number,
                                                     body=body_name),
                 lambda: _l("The bureau sent your appeal to %(body)s. The body must answer by %(due)s.",
-                           body=body_name, due=due))
+                           body=body_name, due=_due_text(referral)))
     for official in _body_people(referral):
         tell_user(official, "bureau.referral_received",
                   lambda: _l("New appeal from the citizen advice bureau (%(number)s)", number=number),
-                  lambda: _l("Answer by %(due)s.", due=due), referral_link(referral))
+                  lambda: _l("Answer by %(due)s.", due=_due_text(referral)), referral_link(referral))
 
 
 def _body_people(referral: Referral) -> list:
@@ -132,10 +133,11 @@ def extend(referral: Referral, actor, reason: str, note: str = "") -> None:
                  data={"reason": extension.reason.value, "due_before": before.isoformat() if before else None,
                        "due_after": referral.due_at.isoformat() if referral.due_at else None})
     audit.record("bureau.extend", referral, actor=actor, after={"reason": extension.reason.value})
-    number, due = referral.case.number, _due_text(referral)
+    number = referral.case.number
     tell_client(referral.case, "bureau.extended",
                 lambda: _l("The deadline for your case %(number)s was extended", number=number),
-                lambda: _l("Reason: %(reason)s. The body must now answer by %(due)s.", reason=label, due=due))
+                lambda: _l("Reason: %(reason)s. The body must now answer by %(due)s.", reason=label,
+                           due=_due_text(referral)))
 
 
 def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:
