@@ -62,8 +62,9 @@ class IntakeForm(CaseForm):
 
     channel = SelectField(_l("How the client reached us"), choices=lambda: [
         (c.value, CHANNEL_LABELS[c]) for c in STAFF_CHANNELS])
-    client_email = EmailField(_l("Client's email (links the case to their account if they have one)"),
-                              validators=[Optional(), Email(), Length(max=254)])
+    client_email = EmailField(_l("Client's email"), validators=[Optional(), Email(), Length(max=254)],
+                              description=_l("If the client has an account with this email, the case appears in it: "
+                                             "check the address with the client."))
     client_name = StringField(_l("Client's name or pseudonym"), validators=[Optional(), Length(max=120)])
 
 

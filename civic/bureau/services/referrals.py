@@ -94,12 +94,12 @@ def _share(case: Case, referral: Referral, attachment_ids) -> None:
 
 def _announce_referral(case: Case, referral: Referral) -> None:
     """Mandatory feedback 2 for referrals: which body handles the appeal and by when."""
-    number, body_name = case.number, referral.body.name
-    # Dates are formatted inside the callables: notify() renders them in each recipient's language.
+    number, body = case.number, referral.body
+    # Names and dates are rendered inside the callables: notify() calls them in each recipient's language.
     tell_client(case, "bureau.referred", lambda: _l("Your case %(number)s was sent to %(body)s", number=number,
-                                                    body=body_name),
+                                                    body=body.name),
                 lambda: _l("The bureau sent your appeal to %(body)s. The body must answer by %(due)s.",
-                           body=body_name, due=_due_text(referral)))
+                           body=body.name, due=_due_text(referral)))
     for official in _body_people(referral):
         tell_user(official, "bureau.referral_received",
                   lambda: _l("New appeal from the citizen advice bureau (%(number)s)", number=number),
@@ -166,8 +166,8 @@ def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:
 
 
 def _announce_answer(referral: Referral) -> None:
-    case, number, body_name = referral.case, referral.case.number, referral.body.name
-    tell_client(case, "bureau.answered", lambda: _l("%(body)s answered your case %(number)s", body=body_name,
+    case, number, body = referral.case, referral.case.number, referral.body
+    tell_client(case, "bureau.answered", lambda: _l("%(body)s answered your case %(number)s", body=body.name,
                                                     number=number))
     for person in [*holders(INSPECT, territory=referral.body.territory), case.consultant]:
         tell_user(person, "bureau.answer_to_review", lambda: _l("An answer to case %(number)s awaits inspection",
@@ -216,13 +216,13 @@ def _return_evasive(referral: Referral, latest: ReferralAnswer, actor, reason: s
     case = referral.case
     record_event(case, EventKind.ANSWER_EVASIVE, Visibility.BODY, actor, reason, referral=referral,
                  data={"answer_id": latest.id})
-    number, body_name = case.number, referral.body.name
+    number, body = case.number, referral.body
     for person in _body_people(referral):
         tell_user(person, "bureau.answer_evasive",
                   lambda: _l("Evasive answer to case %(number)s: answer again", number=number),
                   lambda: _l("The inspector found the answer of %(body)s evasive or unqualified: %(reason)s",
-                             body=body_name, reason=reason), referral_link(referral))
+                             body=body.name, reason=reason), referral_link(referral))
     tell_client(case, "bureau.answer_evasive",
                 lambda: _l("The answer to your case %(number)s was sent back to the body", number=number),
                 lambda: _l("The inspector found the answer evasive or unqualified and asked %(body)s to answer again.",
-                           body=body_name))
+                           body=body.name))
