@@ -77,7 +77,8 @@ def refer(case: Case, actor, body, summary: str, shared_attachment_ids=()) -> Re
     _share(case, referral, shared_attachment_ids)
     deadlines.refresh(referral)
     record_event(case, EventKind.REFERRED, Visibility.BODY, actor, summary, referral=referral,
-                 data={"body_id": body.id, "body": body.name_en, "suggested_body_id": getattr(suggested, "id", None)})
+                 data={"body_id": body.id, "suggested_body_id": getattr(suggested, "id", None),
+                       "body_names": {"kk": body.name_kk, "ru": body.name_ru, "en": body.name_en}})
     audit.record("bureau.refer", case, actor=actor, after={"body": body.code, "referral_id": referral.id})
     _announce_referral(case, referral)
     return referral
