@@ -70,8 +70,11 @@ def scene(app, cast, cases):
         shared = add_attachment(db.session.get(Case, case_id), upload(), user(cast.consultant), shared_with_body=True)
         db.session.commit()
         private = db.session.scalar(select(Attachment.id).where(Attachment.original_name == "passport.png"))
+        from tests.bureau.conftest import category, territory
+
         return {"case": case_id, "other_case": other_case, "referral": referral_of(case_id).id,
-                "private_file": private, "shared_file": shared.id}
+                "private_file": private, "shared_file": shared.id, "debts": category("debts").id,
+                "bostandyk": territory("KZ-ALA-BOS").id}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -97,6 +100,18 @@ POSTS = [
      lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
     ("/bureau/referrals/{referral}/answer", {"text": "An answer of the state body to the appeal."},
      lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
+    ("/bureau/referrals/{referral}/request-info", {"question": "Which flat number?"},
+     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
+    ("/bureau/cases/{case}/consents", {"consent_data": "y", "consent_referral": "y"},
+     lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404),
+    ("/bureau/cases/{other_case}/triage", {"category": "{debts}", "territory": "{bostandyk}"},
+     lambda r: 302 if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
+     else 404 if r in CONSULTANTS else 403),
+    ("/bureau/queue/bulk", {"case_ids": "{other_case}", "action": "triage"},
+     lambda r: 302 if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
+     else 404 if r in CONSULTANTS else 403),
+    ("/bureau/templates/new", {"category": "0", "language": "kk", "title": "T", "body": "Text"},
+     lambda r: 302 if r in {"supervisor", "admin", "anonymous"} else 403),
 ]
 
 
@@ -105,6 +120,7 @@ POSTS = [
 def test_permission_matrix_for_actions(app, client, auth, cast, scene, role, template, data, rule):
     if role != "anonymous":
         auth.login(getattr(cast, role))
+    data = {key: value.format(**scene) for key, value in data.items()}
     with clock.frozen_at(T0 + timedelta(hours=1)):
         response = client.post(template.format(**scene), data=data)
     assert response.status_code == rule(role)

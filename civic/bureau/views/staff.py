@@ -98,7 +98,8 @@ def bulk():
     action, back = request.form.get("action"), url_for("bureau.queue", **request.args)
     if not form.validate_on_submit() or not ids or action not in ("triage", "assign_me", "assign"):
         return _bulk_refused(_("Tick at least one case and choose an action."), back)
-    target = current_user if action == "assign_me" else db.session.get(User, request.form.get("consultant", type=int))
+    chosen = request.form.get("consultant", type=int)
+    target = current_user if action == "assign_me" else db.session.get(User, chosen) if chosen else None
     try:
         for case_id in ids:
             case = load(Case, case_id, can_work_on)
