@@ -196,9 +196,8 @@ def _sign(context, petition: Petition, spec: Spec, pools, opened, now) -> None:
     if rows:
         db.session.execute(insert(PetitionSignature), rows)
     for resident in _eligible(context.users["residents"], petition.territory, exclude=petition.author):
-        target = signing.signing_target(petition.id, resident)
         if not signing.has_signed(petition.id, resident.id):
-            signing.sign(target, resident, ip="10.0.0.1", notify_me=True, now=min(now, petition.closes_at)
+            signing.sign(petition.id, resident, ip="10.0.0.1", notify_me=True, now=min(now, petition.closes_at)
                          - timedelta(hours=1))
     signing.tally(petition.id, now)
 

@@ -18,10 +18,26 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Integer, String, and_, delete, func, literal, or_, select, update
+from limits import parse as parse_limit
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import aliased
 
 from civic import db
-from civic.core.errors import Conflict, DomainError, InvalidTransition, PermissionDenied
+from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.db import AwareDateTime, utc_now
 from civic.identity.models import AssuranceLevel, Territory, User
 from civic.identity.notifications import notify
@@ -40,6 +56,24 @@ ALMATY = ZoneInfo("Asia/Almaty")
 
 class AlreadySigned(Conflict):
     default_message = _l("You have already signed this petition.")
+
+
+class TooManySignatures(DomainError):
+    status_code = 429
+    default_message = _l("You signed many petitions in a short time. Wait a minute and try again.")
+
+
+class TooManyFromAddress(TooManySignatures):
+    default_message = _l("Too many signatures came from your network in a short time. Try again in a few minutes.")
+
+
+def configured_limit(key: str, default: str | None) -> tuple[int, timedelta] | None:
+    """A signing limit from the config ("10 per minute"); None when switched off (an empty value)."""
+    value = current_app.config.get(key, default)
+    if not value:
+        return None
+    item = parse_limit(value)
+    return item.amount, timedelta(seconds=item.get_expiry())
 
 
 def local_day(moment: datetime) -> date:
@@ -86,26 +120,104 @@ def check_can_sign(target, user: User, now: datetime) -> None:
     check_eligibility(user, target.territory_path, target.home_path, target.residence_required)
 
 
-def sign(target, user: User, *, ip: str | None, notify_me: bool, now: datetime | None = None) -> None:
-    """Add ``user``'s signature with one guarded INSERT; AlreadySigned if the database already holds one.
+def _recent(column, value: str, since: str, limit: str):
+    """How many signatures matching ``column`` were made since ``since``, counting no further than ``limit``."""
+    rows = (select(literal(1)).select_from(PetitionSignature)
+            .where(column == bindparam(value), PetitionSignature.created_at > bindparam(since, type_=AwareDateTime()))
+            .limit(bindparam(limit)).subquery())
+    return select(func.count()).select_from(rows).scalar_subquery()
 
-    ``target`` comes from ``signing_target``; the checks here need no query, so a caller may read in one transaction
-    and sign in the next (on SQLite the view does, to hold the write lock only for this INSERT).
+
+_statements: dict = {}
+
+
+def _email_domain(email, dialect: str):
+    if dialect == "postgresql":
+        return func.lower(func.split_part(email, "@", 2))
+    return func.lower(func.substr(email, func.instr(email, "@") + 1))
+
+
+def _sign_statement(dialect: str, ip_limited: bool):
+    """The signing INSERT, built once per process: every rule of signing is in its WHERE clause.
+
+    It also re-checks the signer's account (session version, not erased, IIN verified), so the view can sign
+    straight from the session cookie without loading the user first.
+    """
+    key = (dialect, ip_limited)
+    if key not in _statements:
+        area, home = aliased(Territory), aliased(Territory)
+        residence = func.coalesce(select(PetitionSettings.residence_required)
+                                  .where(PetitionSettings.id == 1).scalar_subquery(), true())
+        rules_hold = [
+            Petition.id == bindparam("petition_id"), Petition.state == PetitionState.OPEN.value,
+            Petition.closes_at > bindparam("now", type_=AwareDateTime()),
+            User.session_version == bindparam("session_version"), User.deleted_at.is_(None),
+            User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
+            or_(residence == false(), home.path.startswith(area.path)),
+            _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit") < bindparam("account_limit"),
+        ]
+        if ip_limited:
+            rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
+        values = (select(Petition.id, User.id, func.coalesce(User.home_territory_id, 0), bindparam("ip", type_=String),
+                         _email_domain(User.email, dialect), bindparam("notify", type_=Boolean),
+                         bindparam("now", type_=AwareDateTime()))
+                  .join(area, area.id == Petition.territory_id)
+                  .join(User, User.id == bindparam("user_id", type_=Integer))
+                  .outerjoin(home, home.id == User.home_territory_id)
+                  .where(*rules_hold))
+        columns = ["petition_id", "user_id", "territory_id", "ip", "email_domain", "notify", "created_at"]
+        _statements[key] = (dialect_insert(PetitionSignature).from_select(columns, values)
+                            .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+                            .returning(PetitionSignature.id))
+    return _statements[key]
+
+
+def insert_signature(petition_id: int, user_id: int, session_version: int, *, ip: str | None, notify_me: bool,
+                     now: datetime | None = None, connection=None) -> tuple[int | None, dict]:
+    """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
+
+    ``connection`` defaults to the session's; the signing view passes a connection of its own (see there).
     """
     now = now or utc_now()
-    check_can_sign(target, user, now)
-    domain = user.email.rpartition("@")[2].lower()[:255] or None
-    values = select(
-        literal(target.id, Integer), literal(user.id, Integer), literal(user.home_territory_id or 0, Integer),
-        literal(ip, String), literal(domain, String), literal(bool(notify_me), Boolean), literal(now, AwareDateTime()),
-    ).where(Petition.id == target.id, Petition.state == PetitionState.OPEN, Petition.closes_at > now)
-    columns = ["petition_id", "user_id", "territory_id", "ip", "email_domain", "notify", "created_at"]
-    statement = dialect_insert(PetitionSignature).from_select(columns, values).on_conflict_do_nothing(
-        index_elements=["petition_id", "user_id"])
-    if db.session.execute(statement).rowcount == 1:
-        return
-    if has_signed(target.id, user.id):
+    account = configured_limit("PETITIONS_SIGN_LIMIT_PER_ACCOUNT", "10 per minute") or (10**9, timedelta())
+    by_ip = configured_limit("PETITIONS_SIGN_LIMIT_PER_IP", "120 per minute") if ip else None
+    params = {"petition_id": petition_id, "user_id": user_id, "session_version": session_version, "ip": ip,
+              "notify": bool(notify_me), "now": now, "account_limit": account[0], "account_since": now - account[1]}
+    if by_ip:
+        params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
+    connection = connection or db.session.connection()
+    statement = _sign_statement(connection.dialect.name, by_ip is not None)
+    return connection.execute(statement, params).scalar(), params
+
+
+def sign(petition_id: int, user: User, *, ip: str | None, notify_me: bool, now: datetime | None = None) -> None:
+    """Add ``user``'s signature with ONE statement that also checks every rule; explain a refusal afterwards.
+
+    The INSERT reads the petition without locking it, and the database's UNIQUE(petition_id, user_id) decides
+    duplicates. The per-account and per-IP rate limits are part of the same statement, so they hold across all
+    workers (PostgreSQL may let a few concurrent requests past a limit). On SQLite the statement is a transaction of
+    its own when the caller has not read before it: it then holds the write lock alone.
+    """
+    new_id, params = insert_signature(petition_id, user.id, user.session_version, ip=ip, notify_me=notify_me, now=now)
+    if new_id is None:
+        explain_refusal(petition_id, user, params)
+
+
+def explain_refusal(petition_id: int, user: User, params: dict) -> None:
+    """Say why the signing INSERT added nothing (the rare path, so it may take a few queries)."""
+    target = signing_target(petition_id, user)
+    if target is None:
+        raise NotFound()
+    check_can_sign(target, user, params["now"])
+    if has_signed(petition_id, user.id):
         raise AlreadySigned()
+    limits = [("account", PetitionSignature.user_id, "user_id", TooManySignatures)]
+    if "ip_limit" in params:
+        limits.append(("ip", PetitionSignature.ip, "ip", TooManyFromAddress))
+    for name, column, value, error in limits:
+        if db.session.scalar(select(_recent(column, value, f"{name}_since", f"{name}_limit")), params) >= \
+                params[f"{name}_limit"]:
+            raise error()
     raise InvalidTransition(message=_l("This petition is not open for signatures."))
 
 

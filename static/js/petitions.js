@@ -18,7 +18,7 @@
         return response.json().then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
       }).then(function (result) {
         var message = document.createElement("p");
-        message.textContent = result.data.message || "";
+        message.textContent = result.ok ? form.getAttribute("data-signed-message") : (result.data.message || "");
         message.className = result.ok ? "signed" : "field-error";
         status.replaceChildren(message);
         if (result.ok) {

@@ -95,7 +95,7 @@ class World:
     def sign(self, petition_id: int, user: User, ip: str = "10.0.0.1", notify: bool = False) -> None:
         with self.app.app_context():
             signer = db.session.get(User, user.id)
-            signing.sign(signing.signing_target(petition_id, signer), signer, ip=ip, notify_me=notify)
+            signing.sign(petition_id, signer, ip=ip, notify_me=notify)
             db.session.commit()
 
     def get(self, petition_id: int) -> Petition:

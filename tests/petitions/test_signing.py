@@ -25,7 +25,7 @@ def _try_sign(app, pid, user, now=None):
         db.write_intent.set(True)
         signer = db.session.get(User, user.id)
         try:
-            signing.sign(signing.signing_target(pid, signer), signer, ip="10.0.0.1", notify_me=False, now=now)
+            signing.sign(pid, signer, ip="10.0.0.1", notify_me=False, now=now)
             db.session.commit()
         finally:
             db.session.rollback()

@@ -375,3 +375,39 @@ def test_demo_data_loads_with_every_state(runner, app):
         hearing = db.session.scalar(select(func.count()).select_from(Petition)
                                     .where(Petition.hearing_threshold_reached_at.is_not(None)))
         assert hearing >= 1
+
+
+def test_signing_is_rate_limited_per_address(client, auth, world, residents, app):
+    app.config["PETITIONS_SIGN_LIMIT_PER_IP"] = "2 per minute"
+    try:
+        pid = world.petition("open")
+        statuses = []
+        for signer in residents(3):
+            auth.login(signer)
+            statuses.append(client.post(f"/petitions/{pid}/sign", data={},
+                                        headers={"Accept": "application/json"}).status_code)
+    finally:
+        app.config.pop("PETITIONS_SIGN_LIMIT_PER_IP")
+    assert statuses == [201, 201, 429]
+    assert world.count(pid) == 7
+
+
+def test_a_stale_or_erased_session_cannot_sign(client, auth, world, residents, app):
+    """The hot path signs from the session cookie; the INSERT re-checks the account as the login loader does."""
+    from civic.identity.services import erase_user
+
+    pid = world.petition("open")
+    logged_out, erased = residents(2)
+    auth.login(logged_out)
+    with app.app_context():
+        db.session.get(User, logged_out.id).session_version += 1  # "log out everywhere"
+        db.session.commit()
+    response = client.post(f"/petitions/{pid}/sign", data={}, headers={"Accept": "application/json"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    auth.login(erased)
+    with app.app_context():
+        erase_user(db.session.get(User, erased.id))
+        db.session.commit()
+    response = client.post(f"/petitions/{pid}/sign", data={}, headers={"Accept": "application/json"})
+    assert response.status_code == 302
+    assert world.count(pid) == 5

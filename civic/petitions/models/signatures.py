@@ -40,6 +40,8 @@ class PetitionSignature(Base):
     __table_args__ = (
         UniqueConstraint("petition_id", "user_id"),
         Index("ix_petition_signatures_petition_id_created_at", "petition_id", "created_at"),
+        # The per-IP signing limit counts an address's recent signatures, stopping at the limit (see signing.py).
+        Index("ix_petition_signatures_ip_created_at", "ip", "created_at"),
         # Signatures not yet added to the petition's tally: a small partial index the counter job and reads scan.
         Index("ix_petition_signatures_untallied", "petition_id",
               sqlite_where=text("tallied_at IS NULL"), postgresql_where=text("tallied_at IS NULL")),
@@ -55,7 +57,7 @@ class PetitionSignature(Base):
     email_domain: Mapped[Optional[str]] = mapped_column(String(255))
     #: The signer asked to be told about the official response.
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utc_now, index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utc_now)
     #: When the counter job added it to the tallies (or settled it as invalid without adding it).
     tallied_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     invalidated_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())

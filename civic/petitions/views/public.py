@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from contextlib import contextmanager
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
-from civic.core.errors import DomainError
+from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
 from civic.db import utc_now
@@ -111,71 +113,64 @@ def _similar_for_author(petition: Petition):
 
 
 # --- signing: the hot path ----------------------------------------------------------------------------------------
-def _account_key() -> str:
-    """Rate-limit key per account, read from the signed session cookie (no database query before the limit)."""
-    from flask import session
-
-    return f"account:{session.get('_user_id') or client_ip()}"
-
-
-def _sign_limit_per_account() -> str:
-    from flask import current_app
-
-    return current_app.config.get("PETITIONS_SIGN_LIMIT_PER_ACCOUNT", "10 per minute;100 per day")
-
-
-def _sign_limit_per_ip() -> str:
-    from flask import current_app
-
-    return current_app.config.get("PETITIONS_SIGN_LIMIT_PER_IP", "120 per minute;2000 per hour")
-
-
-@bp.before_request
-def _read_before_writing():
-    """Signing reads in a plain transaction; on SQLite only its INSERT holds the write lock (see ``sign``)."""
-    if request.endpoint == "petitions.sign":
-        db.write_intent.set(False)
+def _session_account() -> tuple[int, int] | None:
+    """(user id, session version) from the signed session cookie, as the login left them; None if absent."""
+    user_id, _sep, version = str(session.get("_user_id") or "").partition(":")
+    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
 
 
 @bp.post("/<int:petition_id>/sign")
-@limiter.limit(_sign_limit_per_account, key_func=_account_key)
-@limiter.limit(_sign_limit_per_ip)
+@limiter.exempt  # the per-account and per-IP limits are part of the signing INSERT (exact across workers)
 def sign(petition_id: int):
-    """Sign a petition: one guarded INSERT; JSON for scripts (petitions.js), a redirect for plain forms."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
-    if not NotifyForm().validate_on_submit():
-        abort(400)
-    target = signing.signing_target(petition_id, current_user)
-    if target is None:
-        abort(404)
-    try:
-        signing.check_can_sign(target, current_user, utc_now())
-        _end_read_transaction()
-        signing.sign(target, current_user, ip=client_ip(), notify_me=bool(request.form.get("notify")))
-    except DomainError as exc:
-        db.session.rollback()
-        return _sign_refused(petition_id, exc)
-    db.session.commit()
-    message = _("Thank you! Your signature was added.")
+    """Sign a petition: one guarded INSERT; JSON for scripts (petitions.js), a redirect for plain forms.
+
+    The hot path signs straight from the session cookie: the INSERT itself checks the account (session version, not
+    erased, IIN verified), so the user is loaded only to explain a refusal or to render a page. The INSERT runs in a
+    transaction of its own on the engine (deferred BEGIN: on SQLite the statement takes the write lock when it starts
+    and holds it only until its COMMIT). CSRFProtect has already checked the token; the only field is a checkbox.
+    """
+    account = _session_account()
+    if account is None:
+        if not current_user.is_authenticated:  # e.g. a remember-me cookie: Flask-Login restores the session
+            return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
+        account = (current_user.id, current_user.session_version)
+    notify_me = bool(request.form.get("notify"))
+    with _write_transaction() as connection:
+        new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me,
+                                                  connection=connection)
+    if new_id is None:
+        return _sign_refused(petition_id, params)
     if wants_json():
-        return jsonify(status="signed", message=message), 201
-    flash(message, "success")
+        response = jsonify(status="signed")
+        response.headers["Cache-Control"] = "no-store"
+        return response, 201
+    flash(_("Thank you! Your signature was added."), "success")
     return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
 
 
-def _end_read_transaction() -> None:
-    """On SQLite, finish the reads so the INSERT's transaction starts with BEGIN IMMEDIATE and holds the lock briefly."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()
-        db.write_intent.set(True)
+@contextmanager
+def _write_transaction():
+    token = db.write_intent.set(False)  # a plain BEGIN: the INSERT itself takes the SQLite write lock
+    try:
+        with current_app.extensions["civic_engine"].begin() as connection:
+            yield connection
+    finally:
+        db.write_intent.reset(token)
 
 
-def _sign_refused(petition_id: int, exc: DomainError):
-    status = 409 if isinstance(exc, signing.AlreadySigned) else exc.status_code
-    if wants_json():
-        return jsonify(status="already_signed" if status == 409 else "refused", message=str(exc)), status
-    return render_detail(load_visible(petition_id), status=status, sign_error=str(exc))
+def _sign_refused(petition_id: int, params: dict):
+    if not current_user.is_authenticated:  # the session names an account that logged out everywhere or was erased
+        return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
+    try:
+        signing.explain_refusal(petition_id, current_user, params)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        already = isinstance(exc, signing.AlreadySigned)
+        if wants_json():
+            return jsonify(status="already_signed" if already else "refused", message=str(exc)), exc.status_code
+        return render_detail(load_visible(petition_id), status=exc.status_code, sign_error=str(exc))
+    abort(409)
 
 
 @bp.post("/<int:petition_id>/unsign")

@@ -2,7 +2,7 @@
 
 Revision ID: petitions_0001
 Revises: 00794e694607
-Create Date: 2026-11-22 03:14:41.482238+00:00
+Create Date: 2026-11-22 03:53:43.556252+00:00
 """
 
 from collections.abc import Sequence
@@ -124,6 +124,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('petition_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('notify', sa.Boolean(), nullable=False),
     sa.Column('created_at', civic.db.AwareDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_supporters_petition_id_petitions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_petition_supporters_user_id_users'), ondelete='CASCADE'),
@@ -151,7 +152,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('petition_id', 'user_id', name=op.f('uq_petition_signatures_petition_id_user_id'))
     )
     with op.batch_alter_table('petition_signatures', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_petition_signatures_created_at'), ['created_at'], unique=False)
+        batch_op.create_index('ix_petition_signatures_ip_created_at', ['ip', 'created_at'], unique=False)
         batch_op.create_index('ix_petition_signatures_petition_id_created_at', ['petition_id', 'created_at'], unique=False)
         batch_op.create_index('ix_petition_signatures_untallied', ['petition_id'], unique=False, sqlite_where=sa.text('tallied_at IS NULL'), postgresql_where=sa.text('tallied_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_petition_signatures_user_id'), ['user_id'], unique=False)
@@ -162,7 +163,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_petition_signatures_user_id'))
         batch_op.drop_index('ix_petition_signatures_untallied', sqlite_where=sa.text('tallied_at IS NULL'), postgresql_where=sa.text('tallied_at IS NULL'))
         batch_op.drop_index('ix_petition_signatures_petition_id_created_at')
-        batch_op.drop_index(batch_op.f('ix_petition_signatures_created_at'))
+        batch_op.drop_index('ix_petition_signatures_ip_created_at')
 
     op.drop_table('petition_signatures')
     with op.batch_alter_table('petition_supporters', schema=None) as batch_op:
