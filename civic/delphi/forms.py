@@ -64,7 +64,7 @@ def _decimal(label, description=None):
 class ConfigForm(BaseForm):
     preset = SelectField(_l("Consensus rule for rating items"), choices=lambda: [
         ("default", _l("Default: agreement share and interquartile range")),
-        ("comet_70_15", _l("COMET/DelphiManager 70/15: at least 70% in the top band and under 15% in the bottom band")),
+        ("comet_70_15", _l("COMET/DelphiManager 70/15: at least 70 percent in the top band and under 15 percent in the bottom band")),
         ("rand_ucla", _l("RAND/UCLA appropriateness classes")),
     ])
     n_min = IntegerField(_l("Minimum answers before any statistic is shown"),
