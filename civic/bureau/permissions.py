@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from civic import db
-from civic.identity.models import RolePermission, StateBody, Territory, UserRole
+from civic.identity.models import RolePermission, StateBody, Territory, User, UserRole
 from civic.identity.permissions import ADMIN, BUREAU_CONSULTANT, INSPECTOR, OFFICIAL
 
 CONSULT = "bureau.consult"
@@ -127,8 +127,6 @@ def can_view_referral(user, referral) -> bool:
 def holders(permission: str, *, territory=None, body=None) -> list:
     """Active users whose role assignments grant ``permission`` over ``territory``/``body`` (administrators, who
     hold every permission implicitly, are not included: they are not the people on duty)."""
-    from civic.identity.models import User
-
     rows = db.session.execute(
         select(User, Territory.path, UserRole.state_body_id)
         .join(UserRole, UserRole.user_id == User.id)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from civic import db
-from civic.bureau.models import Attachment, Case, CaseEvent, CaseState, Referral, ReferralState, SlaState, Visibility
+from civic.bureau.models import Attachment, Case, CaseEvent, Referral, ReferralState, SlaState, Visibility
 from civic.bureau.models.enums import ACTIVE_REFERRAL_STATES, INTAKE_STATES, OPEN_STATES
 from civic.bureau.permissions import CONSULT, INSPECT, SUPERVISE, body_ids_for, territory_ids_for
 from civic.identity.models import StateBody, User
@@ -73,8 +73,6 @@ def _queue_ids(user, flt: QueueFilter):
 
 
 def aliased_active_referral():
-    from sqlalchemy.orm import aliased
-
     return aliased(Referral, name="active_referral")
 
 
@@ -155,5 +153,3 @@ def workload(user) -> tuple[list[tuple[User, dict, int]], int]:
 def case_counts_for_client(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Case).where(Case.client_id == user.id)) or 0
 
-
-STATE_ORDER = [s.value for s in CaseState]

@@ -11,6 +11,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
@@ -161,8 +162,6 @@ def _by_month(year: int, start: datetime, end: datetime) -> Section:
 
 
 def _month_name(year: int, month: int) -> str:
-    from flask_babel import format_date
-
     return format_date(date(year, month, 1), "LLLL")
 
 

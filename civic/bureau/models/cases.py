@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from civic.bureau.clock import add_months
 from civic.bureau.models.enums import (
     ACTION_LABELS,
     CONSENT_VALID_MONTHS,
@@ -106,8 +107,6 @@ class Case(Base):
 
     def consent_valid(self, kind: Consent, now: datetime) -> bool:
         """Given, and not older than six calendar months."""
-        from civic.bureau.clock import add_months
-
         given = self.consent_at(kind)
         return given is not None and add_months(given, CONSENT_VALID_MONTHS) > now
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, select, update
 
 from civic import db
 from civic.bureau import clock
@@ -85,7 +85,3 @@ def answer_follow_up(case_: Case, actor, result: str, comment: str = "") -> None
     if not is_client(actor, case_):
         audit.record("bureau.follow_up_recorded", case_, actor=actor, after={"result": result})
 
-
-def due_follow_up_filter(now: datetime):
-    """Cases whose follow-up can be answered now (for lists)."""
-    return or_(Case.follow_up_sent_at.is_not(None), Case.follow_up_due_at <= now)

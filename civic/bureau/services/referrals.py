@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -47,8 +48,6 @@ def suggest_body(case: Case):
 
 
 def referral_link(referral: Referral) -> str:
-    from flask import url_for
-
     return url_for("bureau.referral_detail", referral_id=referral.id)
 
 

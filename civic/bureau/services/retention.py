@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy import delete, event, insert, literal, select, update
 
 from civic import db
 from civic.bureau import clock, storage
@@ -128,8 +128,6 @@ def _install_delete_hook() -> None:
     global _hook_installed
     if _hook_installed:
         return
-    from sqlalchemy import event
-
     @event.listens_for(db.session, "after_commit")
     def _delete_files(sess):
         for name in sess.info.pop("bureau_files_to_delete", []):
