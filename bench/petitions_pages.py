@@ -16,10 +16,10 @@ import random
 import sys
 import time
 import urllib.request
-from urllib.parse import quote
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -57,8 +57,8 @@ def load(database_url: str, petitions: int, signatures: int, seed: int = 7) -> t
     from civic.identity.models import AssuranceLevel, Category, Territory, User
     from civic.identity.permissions import sync_roles
     from civic.petitions.models import Petition, PetitionDailyCount, PetitionTerritoryCount
-    from civic.petitions.signing import local_day
     from civic.petitions.similarity import normalise
+    from civic.petitions.tallies import local_day
 
     rng = random.Random(seed)
     counts = zipf_counts(petitions, signatures, rng)

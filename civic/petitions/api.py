@@ -14,7 +14,7 @@ from sqlalchemy import select
 from civic import db
 from civic.db import utc_now
 from civic.identity.models import Category, Territory
-from civic.petitions import queries, signing
+from civic.petitions import queries, tallies
 from civic.petitions.models import Petition
 from civic.petitions.openapi import document
 
@@ -81,7 +81,7 @@ def petitions():
     """List public petitions: filters, search, sorting, pages."""
     filters = _filters()
     rows, has_next = queries.search(filters)
-    pending = signing.untallied_counts(p.id for p in rows)
+    pending = tallies.untallied_counts(p.id for p in rows)
     args = {k: v for k, v in request.args.items() if k != "page"}
     links = {"self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
              "next": url_for("petitions_api.petitions", page=filters.page + 1, **args, _external=True)
@@ -104,7 +104,7 @@ def petition(petition_id: int):
     """One public petition with its figures, threshold moments, response or rejection."""
     item = _public_or_404(petition_id)
     body = item.response_body or item.state_body
-    payload = _summary(item, signing.live_count(item))
+    payload = _summary(item, tallies.live_count(item))
     areas = queries.signatures_by_area(item)
     territories = dict(db.session.execute(select(Territory.id, Territory.code)).all())
     payload.update({

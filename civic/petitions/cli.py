@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from civic import db
-from civic.petitions import services, signing
+from civic.petitions import services, signing, tallies
 from civic.petitions.models import Petition
 
 petitions_cli = AppGroup("petitions", help="Petition jobs for cron.")
@@ -28,7 +28,7 @@ def _update_counts() -> tuple[int, int]:
     added = 0
     for petition_id in db.session.scalars(select(signing.PetitionSignature.petition_id)
                                           .where(signing.PetitionSignature.tallied_at.is_(None)).distinct()).all():
-        added += signing.tally(petition_id)
+        added += tallies.tally(petition_id)
         db.session.commit()  # one short transaction per petition: signers never wait long for the SQLite lock
     told = 0
     pending = select(Petition).where(Petition.responded_at.is_not(None), Petition.response_notified_at.is_(None))

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from civic import db
 from civic.db import utc_now
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
-from civic.petitions import moderation, services, signing
+from civic.petitions import moderation, services, signing, tallies
 from civic.petitions.models import Petition, PetitionSignature
 
 
@@ -199,5 +199,5 @@ def _sign(context, petition: Petition, spec: Spec, pools, opened, now) -> None:
         if not signing.has_signed(petition.id, resident.id):
             signing.sign(petition.id, resident, ip="10.0.0.1", notify_me=True, now=min(now, petition.closes_at)
                          - timedelta(hours=1))
-    signing.tally(petition.id, now)
+    tallies.tally(petition.id, now)
 

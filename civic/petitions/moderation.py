@@ -17,7 +17,7 @@ from civic.identity import audit
 from civic.identity.directory import route_to_body
 from civic.identity.models import StateBody, User
 from civic.identity.notifications import notify
-from civic.petitions import rules, signing
+from civic.petitions import integrity, rules, tallies
 from civic.petitions.models import (
     Petition,
     PetitionInvalidation,
@@ -143,11 +143,11 @@ def invalidate(petition: Petition, moderator: User, *, ips, domains, since: date
                                             "until": until.isoformat()})
     db.session.add(record)
     db.session.flush()
-    condition = signing.matching_signatures(petition.id, ips, domains, since, until)
-    record.invalidated_count = signing.invalidate_matching(petition.id, condition, record.id, now)
+    condition = integrity.matching_signatures(petition.id, ips, domains, since, until)
+    record.invalidated_count = integrity.invalidate_matching(petition.id, condition, record.id, now)
     db.session.flush()
     db.session.refresh(petition)
-    signing.recheck_thresholds(petition)
+    tallies.recheck_thresholds(petition)
     audit.record("petitions.invalidate", petition, actor=moderator,
                  after={"invalidation": record.id, "count": record.invalidated_count, **record.criteria})
     return record

@@ -20,7 +20,7 @@ from civic.db import utc_now
 from civic.identity import audit
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User, UserRole
 from civic.identity.notifications import notify
-from civic.petitions import rules, signing, similarity
+from civic.petitions import rules, signing, similarity, tallies
 from civic.petitions.models import (
     Petition,
     PetitionSignature,
@@ -179,7 +179,7 @@ def close_if_expired(petition_id: int, now: datetime | None = None) -> bool:
         .values(state=S.CLOSED, closed_at=Petition.closes_at).execution_options(synchronize_session=False))
     if closed.rowcount != 1:
         return False
-    signing.tally(petition_id, now)
+    tallies.tally(petition_id, now)
     petition = db.session.get(Petition, petition_id)
     db.session.refresh(petition)
     if petition.author is not None:

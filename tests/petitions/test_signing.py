@@ -10,7 +10,7 @@ from civic import db
 from civic.core.errors import DomainError, InvalidTransition, PermissionDenied
 from civic.db import utc_now
 from civic.identity.models import AssuranceLevel, AuditEvent, Notification, User
-from civic.petitions import moderation, rules, signing
+from civic.petitions import integrity, moderation, rules, signing, tallies
 from civic.petitions.models import (
     Petition,
     PetitionDailyCount,
@@ -131,7 +131,7 @@ def test_tally_adds_each_signature_once_to_count_districts_and_days(app, world, 
     assert world.tally(pid) == 0
     with app.app_context():
         petition = db.session.get(Petition, pid)
-        assert petition.signature_count == 8 and signing.live_count(petition) == 8
+        assert petition.signature_count == 8 and tallies.live_count(petition) == 8
         by_territory = dict(db.session.execute(select(PetitionTerritoryCount.territory_id, PetitionTerritoryCount.count)
                                                .where(PetitionTerritoryCount.petition_id == pid)).all())
         assert by_territory[world.directory.territories["KZ-ALA-BOS"]] == 2
@@ -247,7 +247,7 @@ def test_invalidation_voids_a_selected_source_and_moves_the_threshold(app, world
     with app.app_context():
         petition = db.session.get(Petition, pid)
         moderator = db.session.get(User, world.moderator.id)
-        groups = signing.trending([pid], utc_now() - timedelta(hours=1))
+        groups = integrity.trending([pid], utc_now() - timedelta(hours=1))
         assert ("203.0.113.7", 4) in [(g.value, g.n) for g in groups["ip"]]
         with pytest.raises(DomainError, match="Select at least one"):
             moderation.invalidate(petition, moderator, ips=[], domains=[], since=utc_now() - timedelta(hours=1),

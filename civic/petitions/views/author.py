@@ -13,7 +13,7 @@ from civic.core.forms import EmptyForm
 from civic.extensions import limiter
 from civic.identity.models import AssuranceLevel, Category, Territory
 from civic.identity.permissions import require_level
-from civic.petitions import queries, rules, services, signing
+from civic.petitions import queries, rules, services, tallies
 from civic.petitions.forms import NotifyForm, PetitionForm
 from civic.petitions.models import Petition, PetitionState
 from civic.petitions.views.common import bp, form_page, load_visible, set_petition_choices
@@ -158,7 +158,7 @@ def support(token: str):
 def mine():
     """The petitions I started, in every state."""
     petitions = queries.authored_by(current_user)
-    pending = signing.untallied_counts(p.id for p in petitions)
+    pending = tallies.untallied_counts(p.id for p in petitions)
     return render_template("petitions/mine.html", petitions=petitions,
                            counts={p.id: p.signature_count + pending.get(p.id, 0) for p in petitions})
 

@@ -11,7 +11,7 @@ from civic.core.http import get_or_404
 from civic.db import utc_now
 from civic.identity.directory import territory_choices
 from civic.identity.models import StateBody
-from civic.petitions import moderation, rules, services, signing
+from civic.petitions import moderation, rules, services, tallies
 from civic.petitions.models import Petition, PetitionState
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
@@ -83,13 +83,13 @@ def refresh_if_stale(petition: Petition) -> Petition:
         return petition
     now = utc_now()
     expired = petition.closes_at is not None and petition.closes_at <= now
-    due = petition.tallied_at is None or now - petition.tallied_at >= signing.count_max_age()
-    if not expired and not (due and signing.untallied_counts([petition.id])):
+    due = petition.tallied_at is None or now - petition.tallied_at >= tallies.count_max_age()
+    if not expired and not (due and tallies.untallied_counts([petition.id])):
         return petition
     in_write_transaction(_upkeep, petition.id, now)
     return db.session.get(Petition, petition.id)
 
 
 def _upkeep(petition_id: int, now) -> None:
-    if not services.close_if_expired(petition_id, now) and signing.claim_tally(petition_id, now):
-        signing.tally(petition_id, now)
+    if not services.close_if_expired(petition_id, now) and tallies.claim_tally(petition_id, now):
+        tallies.tally(petition_id, now)

@@ -17,7 +17,7 @@ from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
 from civic.identity.models import Territory
-from civic.petitions import charts, moderation, queries, rules, services, signing
+from civic.petitions import charts, moderation, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
 from civic.petitions.models import Petition, PetitionState
 from civic.petitions.views.common import bp, load_visible, refresh_if_stale, wants_json
@@ -30,7 +30,7 @@ def index():
     """List public petitions with search, filters, sorting and pages."""
     filters = queries.PetitionFilters.from_args(request.args)
     petitions, has_next = queries.search(filters)
-    pending = signing.untallied_counts(p.id for p in petitions)
+    pending = tallies.untallied_counts(p.id for p in petitions)
     counts = {p.id: p.signature_count + pending.get(p.id, 0) for p in petitions}
     territories, categories = territory_choices(), rules.petition_categories()
     return render_template("petitions/list.html", petitions=petitions, counts=counts, filters=filters,
@@ -58,7 +58,7 @@ def detail(petition_id: int):
 def render_detail(petition: Petition, status: int = 200, sign_error: str | None = None):
     """Render the petition page (also after a refused signature, with the reason next to the button)."""
     now = utc_now()
-    count = signing.live_count(petition)
+    count = tallies.live_count(petition)
     own = signing.signature_of(petition.id, current_user.id) if current_user.is_authenticated else None
     areas = queries.signatures_by_area(petition) if petition.state in (S.OPEN, S.CLOSED) else []
     days = queries.signatures_by_day(petition) if petition.state in (S.OPEN, S.CLOSED) else []

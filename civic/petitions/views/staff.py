@@ -16,7 +16,8 @@ from civic.db import utc_now
 from civic.identity.directory import route_to_body
 from civic.identity.models import StateBody
 from civic.identity.permissions import require_permission
-from civic.petitions import moderation, queries, rules, services, signing
+from civic.petitions import integrity as signature_integrity
+from civic.petitions import moderation, queries, rules, services, tallies
 from civic.petitions.forms import ApproveForm, HideForm, InvalidateForm, RejectForm, RerouteForm, ResponseForm
 from civic.petitions.models import Petition, PetitionInvalidation, PetitionState
 from civic.petitions.permissions import MODERATE, RESPOND
@@ -138,7 +139,7 @@ def integrity():
     hours = request.args.get("hours", 1, type=int)
     hours = hours if hours in HOURS else 1
     ids = queries.moderated_petition_ids(current_user)
-    groups = signing.trending(ids, utc_now() - timedelta(hours=hours), min_count=3)
+    groups = signature_integrity.trending(ids, utc_now() - timedelta(hours=hours), min_count=3)
     shown = {row.petition_id for rows in groups.values() for row in rows}
     titles = dict(db.session.execute(select(Petition.id, Petition.title).where(Petition.id.in_(shown))).all())
     return render_template("petitions/integrity.html", groups=groups, titles=titles, hours=hours, choices=HOURS)
@@ -146,7 +147,7 @@ def integrity():
 
 def _invalidate_form(petition: Petition) -> InvalidateForm:
     form = InvalidateForm()
-    groups = signing.trending([petition.id], utc_now() - timedelta(days=400), min_count=1)
+    groups = signature_integrity.trending([petition.id], utc_now() - timedelta(days=400), min_count=1)
     form.ips.choices = [(row.value, f"{row.value} ({row.n})") for row in groups["ip"]]
     form.domains.choices = [(row.value, f"{row.value} ({row.n})") for row in groups["domain"]]
     return form
@@ -173,7 +174,7 @@ def petition_integrity(petition_id: int):
     history = db.session.scalars(select(PetitionInvalidation).where(PetitionInvalidation.petition_id == petition.id)
                                  .order_by(PetitionInvalidation.id.desc())).all()
     return form_page("petitions/petition_integrity.html", form, petition=petition, history=history,
-                     count=signing.live_count(petition))
+                     count=tallies.live_count(petition))
 
 
 # --- official responses -------------------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def awaiting_response():
     now = utc_now()
     petitions = queries.awaiting_response(current_user)
     return render_template("petitions/awaiting.html", petitions=petitions, now=now,
-                           counts={p.id: signing.live_count(p) for p in petitions})
+                           counts={p.id: tallies.live_count(p) for p in petitions})
 
 
 @bp.route("/<int:petition_id>/respond", methods=["GET", "POST"])
@@ -206,4 +207,4 @@ def respond(petition_id: int):
             db.session.commit()
             flash(_("The response is published."), "success")
             return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
-    return form_page("petitions/respond.html", form, petition=petition, count=signing.live_count(petition))
+    return form_page("petitions/respond.html", form, petition=petition, count=tallies.live_count(petition))
