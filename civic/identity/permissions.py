@@ -14,7 +14,8 @@ from civic.identity import models
 
 RESIDENT, COUNCIL_MEMBER, EXPERT, MODERATOR = "resident", "council_member", "expert", "moderator"
 OFFICIAL, INSPECTOR, BUREAU_CONSULTANT, ADMIN = "official", "inspector", "bureau_consultant", "admin"
-ROLES = (RESIDENT, COUNCIL_MEMBER, EXPERT, MODERATOR, OFFICIAL, INSPECTOR, BUREAU_CONSULTANT, ADMIN)
+BUREAU_SUPERVISOR = "bureau_supervisor"
+ROLES = (RESIDENT, COUNCIL_MEMBER, EXPERT, MODERATOR, OFFICIAL, INSPECTOR, BUREAU_CONSULTANT, BUREAU_SUPERVISOR, ADMIN)
 ROLE_LABELS = {
     RESIDENT: _l("Resident"),
     COUNCIL_MEMBER: _l("Public council member"),
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     OFFICIAL: _l("Official of a state body"),
     INSPECTOR: _l("Inspector"),
     BUREAU_CONSULTANT: _l("Advice bureau consultant"),
+    BUREAU_SUPERVISOR: _l("Advice bureau supervisor"),
     ADMIN: _l("Administrator"),
 }
 #: Roles that only make sense inside one state body: assigning them names the body.

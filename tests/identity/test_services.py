@@ -12,6 +12,12 @@ from civic.identity.models import AssuranceLevel, AuditEvent, IdentityVerificati
 from tests.factories import DEFAULT_PASSWORD, valid_iin
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(app, monkeypatch):
+    """Assert on the English wording: outside a request the messages follow BABEL_DEFAULT_LOCALE."""
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+
 def _reload(user):
     return db.session.get(User, user.id)
 
