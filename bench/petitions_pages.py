@@ -3,7 +3,7 @@
     python bench/petitions_pages.py [--db sqlite|postgres] [--petitions N] [--signatures M] [--requests R]
 
 Builds a temporary database (``flask db upgrade``), bulk-loads petitions with Zipf-distributed signature counts
-(the busiest has over 100,000), their tallies per district and per day, and a few hundred fresh, untallied
+(the busiest has about 140,000), their tallies per district and per day, and a few hundred fresh, untallied
 signatures; then serves the app with gunicorn and requests the list page (default, sorted, filtered, searched, deep
 pages, 10 and 100 per page) and petition pages (the busiest ones and random ones) one at a time, so the latency is
 the server's own. Prints p50/p95 for each; the target is p95 < 100 ms.
