@@ -9,6 +9,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civic import db
@@ -65,7 +66,7 @@ def _id_for(model, name: str) -> int | None:
         return None
     found = db.session.scalar(select(model.id).where(model.code == code[:40]))
     if found is None:
-        abort(400, description=f"unknown {name} code")
+        abort(400, description=_("Unknown %(name)s code: see /api/v1/openapi.json for the known ones.", name=name))
     return found
 
 
@@ -95,7 +96,7 @@ def petitions():
 def _public_or_404(petition_id: int) -> Petition:
     petition = db.session.get(Petition, petition_id) if petition_id <= MAX_ID else None
     if petition is None or not petition.is_public:
-        abort(404, description="no public petition with this number")
+        abort(404, description=_("There is no public petition with this number."))
     return petition
 
 
