@@ -59,7 +59,7 @@ test: install-test
 	fi
 
 bench: install-test
-	@for script in bench/*.py; do echo "=== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "=== $$script"; $(BIN)/python $$script || exit 1; done
 
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext -o civic/translations/messages.pot .

@@ -97,7 +97,7 @@ def build_app(url: str, folder: str):
     with app.app_context():
         cfg = alembic_config()
         cfg.attributes["skip_logging"] = True
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
     return app
 
 

@@ -23,7 +23,7 @@ def alembic_config() -> Config:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="heads")
+@click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: head)."""
     command.upgrade(alembic_config(), revision)

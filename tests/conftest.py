@@ -94,7 +94,7 @@ def app(database_url, tmp_path_factory):
 
         cfg = alembic_config()
         cfg.attributes["skip_logging"] = True
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
     application.extensions["civic_engine"].dispose()
     yield application
     application.extensions["civic_engine"].dispose()

@@ -21,7 +21,7 @@ def test_upgrade_empty_database_then_check_finds_no_difference(app, tmp_path):
     with app.app_context():
         cfg = alembic_config()
         cfg.attributes.update(database_url=url, skip_logging=True)
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
         command.check(cfg)  # raises if autogenerate would find any difference
     engine = create_engine(url)
     import_all_models()
@@ -34,14 +34,14 @@ def test_downgrade_to_base_and_up_again(app, tmp_path):
     with app.app_context():
         cfg = alembic_config()
         cfg.attributes.update(database_url=url, skip_logging=True)
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
         command.downgrade(cfg, "base")
         engine = create_engine(url)
         with engine.connect() as conn:
             left = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
         engine.dispose()
         assert set(left) <= {"alembic_version"}
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
 
 
 def test_check_on_the_test_database(app):

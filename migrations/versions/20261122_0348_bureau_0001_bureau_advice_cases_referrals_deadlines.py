@@ -1,7 +1,7 @@
 """Bureau: advice cases, referrals, deadlines
 
 Revision ID: bureau_0001
-Revises: 00794e694607
+Revises: delphi_0001
 Create Date: 2026-11-22 03:48:03.038558+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import civic.db
 
 revision: str = 'bureau_0001'
-down_revision: str | None = '00794e694607'
+down_revision: str | None = 'delphi_0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
