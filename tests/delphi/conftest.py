@@ -98,3 +98,11 @@ def converging_values(index: int, round_number: int) -> dict:
     likert = [2, 3, 4, 4, 5, 4, 3, 5][index % 8] if round_number == 1 else 4
     numeric = [800, 1000, 1200, 900, 1500, 1100, 950, 1050][index % 8] if round_number == 1 else 1000 + index
     return {"Q1": str(likert), "Q2": str(numeric), "Q3": "yes" if index % 5 else "no"}
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(request, monkeypatch):
+    """These tests read English messages: make English the fallback language (requests without a preference and
+    service calls outside a request follow BABEL_DEFAULT_LOCALE). Browser tests keep the Kazakh default."""
+    if "app" in request.fixturenames and "page" not in request.fixturenames:
+        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
