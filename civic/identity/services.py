@@ -72,9 +72,10 @@ def register_user(email: str, password: str, display_name: str, locale: str = "k
     user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip() or None,
                 preferred_locale=locale if locale in LANGUAGES else "kk", home_territory=home_territory,
                 assurance_level=AssuranceLevel.REGISTERED, notification_mode=NotificationMode.IMMEDIATE)
-    db.session.add(user)
+    db.session.flush()  # pending work first: begin_nested() would flush it outside the savepoint
     try:
         with db.session.begin_nested():
+            db.session.add(user)
             db.session.flush()
     except IntegrityError as exc:  # a concurrent registration with the same email won
         raise Conflict(_l("An account with this email already exists. Sign in or reset your password."),
@@ -212,6 +213,11 @@ def check_iin(raw: str) -> str:
     return number
 
 
+def iin_owner(digest: str) -> int | None:
+    """The id of the account holding this IIN digest, if any (a fast, friendly check; the unique index decides)."""
+    return db.session.scalar(select(User.id).where(User.iin_hmac == digest))
+
+
 def add_iin(user: User, raw: str) -> None:
     """Attach a valid, unused IIN to the account (only its keyed hash and last four digits are kept)."""
     if user.iin_hmac is not None:
@@ -220,14 +226,14 @@ def add_iin(user: User, raw: str) -> None:
         raise PermissionDenied(_l("Confirm your email before adding your IIN."))
     number = check_iin(raw)
     digest = iin.iin_digest(number, current_app.config["IIN_HMAC_KEY"])
-    if db.session.scalar(select(User.id).where(User.iin_hmac == digest)) is not None:
+    if iin_owner(digest) is not None:
         raise Conflict(_l("This IIN is already linked to another account."), field="iin")
-    user.iin_hmac, user.iin_last4 = digest, number[-4:]
+    db.session.flush()  # pending work first: begin_nested() would flush it outside the savepoint
     try:
         with db.session.begin_nested():
+            user.iin_hmac, user.iin_last4 = digest, number[-4:]
             db.session.flush()
     except IntegrityError as exc:  # the unique constraint decides between concurrent claims
-        user.iin_hmac = user.iin_last4 = None
         raise Conflict(_l("This IIN is already linked to another account."), field="iin") from exc
     _raise_level(user, AssuranceLevel.IIN_VERIFIED, VerificationMethod.IIN)
 
@@ -239,7 +245,7 @@ def verify_in_person(user: User, raw_iin: str, actor: User, office: str) -> None
     number = check_iin(raw_iin)
     digest = iin.iin_digest(number, current_app.config["IIN_HMAC_KEY"])
     if user.iin_hmac is None:
-        owner = db.session.scalar(select(User.id).where(User.iin_hmac == digest))
+        owner = iin_owner(digest)
         if owner is not None:
             raise Conflict(_l("This IIN is already linked to another account."), field="iin")
         user.iin_hmac, user.iin_last4 = digest, number[-4:]

@@ -229,3 +229,21 @@ def test_verify_in_person_checks_the_document_and_audits(app, make_user):
             services.verify_in_person(fresh, "021231500332", _reload(admin), "Almaly CSC")
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "identity.verify_in_person"))
         assert event.after["level"] == AssuranceLevel.VERIFIED_IN_PERSON and "850808301077" not in str(event.after)
+
+
+def test_unique_index_decides_when_the_friendly_check_is_raced(app, make_user, monkeypatch):
+    """If another account claims the IIN between our check and our write, the constraint refuses it cleanly."""
+    first, second = make_user(level=AssuranceLevel.EMAIL_VERIFIED), make_user(level=AssuranceLevel.EMAIL_VERIFIED)
+    with app.app_context():
+        services.add_iin(_reload(first), "850808301077")
+        db.session.commit()
+    monkeypatch.setattr(services, "iin_owner", lambda digest: None)  # as if the check ran before the first commit
+    with app.app_context():
+        late = _reload(second)
+        late.display_name = "changed in the same request"
+        with pytest.raises(Conflict, match="another account"):
+            services.add_iin(late, "850808301077")
+        db.session.commit()  # the rest of the request's work still commits
+        assert _reload(second).iin_hmac is None
+        assert _reload(second).display_name == "changed in the same request"
+        assert _reload(second).assurance_level == AssuranceLevel.EMAIL_VERIFIED
