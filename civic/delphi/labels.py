@@ -55,9 +55,14 @@ def status_label(status: str | None, item: DelphiItem | None = None, final: bool
         return _("Not settled: no consensus at the end of the study") if final else _("Open: no consensus yet")
     if status == "insufficient_data":
         return _("Too few answers to judge")
+    ranking = item is not None and item.kind == "ranking"
     if status == "closed_stable_dissensus":
-        return _("Closed: stable disagreement")
+        # Schmidt's rule closes a ranking when W stops improving, which is not a measured stability test
+        return _("Closed: agreement stopped improving (Kendall's W plateau)") if ranking \
+            else _("Closed: stable disagreement")
     head, _sep, verdict = status.partition(":")
+    if head == "closed_consensus" and ranking:
+        return _("Closed: consensus (Kendall's W strong and significant)")
     if head == "open" and final:
         return _("Unconfirmed: %(verdict)s, not stable when the study ended", verdict=verdict_label(verdict, item))
     if head == "open":
