@@ -66,7 +66,8 @@ extract-messages: install
 	$(BIN)/pybabel update --no-fuzzy-matching -i civic/translations/messages.pot -d civic/translations
 
 lint: install-test
-	$(BIN)/ruff check civic tests bench
+	$(BIN)/ruff check civic tests bench migrations wsgi.py
+	$(BIN)/ruff format --check civic tests bench migrations wsgi.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

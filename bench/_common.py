@@ -36,11 +36,17 @@ def echo(message: str) -> None:
 def base_env(database_url: str, extra_config: dict | None = None) -> dict:
     """Environment for the app processes: the bench database, fixed keys, plain cookies over loopback HTTP."""
     env = dict(os.environ)
-    env.update({
-        "CIVIC_DATABASE_URL": database_url, "CIVIC_SECRET_KEY": BENCH_SECRET, "CIVIC_IIN_HMAC_KEY": "bench-iin-key",
-        "CIVIC_SECURE_COOKIES": "0", "CIVIC_MAIL_OUTBOX": str(Path(tempfile.gettempdir()) / "civic-bench-outbox"),
-        "CIVIC_BENCH_CONFIG": json.dumps(extra_config or {}), "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "CIVIC_DATABASE_URL": database_url,
+            "CIVIC_SECRET_KEY": BENCH_SECRET,
+            "CIVIC_IIN_HMAC_KEY": "bench-iin-key",
+            "CIVIC_SECURE_COOKIES": "0",
+            "CIVIC_MAIL_OUTBOX": str(Path(tempfile.gettempdir()) / "civic-bench-outbox"),
+            "CIVIC_BENCH_CONFIG": json.dumps(extra_config or {}),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -57,7 +63,9 @@ def temporary_database(kind: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    admin_url = make_url(os.environ.get("CIVIC_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)).set(drivername="postgresql+psycopg")
+    admin_url = make_url(os.environ.get("CIVIC_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)).set(
+        drivername="postgresql+psycopg"
+    )
     name = f"civic_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -72,15 +80,28 @@ def temporary_database(kind: str) -> Iterator[str]:
 
 def migrate(database_url: str) -> None:
     """Build the schema the way operators do: ``flask db upgrade``."""
-    subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=base_env(database_url),
-                   check=True, capture_output=True)
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=base_env(database_url),
+        check=True,
+        capture_output=True,
+    )
 
 
 def make_app(database_url: str, **config):
     from civic import create_app
 
-    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": BENCH_SECRET, "IIN_HMAC_KEY": "bench-iin-key",
-                       "SECURE_COOKIES": False, "PASSWORD_HASHER": "fast", **config})
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": BENCH_SECRET,
+            "IIN_HMAC_KEY": "bench-iin-key",
+            "SECURE_COOKIES": False,
+            "PASSWORD_HASHER": "fast",
+            **config,
+        }
+    )
 
 
 def free_port() -> int:
@@ -96,9 +117,27 @@ class Server:
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="civic-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-             "--pythonpath", str(ROOT / "bench"), "--backlog", "2048", "--log-level", "warning", app_spec],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--pythonpath",
+                str(ROOT / "bench"),
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+                app_spec,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -179,8 +218,9 @@ async def _client(port: int, next_request: Callable, deadline: float, results: l
         writer.close()
 
 
-def run_load(port: int, next_request: Callable, seconds: float, concurrency: int,
-             sources: Iterator[str] | None = None) -> tuple[list[Result], float]:
+def run_load(
+    port: int, next_request: Callable, seconds: float, concurrency: int, sources: Iterator[str] | None = None
+) -> tuple[list[Result], float]:
     """Send requests from ``next_request()`` ((key, raw bytes) or None) with ``concurrency`` connections, each new
     connection from the next of ``sources`` (loopback addresses) when given."""
     results: list[Result] = []
@@ -251,8 +291,12 @@ def create_ceiling_table(database_url: str) -> None:
 
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text(f"CREATE TABLE {CEILING_TABLE} (id {'SERIAL' if 'postgres' in database_url else 'INTEGER'} "
-                          f"PRIMARY KEY, user_id INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {CEILING_TABLE} (id {'SERIAL' if 'postgres' in database_url else 'INTEGER'} "
+                f"PRIMARY KEY, user_id INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)"
+            )
+        )
     engine.dispose()
 
 

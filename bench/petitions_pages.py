@@ -26,20 +26,47 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import Server, base_env, echo, make_app, migrate, percentile, temporary_database  # noqa: E402
 
-ALMATY_DISTRICTS = ("KZ-ALA-ALT", "KZ-ALA-ALM", "KZ-ALA-AUE", "KZ-ALA-BOS", "KZ-ALA-ZHE", "KZ-ALA-MED",
-                    "KZ-ALA-NAU", "KZ-ALA-TUR")
+ALMATY_DISTRICTS = (
+    "KZ-ALA-ALT",
+    "KZ-ALA-ALM",
+    "KZ-ALA-AUE",
+    "KZ-ALA-BOS",
+    "KZ-ALA-ZHE",
+    "KZ-ALA-MED",
+    "KZ-ALA-NAU",
+    "KZ-ALA-TUR",
+)
 ACTIONS_RU = ("Отремонтировать", "Построить", "Озеленить", "Осветить", "Расширить", "Сохранить", "Благоустроить")
-OBJECTS_RU = ("дорогу", "школу", "сквер", "детскую площадку", "тротуар", "поликлинику", "остановку", "парк",
-              "мост", "двор")
+OBJECTS_RU = (
+    "дорогу",
+    "школу",
+    "сквер",
+    "детскую площадку",
+    "тротуар",
+    "поликлинику",
+    "остановку",
+    "парк",
+    "мост",
+    "двор",
+)
 ACTIONS_KK = ("Жөндеу", "Салу", "Көгалдандыру", "Жарықтандыру", "Кеңейту", "Сақтау", "Абаттандыру")
 OBJECTS_KK = ("жолды", "мектепті", "саябақты", "балалар алаңын", "тротуарды", "емхананы", "аялдаманы", "көпірді")
 STREETS = ("Абая", "Толе би", "Сейфуллина", "Райымбека", "Жандосова", "Тимирязева", "Момышулы", "Саина", "Гоголя")
-CATEGORIES = ("energy", "housing", "transport_roads", "landscaping", "education", "health", "social_protection",
-              "ecology", "other")
+CATEGORIES = (
+    "energy",
+    "housing",
+    "transport_roads",
+    "landscaping",
+    "education",
+    "health",
+    "social_protection",
+    "ecology",
+    "other",
+)
 
 
 def zipf_counts(petitions: int, total: int, rng: random.Random, exponent: float = 1.07) -> list[int]:
-    weights = [1 / (rank ** exponent) for rank in range(1, petitions + 1)]
+    weights = [1 / (rank**exponent) for rank in range(1, petitions + 1)]
     scale = total / sum(weights)
     counts = [int(w * scale) for w in weights]
     counts[0] += total - sum(counts)
@@ -71,10 +98,23 @@ def load(database_url: str, petitions: int, signatures: int, seed: int = 7) -> t
         category = {c.code: c.id for c in db.session.scalars(select(Category))}
         now = utc_now()
         homes = [territory[code].id for code in ALMATY_DISTRICTS]
-        db.session.execute(insert(User), [
-            {"email": f"r{i}@bench.test", "password_hash": "!", "preferred_locale": "kk", "home_territory_id":
-             homes[i % len(homes)], "assurance_level": int(AssuranceLevel.IIN_VERIFIED), "notification_mode": "none",
-             "session_version": 1, "failed_logins": 0, "created_at": now} for i in range(users_needed)])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"r{i}@bench.test",
+                    "password_hash": "!",
+                    "preferred_locale": "kk",
+                    "home_territory_id": homes[i % len(homes)],
+                    "assurance_level": int(AssuranceLevel.IIN_VERIFIED),
+                    "notification_mode": "none",
+                    "session_version": 1,
+                    "failed_logins": 0,
+                    "created_at": now,
+                }
+                for i in range(users_needed)
+            ],
+        )
         first_user = db.session.scalar(select(User.id).order_by(User.id))
         echo(f"      {users_needed:,} residents")
         rows = []
@@ -99,10 +139,13 @@ def load(database_url: str, petitions: int, signatures: int, seed: int = 7) -> t
                 batch = []
                 echo(f"      {written:,} signatures")
         written += _write_signatures(batch)
-        db.session.execute(insert(PetitionTerritoryCount), [
-            {"petition_id": p, "territory_id": t, "count": n} for (p, t), n in by_territory.items()])
-        db.session.execute(insert(PetitionDailyCount), [
-            {"petition_id": p, "day": d, "count": n} for (p, d), n in by_day.items()])
+        db.session.execute(
+            insert(PetitionTerritoryCount),
+            [{"petition_id": p, "territory_id": t, "count": n} for (p, t), n in by_territory.items()],
+        )
+        db.session.execute(
+            insert(PetitionDailyCount), [{"petition_id": p, "day": d, "count": n} for (p, d), n in by_day.items()]
+        )
         db.session.commit()
         fresh = _fresh_signatures(ids, counts, first_user, users_needed, homes, now)
         echo(f"      {written:,} tallied signatures (per district and per day too), {fresh} fresh untallied ones")
@@ -116,21 +159,38 @@ def _petition_row(n, count, rng, now, territory, category, first_user, normalise
     action = rng.choice(ACTIONS_RU if russian else ACTIONS_KK)
     thing = rng.choice(OBJECTS_RU if russian else OBJECTS_KK)
     street = rng.choice(STREETS)
-    title = f"{action} {thing} на улице {street} №{n}" if russian else f"{street} көшесіндегі {thing} {action.lower()} №{n}"
-    text = (f"Жители просят {action.lower()} {thing} на улице {street}. Проблема тянется несколько лет." if russian
-            else f"Тұрғындар {street} көшесіндегі {thing} {action.lower()} сұрайды. Мәселе бірнеше жылдан бері шешілмеген.")
+    title = (
+        f"{action} {thing} на улице {street} №{n}" if russian else f"{street} көшесіндегі {thing} {action.lower()} №{n}"
+    )
+    text = (
+        f"Жители просят {action.lower()} {thing} на улице {street}. Проблема тянется несколько лет."
+        if russian
+        else f"Тұрғындар {street} көшесіндегі {thing} {action.lower()} сұрайды. Мәселе бірнеше жылдан бері шешілмеген."
+    )
     opened = now - timedelta(days=rng.randint(1, 300))
     closes = opened + timedelta(days=90)
     code = "KZ-ALA" if n % 5 == 0 else ALMATY_DISTRICTS[n % len(ALMATY_DISTRICTS)]
     state = "open" if closes > now else "closed"
     level_response = 2000 if code == "KZ-ALA" else 500
     return {
-        "state": state, "title": title[:160], "text": text, "language": "ru" if russian else "kk",
-        "search_text": normalise(f"{title} {text}"), "author_id": first_user + n, "territory_id": territory[code].id,
-        "category_id": category[CATEGORIES[n % len(CATEGORIES)]], "supporter_token": f"bench-{n}",
-        "created_at": opened - timedelta(days=5), "updated_at": opened, "opened_at": opened, "closes_at": closes,
-        "closed_at": closes if state == "closed" else None, "moderated_at": opened,
-        "response_threshold": level_response, "hearing_threshold": level_response * 5, "signature_count": count,
+        "state": state,
+        "title": title[:160],
+        "text": text,
+        "language": "ru" if russian else "kk",
+        "search_text": normalise(f"{title} {text}"),
+        "author_id": first_user + n,
+        "territory_id": territory[code].id,
+        "category_id": category[CATEGORIES[n % len(CATEGORIES)]],
+        "supporter_token": f"bench-{n}",
+        "created_at": opened - timedelta(days=5),
+        "updated_at": opened,
+        "opened_at": opened,
+        "closes_at": closes,
+        "closed_at": closes if state == "closed" else None,
+        "moderated_at": opened,
+        "response_threshold": level_response,
+        "hearing_threshold": level_response * 5,
+        "signature_count": count,
         "tallied_at": now,
     }
 
@@ -150,8 +210,10 @@ def _write_signatures(batch: list[tuple]) -> int:
                 copy.write_row(row)
     else:
         fmt = "%Y-%m-%d %H:%M:%S.%f"
-        raw.executemany(f"INSERT INTO petition_signatures ({', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(*row[:6], row[6].strftime(fmt), row[7].strftime(fmt)) for row in batch])
+        raw.executemany(
+            f"INSERT INTO petition_signatures ({', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row[:6], row[6].strftime(fmt), row[7].strftime(fmt)) for row in batch],
+        )
     db.session.commit()
     return len(batch)
 
@@ -166,8 +228,17 @@ def _fresh_signatures(ids, counts, first_user, users, homes, now) -> int:
     rows = []
     for pid, count in list(zip(ids, counts, strict=True))[:300]:
         user_id = first_user + (pid * 7919 + count) % users
-        rows.append({"petition_id": pid, "user_id": user_id, "territory_id": homes[0], "ip": "10.9.9.9",
-                     "email_domain": "bench.test", "notify": False, "created_at": now})
+        rows.append(
+            {
+                "petition_id": pid,
+                "user_id": user_id,
+                "territory_id": homes[0],
+                "ip": "10.9.9.9",
+                "email_domain": "bench.test",
+                "notify": False,
+                "created_at": now,
+            }
+        )
     db.session.execute(insert(PetitionSignature), rows)
     db.session.commit()
     return len(rows)
@@ -190,8 +261,10 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(11)
     with temporary_database(args.db) as url:
-        echo(f"[1/3] {args.db}: migrating a temporary database and loading {args.petitions:,} petitions, "
-             f"{args.signatures:,} signatures")
+        echo(
+            f"[1/3] {args.db}: migrating a temporary database and loading {args.petitions:,} petitions, "
+            f"{args.signatures:,} signatures"
+        )
         migrate(url)
         started = time.perf_counter()
         busiest, ids = load(url, args.petitions, args.signatures)
@@ -200,12 +273,22 @@ def main() -> int:
         try:
             server.wait_ready()
             echo("[2/3] requesting pages one at a time (server time)")
-            list_paths = ["/petitions/", "/petitions/?per_page=100", "/petitions/?sort=newest",
-                          "/petitions/?sort=closing", "/petitions/?state=all&per_page=50", "/petitions/?state=closed",
-                          "/petitions/?q=школу", "/petitions/?q=көшесіндегі+жолды", "/petitions/?territory=3",
-                          "/petitions/?page=150", "/petitions/?state=closed&page=200&per_page=10"]
-            detail_paths = [f"/petitions/{pid}" for pid in busiest[:5]] + \
-                [f"/petitions/{pid}" for pid in rng.sample(ids, 25)]
+            list_paths = [
+                "/petitions/",
+                "/petitions/?per_page=100",
+                "/petitions/?sort=newest",
+                "/petitions/?sort=closing",
+                "/petitions/?state=all&per_page=50",
+                "/petitions/?state=closed",
+                "/petitions/?q=школу",
+                "/petitions/?q=көшесіндегі+жолды",
+                "/petitions/?territory=3",
+                "/petitions/?page=150",
+                "/petitions/?state=closed&page=200&per_page=10",
+            ]
+            detail_paths = [f"/petitions/{pid}" for pid in busiest[:5]] + [
+                f"/petitions/{pid}" for pid in rng.sample(ids, 25)
+            ]
             for path in list_paths[:3] + detail_paths[:3]:
                 timed_get(server.port, path)  # warm the workers
             timings = {"list": [], "detail": []}
@@ -219,11 +302,15 @@ def main() -> int:
         return 1
     echo("[3/3] results")
     for kind, values in timings.items():
-        echo(f"      {kind}: {len(values)} requests, p50 {percentile(values, 50):.1f} ms, "
-             f"p95 {percentile(values, 95):.1f} ms, max {max(values):.1f} ms")
+        echo(
+            f"      {kind}: {len(values)} requests, p50 {percentile(values, 50):.1f} ms, "
+            f"p95 {percentile(values, 95):.1f} ms, max {max(values):.1f} ms"
+        )
     list_p95, detail_p95 = percentile(timings["list"], 95), percentile(timings["detail"], 95)
-    echo(f"petitions_pages: list p95 {list_p95:.1f} ms, detail p95 {detail_p95:.1f} ms "
-         f"({args.petitions:,} petitions, {args.signatures:,} signatures, {args.db})")
+    echo(
+        f"petitions_pages: list p95 {list_p95:.1f} ms, detail p95 {detail_p95:.1f} ms "
+        f"({args.petitions:,} petitions, {args.signatures:,} signatures, {args.db})"
+    )
     return 0 if max(list_p95, detail_p95) < 100 else 1
 
 

@@ -52,8 +52,16 @@ from _common import (  # noqa: E402
     temporary_database,
 )
 
-DISTRICTS = ("KZ-ALA-ALT", "KZ-ALA-ALM", "KZ-ALA-AUE", "KZ-ALA-BOS", "KZ-ALA-ZHE", "KZ-ALA-MED", "KZ-ALA-NAU",
-             "KZ-ALA-TUR")
+DISTRICTS = (
+    "KZ-ALA-ALT",
+    "KZ-ALA-ALM",
+    "KZ-ALA-AUE",
+    "KZ-ALA-BOS",
+    "KZ-ALA-ZHE",
+    "KZ-ALA-MED",
+    "KZ-ALA-NAU",
+    "KZ-ALA-TUR",
+)
 USER_AGENT = "civic-bench"
 REPEAT_EVERY = 50
 
@@ -77,8 +85,14 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int]]:
         now = utc_now()
 
         def person(n: int, home: str) -> User:
-            user = User(email=f"staff{n}@bench.test", password_hash="!", display_name=f"Bench {n}", home_territory=
-                        territory[home], assurance_level=int(AssuranceLevel.IIN_VERIFIED), email_verified_at=now)
+            user = User(
+                email=f"staff{n}@bench.test",
+                password_hash="!",
+                display_name=f"Bench {n}",
+                home_territory=territory[home],
+                assurance_level=int(AssuranceLevel.IIN_VERIFIED),
+                email_verified_at=now,
+            )
             db.session.add(user)
             db.session.flush()
             return user
@@ -86,21 +100,37 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int]]:
         author, moderator = person(0, "KZ-ALA-ALM"), person(1, "KZ-ALA")
         db.session.add(UserRole(user_id=moderator.id, role_name="moderator", territory=territory["KZ-ALA"]))
         category = db.session.scalar(select(Category).where(Category.code == "ecology"))
-        petition = services.create_draft(author, "Stop burning coal in Almaty's private housing this winter",
-                                         "Smog covers the city every winter; connect private houses to gas.",
-                                         territory["KZ-ALA"], category)
+        petition = services.create_draft(
+            author,
+            "Stop burning coal in Almaty's private housing this winter",
+            "Smog covers the city every winter; connect private houses to gas.",
+            territory["KZ-ALA"],
+            category,
+        )
         services.submit_for_supporters(petition, author)
         for n in range(5):
             services.support(petition, person(2 + n, DISTRICTS[n]))
         moderation.approve(petition, moderator)
-        rows = [{"email": f"resident{i}@bench.test", "password_hash": "!", "preferred_locale": "kk",
-                 "home_territory_id": territory[DISTRICTS[i % len(DISTRICTS)]].id, "email_verified_at": now,
-                 "assurance_level": int(AssuranceLevel.IIN_VERIFIED), "notification_mode": "none",
-                 "session_version": 1, "failed_logins": 0, "created_at": now} for i in range(residents)]
+        rows = [
+            {
+                "email": f"resident{i}@bench.test",
+                "password_hash": "!",
+                "preferred_locale": "kk",
+                "home_territory_id": territory[DISTRICTS[i % len(DISTRICTS)]].id,
+                "email_verified_at": now,
+                "assurance_level": int(AssuranceLevel.IIN_VERIFIED),
+                "notification_mode": "none",
+                "session_version": 1,
+                "failed_logins": 0,
+                "created_at": now,
+            }
+            for i in range(residents)
+        ]
         db.session.execute(insert(User), rows)
         db.session.commit()
-        signers = list(db.session.scalars(select(User.id).where(User.email.like("resident%@bench.test"))
-                                          .order_by(User.id)))
+        signers = list(
+            db.session.scalars(select(User.id).where(User.email.like("resident%@bench.test")).order_by(User.id))
+        )
         petition_id = petition.id
     app.extensions["civic_engine"].dispose()
     return petition_id, signers
@@ -133,9 +163,17 @@ def signing_requests(petition_id: int, port: int, sessions: dict, cookie_name: s
     def request_for(user_id: int) -> bytes:
         cookie, token = sessions[user_id]
         body = f"csrf_token={token}&notify=y".encode()
-        return raw_request("POST", f"/petitions/{petition_id}/sign", port, {
-            "Cookie": f"{cookie_name}={cookie}", "Accept": "application/json",
-            "Content-Type": "application/x-www-form-urlencoded"}, body)
+        return raw_request(
+            "POST",
+            f"/petitions/{petition_id}/sign",
+            port,
+            {
+                "Cookie": f"{cookie_name}={cookie}",
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            body,
+        )
 
     def next_request():
         state["sent"] += 1
@@ -158,8 +196,9 @@ def ceiling_requests(port: int, first_id: int = 1):
         user_id = state["next"]
         state["next"] += 1
         body = f"user_id={user_id}".encode()
-        return user_id, raw_request("POST", "/insert", port, {"Content-Type": "application/x-www-form-urlencoded"},
-                                    body)
+        return user_id, raw_request(
+            "POST", "/insert", port, {"Content-Type": "application/x-www-form-urlencoded"}, body
+        )
 
     return next_request
 
@@ -181,13 +220,19 @@ def verify(database_url: str, petition_id: int, results, baseline: int) -> dict:
     unexpected = {s: n for s, n in statuses.items() if s not in (201, 409)}
     told_signed = Counter(r.key[1] for r in results if r.status == 201)
     rows = count_rows(database_url, "SELECT count(*) FROM petition_signatures WHERE petition_id = :p", p=petition_id)
-    distinct = count_rows(database_url, "SELECT count(DISTINCT user_id) FROM petition_signatures WHERE "
-                                        "petition_id = :p", p=petition_id)
+    distinct = count_rows(
+        database_url, "SELECT count(DISTINCT user_id) FROM petition_signatures WHERE petition_id = :p", p=petition_id
+    )
     firsts_refused = sum(1 for r in results if r.key[0] == "first" and r.status != 201)
-    return {"statuses": dict(statuses), "unexpected": unexpected, "successes": sum(told_signed.values()),
-            "rows": rows - baseline, "lost": max(sum(told_signed.values()) - (rows - baseline), 0),
-            "duplicated": (rows - distinct) + sum(n - 1 for n in told_signed.values() if n > 1),
-            "firsts_refused": firsts_refused}
+    return {
+        "statuses": dict(statuses),
+        "unexpected": unexpected,
+        "successes": sum(told_signed.values()),
+        "rows": rows - baseline,
+        "lost": max(sum(told_signed.values()) - (rows - baseline), 0),
+        "duplicated": (rows - distinct) + sum(n - 1 for n in told_signed.values() if n > 1),
+        "firsts_refused": firsts_refused,
+    }
 
 
 def main() -> int:
@@ -208,32 +253,42 @@ def main() -> int:
         sessions = sessions_for(url, signers)
         baseline = count_rows(url, "SELECT count(*) FROM petition_signatures WHERE petition_id = :p", p=petition_id)
 
-        echo(f"[3/6] gunicorn with {args.workers} sync workers for Civic and for the bare one-INSERT app "
-             f"(the ceiling), same client ({args.concurrency} connections), same database; "
-             f"{args.rounds} alternating rounds, {args.seconds:g} s each in total")
+        echo(
+            f"[3/6] gunicorn with {args.workers} sync workers for Civic and for the bare one-INSERT app "
+            f"(the ceiling), same client ({args.concurrency} connections), same database; "
+            f"{args.rounds} alternating rounds, {args.seconds:g} s each in total"
+        )
         env = base_env(url)
         create_ceiling_table(url)
-        civic, ceiling = Server("_common:civic_app()", env, args.workers), Server("_common:ceiling_app()", env,
-                                                                                    args.workers)
+        civic, ceiling = (
+            Server("_common:civic_app()", env, args.workers),
+            Server("_common:ceiling_app()", env, args.workers),
+        )
         results, bare, elapsed, bare_elapsed = [], [], 0.0, 0.0
         try:
             civic.wait_ready()
             ceiling.wait_ready()
             warm_up(civic.port, petition_id)
-            next_signature, next_insert = signing_requests(petition_id, civic.port, sessions), \
-                ceiling_requests(ceiling.port)
+            next_signature, next_insert = (
+                signing_requests(petition_id, civic.port, sessions),
+                ceiling_requests(ceiling.port),
+            )
             sources = loopback_sources()
             for round_number in range(1, args.rounds + 1):
-                part, seconds = run_load(civic.port, next_signature, args.seconds / args.rounds, args.concurrency,
-                                         sources)
+                part, seconds = run_load(
+                    civic.port, next_signature, args.seconds / args.rounds, args.concurrency, sources
+                )
                 results += part
                 elapsed += seconds
-                part, seconds = run_load(ceiling.port, next_insert, args.seconds / args.rounds, args.concurrency,
-                                         sources)
+                part, seconds = run_load(
+                    ceiling.port, next_insert, args.seconds / args.rounds, args.concurrency, sources
+                )
                 bare += part
                 bare_elapsed += seconds
-                echo(f"      round {round_number}/{args.rounds}: {len(results):,} signing requests, "
-                     f"{len(bare):,} bare inserts so far")
+                echo(
+                    f"      round {round_number}/{args.rounds}: {len(results):,} signing requests, "
+                    f"{len(bare):,} bare inserts so far"
+                )
             shown = page_count(civic.port, petition_id)
         finally:
             log = civic.stop() + ceiling.stop()
@@ -241,21 +296,33 @@ def main() -> int:
         rate = check["successes"] / elapsed
         latencies = [r.seconds * 1000 for r in results]
         bare_rate = sum(1 for r in bare if r.status == 201) / bare_elapsed
-        echo(f"      Civic: {len(results):,} requests in {elapsed:.1f} s, statuses {check['statuses']}; "
-             f"{rate:,.0f} signatures/s, p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms")
-        echo(f"      ceiling: {bare_rate:,.0f} inserts/s, p95 {percentile([r.seconds * 1000 for r in bare], 95):.1f} ms")
+        echo(
+            f"      Civic: {len(results):,} requests in {elapsed:.1f} s, statuses {check['statuses']}; "
+            f"{rate:,.0f} signatures/s, p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms"
+        )
+        echo(
+            f"      ceiling: {bare_rate:,.0f} inserts/s, p95 {percentile([r.seconds * 1000 for r in bare], 95):.1f} ms"
+        )
 
         echo("[4/6] verifying: successful responses == rows == the count the page shows")
-        subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "petitions", "update-counts"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "wsgi", "petitions", "update-counts"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         tallied = count_rows(url, "SELECT signature_count FROM petitions WHERE id = :p", p=petition_id)
-        echo(f"      told signed {check['successes']:,}, rows {check['rows']:,}, page shows {shown - baseline:,} "
-             f"(+{baseline} supporters), tally after update-counts {tallied - baseline:,}; "
-             f"lost {check['lost']}, duplicated {check['duplicated']}")
+        echo(
+            f"      told signed {check['successes']:,}, rows {check['rows']:,}, page shows {shown - baseline:,} "
+            f"(+{baseline} supporters), tally after update-counts {tallied - baseline:,}; "
+            f"lost {check['lost']}, duplicated {check['duplicated']}"
+        )
         problems = []
         if check["unexpected"] or check["firsts_refused"]:
-            problems.append(f"unexpected answers {check['unexpected']}, first signatures refused "
-                            f"{check['firsts_refused']}")
+            problems.append(
+                f"unexpected answers {check['unexpected']}, first signatures refused {check['firsts_refused']}"
+            )
         if not (check["successes"] == check["rows"] == shown - baseline == tallied - baseline):
             problems.append("counts disagree")
         if "database is locked" in log or "Traceback" in log:
@@ -264,8 +331,10 @@ def main() -> int:
 
     echo("[6/6] done" + ("" if not problems else " WITH PROBLEMS:\n" + "\n".join(problems)))
     ratio = rate / bare_rate if bare_rate else 0.0
-    echo(f"sign: {rate:.0f} signatures/s, p95 {percentile(latencies, 95):.1f} ms, lost {check['lost']}, "
-         f"duplicated {check['duplicated']}, ratio {ratio:.2f}")
+    echo(
+        f"sign: {rate:.0f} signatures/s, p95 {percentile(latencies, 95):.1f} ms, lost {check['lost']}, "
+        f"duplicated {check['duplicated']}, ratio {ratio:.2f}"
+    )
     return 1 if problems else 0
 
 

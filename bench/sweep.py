@@ -32,16 +32,36 @@ sys.path.insert(0, str(ROOT))
 
 BATCH = 100_000
 SEVEN = ("debts", "consumer", "benefits", "housing", "legal", "employment", "migration")
-ALMATY = ("KZ-ALA-ALT", "KZ-ALA-ALM", "KZ-ALA-AUE", "KZ-ALA-BOS", "KZ-ALA-ZHE", "KZ-ALA-MED", "KZ-ALA-NAU",
-          "KZ-ALA-TUR")
-EAST = ("KZ-VOS-OSK", "KZ-VOS-RID", "KZ-VOS-GLU", "KZ-VOS-ULA", "KZ-VOS-SHE", "KZ-VOS-ALT", "KZ-VOS-KAT",
-        "KZ-VOS-KUR", "KZ-VOS-ZAI", "KZ-VOS-TAR", "KZ-VOS-GLU-BOB", "KZ-VOS-ULA-BOZ")
-BODIES = ("KZ-ALA.AKIMAT", "KZ-ALA.HOUSING", "KZ-ALA.EMPLOYMENT", "KZ-VOS.AKIMAT", "KZ-VOS.ENERGY",
-          "KZ-VOS.EMPLOYMENT")
+ALMATY = (
+    "KZ-ALA-ALT",
+    "KZ-ALA-ALM",
+    "KZ-ALA-AUE",
+    "KZ-ALA-BOS",
+    "KZ-ALA-ZHE",
+    "KZ-ALA-MED",
+    "KZ-ALA-NAU",
+    "KZ-ALA-TUR",
+)
+EAST = (
+    "KZ-VOS-OSK",
+    "KZ-VOS-RID",
+    "KZ-VOS-GLU",
+    "KZ-VOS-ULA",
+    "KZ-VOS-SHE",
+    "KZ-VOS-ALT",
+    "KZ-VOS-KAT",
+    "KZ-VOS-KUR",
+    "KZ-VOS-ZAI",
+    "KZ-VOS-TAR",
+    "KZ-VOS-GLU-BOB",
+    "KZ-VOS-ULA-BOZ",
+)
+BODIES = ("KZ-ALA.AKIMAT", "KZ-ALA.HOUSING", "KZ-ALA.EMPLOYMENT", "KZ-VOS.AKIMAT", "KZ-VOS.ENERGY", "KZ-VOS.EMPLOYMENT")
 CONSULTANTS_PER_CITY = 100
 #: Open cases: state by (n // 5) % 20 -> 2 new, 1 triaged, 2 assigned, 5 in progress, 2 waiting, 8 referred.
-OPEN_STATES = ["new"] * 2 + ["triaged"] + ["assigned"] * 2 + ["in_progress"] * 5 + ["awaiting_client"] * 2 + \
-    ["referred"] * 8
+OPEN_STATES = (
+    ["new"] * 2 + ["triaged"] + ["assigned"] * 2 + ["in_progress"] * 5 + ["awaiting_client"] * 2 + ["referred"] * 8
+)
 
 
 def echo(message: str) -> None:
@@ -91,9 +111,19 @@ def build_app(url: str, folder: str):
     from civic import create_app
     from civic.cli import alembic_config
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "IIN_HMAC_KEY": "bench", "SECURE_COOKIES": False,
-                      "RATELIMIT_ENABLED": False, "MAIL_SERVER": None, "MAIL_OUTBOX": f"{folder}/outbox",
-                      "PUBLIC_BASE_URL": "http://localhost", "BUREAU_UPLOAD_DIR": f"{folder}/uploads"})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "IIN_HMAC_KEY": "bench",
+            "SECURE_COOKIES": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SERVER": None,
+            "MAIL_OUTBOX": f"{folder}/outbox",
+            "PUBLIC_BASE_URL": "http://localhost",
+            "BUREAU_UPLOAD_DIR": f"{folder}/uploads",
+        }
+    )
     with app.app_context():
         cfg = alembic_config()
         cfg.attributes["skip_logging"] = True
@@ -126,8 +156,10 @@ class Sql:
     def due(self, column: str, days: int = 15) -> str:
         """End of the local (UTC+5) day ``days`` after the referral: the engine's rule without holidays."""
         if self.pg:
-            return (f"(((({column}) AT TIME ZONE 'Asia/Almaty')::date + {days})::timestamp "
-                    f"+ TIME '23:59:59.999999') AT TIME ZONE 'Asia/Almaty'")
+            return (
+                f"(((({column}) AT TIME ZONE 'Asia/Almaty')::date + {days})::timestamp "
+                f"+ TIME '23:59:59.999999') AT TIME ZONE 'Asia/Almaty'"
+            )
         return f"(date({column}, '+5 hours', '+{days} days') || ' 18:59:59.999999')"
 
 
@@ -157,27 +189,36 @@ def seed_people(app):
         people = {"ALA": [], "VOS": []}
         for city in people:
             for i in range(CONSULTANTS_PER_CITY):
-                user = User(email=f"consultant{i}.{city.lower()}@bench.test", password_hash="!", display_name=f"C{i}",
-                            notification_mode="digest")
+                user = User(
+                    email=f"consultant{i}.{city.lower()}@bench.test",
+                    password_hash="!",
+                    display_name=f"C{i}",
+                    notification_mode="digest",
+                )
                 db.session.add(user)
                 db.session.flush()
-                db.session.add(UserRole(user_id=user.id, role_name="bureau_consultant",
-                                        territory=territories[f"KZ-{city}"]))
+                db.session.add(
+                    UserRole(user_id=user.id, role_name="bureau_consultant", territory=territories[f"KZ-{city}"])
+                )
                 people[city].append(user.id)
         for code in BODIES:
             for role in ("official", "head"):
                 user = User(email=f"{role}.{code.lower()}@bench.test", password_hash="!", notification_mode="digest")
                 db.session.add(user)
                 db.session.flush()
-                db.session.add(UserRole(user_id=user.id, role_name="official", state_body=bodies[code],
-                                        territory=bodies[code].territory))
+                db.session.add(
+                    UserRole(
+                        user_id=user.id, role_name="official", state_body=bodies[code], territory=bodies[code].territory
+                    )
+                )
                 if role == "head":
                     bodies[code].head_user_id = user.id
         db.session.commit()
         return {
             "territories": [territories[c].id for c in (*ALMATY, *EAST)],
             "categories": [db.session.scalar(select(Category.id).where(Category.code == c)) for c in SEVEN],
-            "consultants": people, "bodies": {c: bodies[c].id for c in BODIES},
+            "consultants": people,
+            "bodies": {c: bodies[c].id for c in BODIES},
         }
 
 
@@ -189,28 +230,37 @@ def insert_cases(app, ids: dict, total: int, sql: Sql) -> None:
 
     territory = case_when("n % 20", ids["territories"])
     almaty = "(n % 20 < 8)"
-    consultant = (f"(CASE WHEN {almaty} THEN {case_when(f'(n / 20) % {CONSULTANTS_PER_CITY}', ids['consultants']['ALA'])}"
-                  f" ELSE {case_when(f'(n / 20) % {CONSULTANTS_PER_CITY}', ids['consultants']['VOS'])} END)")
+    consultant = (
+        f"(CASE WHEN {almaty} THEN {case_when(f'(n / 20) % {CONSULTANTS_PER_CITY}', ids['consultants']['ALA'])}"
+        f" ELSE {case_when(f'(n / 20) % {CONSULTANTS_PER_CITY}', ids['consultants']['VOS'])} END)"
+    )
     open_state = case_when("(n / 5) % 20", [quote(s) for s in OPEN_STATES])
     state = f"(CASE WHEN n % 5 = 0 THEN {open_state} WHEN n % 50 = 1 THEN 'resolved' ELSE 'closed' END)"
-    created = f"(CASE WHEN n % 5 = 0 THEN {sql.minutes_ago('36000 + (n * 7) % 50400')} " \
-              f"ELSE {sql.minutes_ago('86400 + (n * 13) % 1440000')} END)"
-    columns = ("id, preferred_language, contact_channel, channel, category_id, territory_id, description, urgent, "
-               "state, consultant_id, created_at, state_changed_at, resolved_at, closed_at, outcome, reopen_count, "
-               "consent_data_at, consent_referral_at, consent_follow_up_at")
+    created = (
+        f"(CASE WHEN n % 5 = 0 THEN {sql.minutes_ago('36000 + (n * 7) % 50400')} "
+        f"ELSE {sql.minutes_ago('86400 + (n * 13) % 1440000')} END)"
+    )
+    columns = (
+        "id, preferred_language, contact_channel, channel, category_id, territory_id, description, urgent, "
+        "state, consultant_id, created_at, state_changed_at, resolved_at, closed_at, outcome, reopen_count, "
+        "consent_data_at, consent_referral_at, consent_follow_up_at"
+    )
     with app.app_context():
         for first in range(1, total + 1, BATCH):
             last = min(first + BATCH - 1, total)
             prefix, source = sql.numbers(first, last)
-            db.session.execute(text(
-                f"INSERT INTO bureau_cases ({columns}) {prefix}"
-                f"SELECT n, CASE WHEN n % 3 = 0 THEN 'ru' ELSE 'kk' END, 'in_app', "
-                f"{case_when('n % 5', [quote(c) for c in ('online', 'walk_in', 'phone', 'outreach', 'messenger')])}, "
-                f"{case_when('n % 7', ids['categories'])}, {territory}, 'Bench case', n % 97 = 0, st, "
-                f"CASE WHEN st IN ('new', 'triaged') THEN NULL ELSE {consultant} END, cr, cr, "
-                f"CASE WHEN st IN ('resolved', 'closed') THEN cr END, CASE WHEN st = 'closed' THEN cr END, "
-                f"CASE WHEN st IN ('resolved', 'closed') THEN 'advice_given' END, 0, cr, cr, cr "
-                f"FROM (SELECT n, {state} AS st, {created} AS cr FROM {source}) AS generated"))
+            db.session.execute(
+                text(
+                    f"INSERT INTO bureau_cases ({columns}) {prefix}"
+                    f"SELECT n, CASE WHEN n % 3 = 0 THEN 'ru' ELSE 'kk' END, 'in_app', "
+                    f"{case_when('n % 5', [quote(c) for c in ('online', 'walk_in', 'phone', 'outreach', 'messenger')])}, "
+                    f"{case_when('n % 7', ids['categories'])}, {territory}, 'Bench case', n % 97 = 0, st, "
+                    f"CASE WHEN st IN ('new', 'triaged') THEN NULL ELSE {consultant} END, cr, cr, "
+                    f"CASE WHEN st IN ('resolved', 'closed') THEN cr END, CASE WHEN st = 'closed' THEN cr END, "
+                    f"CASE WHEN st IN ('resolved', 'closed') THEN 'advice_given' END, 0, cr, cr, cr "
+                    f"FROM (SELECT n, {state} AS st, {created} AS cr FROM {source}) AS generated"
+                )
+            )
             db.session.commit()
             echo(f"  cases: {last:,}/{total:,}")
 
@@ -223,28 +273,37 @@ def insert_referrals(app, ids: dict, total: int, sql: Sql) -> None:
     from civic import db
 
     almaty = ", ".join(map(str, ids["territories"][:8]))
-    body = (f"(CASE WHEN c.territory_id IN ({almaty}) THEN "
-            f"{case_when('c.category_id % 3', [ids['bodies'][b] for b in BODIES[:3]])} "
-            f"ELSE {case_when('c.category_id % 3', [ids['bodies'][b] for b in BODIES[3:]])} END)")
+    body = (
+        f"(CASE WHEN c.territory_id IN ({almaty}) THEN "
+        f"{case_when('c.category_id % 3', [ids['bodies'][b] for b in BODIES[:3]])} "
+        f"ELSE {case_when('c.category_id % 3', [ids['bodies'][b] for b in BODIES[3:]])} END)"
+    )
     finished = "c.state IN ('resolved', 'closed')"
-    at = f"(CASE WHEN {finished} THEN {sql.plus_minutes('c.created_at', 2880)} " \
-         f"ELSE {sql.minutes_ago('(c.id * 37) % 36000')} END)"
-    columns = ("case_id, body_id, state, summary, referred_at, due_at, extended, sla_state, notify_pending, "
-               "answered_at, accepted_at, answered_late, evasive_count")
+    at = (
+        f"(CASE WHEN {finished} THEN {sql.plus_minutes('c.created_at', 2880)} "
+        f"ELSE {sql.minutes_ago('(c.id * 37) % 36000')} END)"
+    )
+    columns = (
+        "case_id, body_id, state, summary, referred_at, due_at, extended, sla_state, notify_pending, "
+        "answered_at, accepted_at, answered_late, evasive_count"
+    )
     false = "false" if sql.pg else "0"
     with app.app_context():
         for first in range(1, total + 1, BATCH):
             last = min(first + BATCH - 1, total)
-            db.session.execute(text(
-                f"INSERT INTO bureau_referrals ({columns}) "
-                f"SELECT r.id, r.body_id, CASE WHEN r.finished THEN 'accepted' ELSE 'sent' END, 'Bench appeal', r.at, "
-                f"CASE WHEN r.state = 'awaiting_client' THEN NULL ELSE {sql.due('r.at')} END, {false}, "
-                f"CASE WHEN r.state = 'awaiting_client' THEN 'paused' WHEN r.finished THEN 'closed' "
-                f"ELSE 'on_time' END, 0, CASE WHEN r.finished THEN r.at END, CASE WHEN r.finished THEN r.at END, "
-                f"CASE WHEN r.finished THEN r.id % 10 = 0 END, 0 "
-                f"FROM (SELECT c.id, c.state, {body} AS body_id, {finished} AS finished, {at} AS at "
-                f"FROM bureau_cases c WHERE c.id BETWEEN {first} AND {last} AND (c.state = 'referred' "
-                f"OR (c.state = 'awaiting_client' AND c.id % 2 = 0) OR ({finished} AND c.id % 2 = 0))) AS r"))
+            db.session.execute(
+                text(
+                    f"INSERT INTO bureau_referrals ({columns}) "
+                    f"SELECT r.id, r.body_id, CASE WHEN r.finished THEN 'accepted' ELSE 'sent' END, 'Bench appeal', r.at, "
+                    f"CASE WHEN r.state = 'awaiting_client' THEN NULL ELSE {sql.due('r.at')} END, {false}, "
+                    f"CASE WHEN r.state = 'awaiting_client' THEN 'paused' WHEN r.finished THEN 'closed' "
+                    f"ELSE 'on_time' END, 0, CASE WHEN r.finished THEN r.at END, CASE WHEN r.finished THEN r.at END, "
+                    f"CASE WHEN r.finished THEN r.id % 10 = 0 END, 0 "
+                    f"FROM (SELECT c.id, c.state, {body} AS body_id, {finished} AS finished, {at} AS at "
+                    f"FROM bureau_cases c WHERE c.id BETWEEN {first} AND {last} AND (c.state = 'referred' "
+                    f"OR (c.state = 'awaiting_client' AND c.id % 2 = 0) OR ({finished} AND c.id % 2 = 0))) AS r"
+                )
+            )
             db.session.commit()
             echo(f"  referrals for cases: {last:,}/{total:,}")
         db.session.execute(text("ANALYZE" if not sql.pg else "ANALYZE bureau_cases"))
@@ -313,8 +372,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--pg-url", default=os.environ.get("CIVIC_BENCH_POSTGRES_URL",
-                                                           "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("CIVIC_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--chunk", type=int, default=5_000, help="referral ids per backlog chunk")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file for inspection")
     args = parser.parse_args()
@@ -330,22 +390,30 @@ def main() -> None:
         echo(f"  built in {time.perf_counter() - began:.1f} s; " + describe(app))
 
         backlog, longest, result = measure_backlog(app, now, args.chunk)
-        echo(f"backlog: {backlog:.2f} s in {result.chunks} chunks + notice delivery, transactions p95 "
-             f"{p95(result.chunk_ms):.1f} ms, longest (write lock) {longest:.1f} ms; "
-             f"{result.changed:,} statuses changed, {result.overdue:,} overdue and {result.due_soon:,} due soon "
-             f"announced, {result.notifications} notifications")
+        echo(
+            f"backlog: {backlog:.2f} s in {result.chunks} chunks + notice delivery, transactions p95 "
+            f"{p95(result.chunk_ms):.1f} ms, longest (write lock) {longest:.1f} ms; "
+            f"{result.changed:,} statuses changed, {result.overdue:,} overdue and {result.due_soon:,} due soon "
+            f"announced, {result.notifications} notifications"
+        )
 
         timings, longest, changed = measure_incremental(app, now)
-        echo(f"incremental: {len(timings)} runs (every 10 min over a day), p50 {statistics.median(timings):.1f} ms, "
-             f"p95 {p95(timings):.1f} ms, max {max(timings):.1f} ms (longest transaction {longest:.1f} ms); "
-             f"{changed:,} statuses changed")
+        echo(
+            f"incremental: {len(timings)} runs (every 10 min over a day), p50 {statistics.median(timings):.1f} ms, "
+            f"p95 {p95(timings):.1f} ms, max {max(timings):.1f} ms (longest transaction {longest:.1f} ms); "
+            f"{changed:,} statuses changed"
+        )
 
         queue, counts = measure_queue(app, ids["consultants"]["ALA"][0])
         for view, series in queue.items():
-            echo(f"queue ({view}): p50 {statistics.median(series):.1f} ms, p95 {p95(series):.1f} ms, "
-                 f"SQL statements per request {sorted(counts[view])}")
-        echo(f"sweep: incremental p95 {p95(timings):.1f} ms, backlog {backlog:.2f} s, "
-             f"queue p95 {p95(queue['mine']):.1f} ms")
+            echo(
+                f"queue ({view}): p50 {statistics.median(series):.1f} ms, p95 {p95(series):.1f} ms, "
+                f"SQL statements per request {sorted(counts[view])}"
+            )
+        echo(
+            f"sweep: incremental p95 {p95(timings):.1f} ms, backlog {backlog:.2f} s, "
+            f"queue p95 {p95(queue['mine']):.1f} ms"
+        )
 
 
 def describe(app) -> str:
@@ -360,7 +428,9 @@ def describe(app) -> str:
         open_cases = db.session.scalar(select(func.count()).select_from(Case).where(Case.state.in_(OPEN_STATES)))
         referrals = db.session.scalar(select(func.count()).select_from(Referral))
         running = db.session.scalar(select(func.count()).select_from(Referral).where(Referral.state == "sent"))
-    return f"{cases:,} cases ({open_cases / cases:.0%} open), {referrals:,} referrals ({running:,} with a running clock)"
+    return (
+        f"{cases:,} cases ({open_cases / cases:.0%} open), {referrals:,} referrals ({running:,} with a running clock)"
+    )
 
 
 if __name__ == "__main__":

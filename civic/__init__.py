@@ -16,8 +16,13 @@ from civic.config import ROOT
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: configuration, database, extensions, modules, CLI."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
     app.config.from_object(config_module.DefaultConfig)
     app.config.update(config_module.from_environment())
     if config:
@@ -91,8 +96,10 @@ def _register_modules(app: Flask) -> None:
 def _init_security(app: Flask) -> None:
     from civic.core.views import render_csrf_error, render_error, render_server_error
 
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
     @app.after_request
     def _security_headers(response):
@@ -104,7 +111,11 @@ def _init_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SECURE_COOKIES"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith(("core.home", "static")) and "Cache-Control" not in headers:
+        if (
+            request.endpoint
+            and not request.endpoint.startswith(("core.home", "static"))
+            and "Cache-Control" not in headers
+        ):
             headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
         return response
 
@@ -124,5 +135,6 @@ def _init_templates(app: Flask) -> None:
     from civic.core.richtext import render_markdown
 
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES, localized=localized)
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal,
-                                 markdown=render_markdown)
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, number=format_decimal, markdown=render_markdown
+    )

@@ -74,19 +74,21 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     outbox = tmp_path_factory.mktemp("outbox")
-    application = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "IIN_HMAC_KEY": "test-iin-key",
-        "SECURE_COOKIES": False,
-        "PASSWORD_HASHER": "fast",
-        "MAIL_SERVER": None,
-        "MAIL_OUTBOX": str(outbox),
-        "RATELIMIT_ENABLED": True,
-        "PUBLIC_BASE_URL": "http://localhost",
-        "SERVER_NAME": None,
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "IIN_HMAC_KEY": "test-iin-key",
+            "SECURE_COOKIES": False,
+            "PASSWORD_HASHER": "fast",
+            "MAIL_SERVER": None,
+            "MAIL_OUTBOX": str(outbox),
+            "RATELIMIT_ENABLED": True,
+            "PUBLIC_BASE_URL": "http://localhost",
+            "SERVER_NAME": None,
+        }
+    )
     with application.app_context():
         from alembic import command
 
@@ -211,7 +213,9 @@ def outbox(app):
 
     def _read():
         folder = Path(app.config["MAIL_OUTBOX"])
-        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))]
+        return [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))
+        ]
 
     return _read
 
@@ -243,8 +247,15 @@ def _chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

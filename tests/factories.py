@@ -57,15 +57,29 @@ def load_directory(app: Flask) -> Directory:
         )
 
 
-def create_user(app: Flask, *, email: str | None = None, password: str = DEFAULT_PASSWORD,
-                level: AssuranceLevel = AssuranceLevel.IIN_VERIFIED, roles=(), home: str | None = None,
-                display_name: str | None = None, locale: str = "en", **fields) -> User:
+def create_user(
+    app: Flask,
+    *,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    level: AssuranceLevel = AssuranceLevel.IIN_VERIFIED,
+    roles=(),
+    home: str | None = None,
+    display_name: str | None = None,
+    locale: str = "en",
+    **fields,
+) -> User:
     """Create and commit a user. ``roles`` holds role names or (role, territory code or None, body code or None)."""
     n = next(_counter)
     with app.app_context():
-        user = User(email=email or f"user{n}@example.test", password_hash=hash_password(password),
-                    display_name=display_name or f"Test User {n}", preferred_locale=locale,
-                    assurance_level=int(level), **fields)
+        user = User(
+            email=email or f"user{n}@example.test",
+            password_hash=hash_password(password),
+            display_name=display_name or f"Test User {n}",
+            preferred_locale=locale,
+            assurance_level=int(level),
+            **fields,
+        )
         if level >= AssuranceLevel.EMAIL_VERIFIED:
             user.email_verified_at = utc_now()
         if level >= AssuranceLevel.IIN_VERIFIED:
@@ -78,8 +92,11 @@ def create_user(app: Flask, *, email: str | None = None, password: str = DEFAULT
         for spec in roles:
             role, territory_code, body_code = (spec, None, None) if isinstance(spec, str) else (*spec, None)[:3]
             body = db.session.scalar(select(StateBody).where(StateBody.code == body_code)) if body_code else None
-            territory = (db.session.scalar(select(Territory).where(Territory.code == territory_code))
-                         if territory_code else (body.territory if body else None))
+            territory = (
+                db.session.scalar(select(Territory).where(Territory.code == territory_code))
+                if territory_code
+                else (body.territory if body else None)
+            )
             db.session.add(UserRole(user_id=user.id, role_name=role, territory=territory, state_body=body))
         db.session.commit()
         db.session.refresh(user)

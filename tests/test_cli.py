@@ -9,13 +9,16 @@ from civic.identity.models import StateBody, Territory, User, UserRole
 def test_seed_demo_is_deterministic_and_idempotent(app, runner):
     result = runner.invoke(args=["seed", "demo", "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert "identity" in result.output and "Demo data loaded." in result.output
+    assert "identity" in result.output
+    assert "Demo data loaded." in result.output
     with app.app_context():
         users = db.session.scalar(select(func.count()).select_from(User))
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.civic.kz"))
-        assert users >= 40 and admin is not None
+        assert users >= 40
+        assert admin is not None
     again = runner.invoke(args=["seed", "demo", "--if-empty"])
-    assert again.exit_code == 0 and "nothing to do" in again.output
+    assert again.exit_code == 0
+    assert "nothing to do" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == users
 
@@ -25,20 +28,26 @@ def test_reference_data_has_the_real_directory(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         levels = dict(db.session.execute(select(Territory.level, func.count()).group_by(Territory.level)).all())
-        assert levels["oblast"] == 17 and levels["republic"] == 1
+        assert levels["oblast"] == 17
+        assert levels["republic"] == 1
         almaty = db.session.scalar(select(Territory).where(Territory.code == "KZ-ALA"))
         districts = db.session.scalars(select(Territory).where(Territory.parent_id == almaty.id)).all()
-        assert len(districts) == 8 and all(d.level == "district" for d in districts)
-        assert db.session.scalar(select(func.count()).select_from(Territory)
-                                 .where(Territory.level == "rural_district")) >= 3
+        assert len(districts) == 8
+        assert all(d.level == "district" for d in districts)
+        assert (
+            db.session.scalar(select(func.count()).select_from(Territory).where(Territory.level == "rural_district"))
+            >= 3
+        )
         assert all(t.name_kk and t.name_ru and t.name_en for t in db.session.scalars(select(Territory)))
         assert db.session.scalar(select(func.count()).select_from(StateBody)) > 10
     assert "0 territories added" in runner.invoke(args=["identity", "load-reference"]).output
 
 
 def test_create_admin(app, runner):
-    result = runner.invoke(args=["identity", "create-admin", "--email", "Root@Akimat.kz"],
-                           env={"CIVIC_ADMIN_PASSWORD": "a long admin phrase"})
+    result = runner.invoke(
+        args=["identity", "create-admin", "--email", "Root@Akimat.kz"],
+        env={"CIVIC_ADMIN_PASSWORD": "a long admin phrase"},
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "root@akimat.kz"))
@@ -50,4 +59,5 @@ def test_create_admin(app, runner):
 
 def test_sync_roles_reports_grants(runner):
     result = runner.invoke(args=["identity", "sync-roles"])
-    assert result.exit_code == 0 and "role grants in place" in result.output
+    assert result.exit_code == 0
+    assert "role grants in place" in result.output

@@ -48,9 +48,11 @@ def sweep_command(full: bool, chunk: int, now_text: str | None) -> None:
         return sweep.sweep_batches(db.session.commit, now=now)
 
     result = _in_request(run)
-    click.echo(f"sweep: {result.changed} changed, {result.due_soon} due soon, {result.overdue} overdue, "
-               f"{result.notifications} notifications, {result.chunks} transactions, longest "
-               f"{result.max_chunk_ms:.1f} ms")
+    click.echo(
+        f"sweep: {result.changed} changed, {result.due_soon} due soon, {result.overdue} overdue, "
+        f"{result.notifications} notifications, {result.chunks} transactions, longest "
+        f"{result.max_chunk_ms:.1f} ms"
+    )
 
 
 @bureau_cli.command("follow-ups")

@@ -23,8 +23,10 @@ from civic.config import LANGUAGES
 from civic.core.forms import BaseForm
 from civic.core.i18n import LANGUAGE_NAMES
 
-DESCRIPTION_HELP = _l("What happened, what you already tried, and what you would like to achieve. Do not write "
-                      "other people's personal data.")
+DESCRIPTION_HELP = _l(
+    "What happened, what you already tried, and what you would like to achieve. Do not write "
+    "other people's personal data."
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -41,30 +43,44 @@ class CaseForm(BaseForm):
 
     category = SelectField(_l("Area"), coerce=int, validators=[InputRequired()])
     territory = SelectField(_l("Where (district or rural district)"), coerce=int, validators=[InputRequired()])
-    description = TextAreaField(_l("Your problem"), description=DESCRIPTION_HELP,
-                                validators=[DataRequired(), Length(min=20, max=5000)])
+    description = TextAreaField(
+        _l("Your problem"), description=DESCRIPTION_HELP, validators=[DataRequired(), Length(min=20, max=5000)]
+    )
     attachments = MultipleFileField(_l("Documents (PDF, PNG or JPEG, up to 5 MB each, at most 5)"))
     preferred_language = SelectField(_l("Language for our answers"), choices=_language_choices)
-    contact_channel = SelectField(_l("How should we contact you?"), choices=lambda: [
-        (k.value, v) for k, v in CONTACT_LABELS.items()])
+    contact_channel = SelectField(
+        _l("How should we contact you?"), choices=lambda: [(k.value, v) for k, v in CONTACT_LABELS.items()]
+    )
     client_phone = StringField(_l("Phone number (for calls or messengers)"), validators=[Optional(), Length(max=40)])
     consent_data = BooleanField(CONSENT_LABELS[Consent.DATA])
     consent_referral = BooleanField(CONSENT_LABELS[Consent.REFERRAL])
     consent_follow_up = BooleanField(CONSENT_LABELS[Consent.FOLLOW_UP])
 
     def consents(self) -> set[Consent]:
-        return {kind for kind, field in ((Consent.DATA, self.consent_data), (Consent.REFERRAL, self.consent_referral),
-                                         (Consent.FOLLOW_UP, self.consent_follow_up)) if field.data}
+        return {
+            kind
+            for kind, field in (
+                (Consent.DATA, self.consent_data),
+                (Consent.REFERRAL, self.consent_referral),
+                (Consent.FOLLOW_UP, self.consent_follow_up),
+            )
+            if field.data
+        }
 
 
 class IntakeForm(CaseForm):
     """A consultant records a case on a client's behalf."""
 
-    channel = SelectField(_l("How the client reached us"), choices=lambda: [
-        (c.value, CHANNEL_LABELS[c]) for c in STAFF_CHANNELS])
-    client_email = EmailField(_l("Client's email"), validators=[Optional(), Email(), Length(max=254)],
-                              description=_l("If the client has an account with this email, the case appears in it: "
-                                             "check the address with the client."))
+    channel = SelectField(
+        _l("How the client reached us"), choices=lambda: [(c.value, CHANNEL_LABELS[c]) for c in STAFF_CHANNELS]
+    )
+    client_email = EmailField(
+        _l("Client's email"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l(
+            "If the client has an account with this email, the case appears in it: check the address with the client."
+        ),
+    )
     client_name = StringField(_l("Client's name or pseudonym"), validators=[Optional(), Length(max=120)])
 
 
@@ -105,38 +121,53 @@ class RequestInfoForm(BaseForm):
 
 
 class ResumeForm(BaseForm):
-    client_said = TextAreaField(_l("What the client told us (e.g. by phone)"), validators=[Optional(), Length(max=5000)])
+    client_said = TextAreaField(
+        _l("What the client told us (e.g. by phone)"), validators=[Optional(), Length(max=5000)]
+    )
 
 
 class ReferForm(BaseForm):
     body = SelectField(_l("State body"), coerce=int)
-    summary = TextAreaField(_l("Appeal text the body will see"), validators=[DataRequired(), Length(min=20, max=5000)],
-                            description=_l("The body sees only this text and the files you tick below, never the "
-                                           "rest of the case."))
+    summary = TextAreaField(
+        _l("Appeal text the body will see"),
+        validators=[DataRequired(), Length(min=20, max=5000)],
+        description=_l("The body sees only this text and the files you tick below, never the rest of the case."),
+    )
     shared = MultiCheckboxField(_l("Files to share with the body"), coerce=int)
 
 
 class ResolveForm(BaseForm):
     outcome = SelectField(_l("Outcome"), choices=lambda: [(k.value, v) for k, v in OUTCOME_LABELS.items()])
-    answer = TextAreaField(_l("Substantive answer to the client"), validators=[DataRequired(), Length(min=20, max=5000)])
-    invitation = TextAreaField(_l("Invitation to further discussion"), validators=[Optional(), Length(max=1000)],
-                               default=_l("If you would like to discuss this further, reply here or visit the "
-                                          "bureau: we are glad to help."))
+    answer = TextAreaField(
+        _l("Substantive answer to the client"), validators=[DataRequired(), Length(min=20, max=5000)]
+    )
+    invitation = TextAreaField(
+        _l("Invitation to further discussion"),
+        validators=[Optional(), Length(max=1000)],
+        default=_l("If you would like to discuss this further, reply here or visit the bureau: we are glad to help."),
+    )
 
 
 class ReopenForm(BaseForm):
-    reopen_reason = TextAreaField(_l("Why does the case need more work?"), validators=[DataRequired(), Length(max=2000)])
+    reopen_reason = TextAreaField(
+        _l("Why does the case need more work?"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class FollowUpForm(BaseForm):
-    result = RadioField(_l("Was your problem solved?"), choices=lambda: [
-        (k.value, v) for k, v in FOLLOW_UP_LABELS.items()], validators=[InputRequired()])
+    result = RadioField(
+        _l("Was your problem solved?"),
+        choices=lambda: [(k.value, v) for k, v in FOLLOW_UP_LABELS.items()],
+        validators=[InputRequired()],
+    )
     comment = TextAreaField(_l("Anything you would like to add (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class ExtendForm(BaseForm):
-    reason = SelectField(_l("Legal reason for the extension"), choices=lambda: [
-        ("", "—"), *((k, v) for k, v in EXTENSION_LABELS.items())])
+    reason = SelectField(
+        _l("Legal reason for the extension"),
+        choices=lambda: [("", "—"), *((k, v) for k, v in EXTENSION_LABELS.items())],
+    )
     extension_note = TextAreaField(_l("Explanation for the client"), validators=[Optional(), Length(max=2000)])
 
 
@@ -146,10 +177,17 @@ class AnswerForm(BaseForm):
 
 
 class ReviewForm(BaseForm):
-    verdict = RadioField(_l("Verdict"), choices=lambda: [
-        ("accepted", _l("Accept: the answer is substantive")),
-        ("evasive", _l("Evasive or unqualified: return it to the body"))], validators=[InputRequired()])
-    verdict_reason = TextAreaField(_l("Reason (required for an evasive answer)"), validators=[Optional(), Length(max=2000)])
+    verdict = RadioField(
+        _l("Verdict"),
+        choices=lambda: [
+            ("accepted", _l("Accept: the answer is substantive")),
+            ("evasive", _l("Evasive or unqualified: return it to the body")),
+        ],
+        validators=[InputRequired()],
+    )
+    verdict_reason = TextAreaField(
+        _l("Reason (required for an evasive answer)"), validators=[Optional(), Length(max=2000)]
+    )
 
 
 class TemplateForm(BaseForm):
@@ -162,8 +200,9 @@ class TemplateForm(BaseForm):
 
 class AreaForm(BaseForm):
     existing = SelectField(_l("Use an existing category"), coerce=int)
-    code = StringField(_l("Or create a new one: code (latin letters, digits, underscores)"),
-                       validators=[Optional(), Length(max=40)])
+    code = StringField(
+        _l("Or create a new one: code (latin letters, digits, underscores)"), validators=[Optional(), Length(max=40)]
+    )
     name_kk = StringField(_l("Name in Kazakh"), validators=[Optional(), Length(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])

@@ -117,7 +117,8 @@ def is_body_official(user, referral) -> bool:
 
 def is_inspector_for(user, referral) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_permission(
-        INSPECT, territory=referral.body.territory)
+        INSPECT, territory=referral.body.territory
+    )
 
 
 def can_view_referral(user, referral) -> bool:
@@ -130,8 +131,9 @@ def holders(permission: str, *, territory=None, body=None) -> list:
     rows = db.session.execute(
         select(User, Territory.path, UserRole.state_body_id)
         .join(UserRole, UserRole.user_id == User.id)
-        .join(RolePermission, (RolePermission.role_name == UserRole.role_name)
-              & (RolePermission.permission == permission))
+        .join(
+            RolePermission, (RolePermission.role_name == UserRole.role_name) & (RolePermission.permission == permission)
+        )
         .outerjoin(Territory, Territory.id == UserRole.territory_id)
         .where(User.deleted_at.is_(None))
         .order_by(User.id)

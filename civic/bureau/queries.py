@@ -36,15 +36,26 @@ def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], b
 
     Two statements: the page's ids from a covering index in display order, then those rows with their relations.
     """
-    ids = list(db.session.scalars(_queue_ids(user, flt).order_by(Case.urgent.desc(), Case.id)
-                                  .offset((flt.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    ids = list(
+        db.session.scalars(
+            _queue_ids(user, flt)
+            .order_by(Case.urgent.desc(), Case.id)
+            .offset((flt.page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
     has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
     active = aliased_active_referral()
-    rows = db.session.execute(
-        select(Case, active).outerjoin(active, and_(active.case_id == Case.id,
-                                                    active.state.in_(ACTIVE_REFERRAL_STATES)))
-        .options(joinedload(Case.category), joinedload(Case.territory), joinedload(Case.consultant))
-        .where(Case.id.in_(ids or [-1]))).unique().all()
+    rows = (
+        db.session.execute(
+            select(Case, active)
+            .outerjoin(active, and_(active.case_id == Case.id, active.state.in_(ACTIVE_REFERRAL_STATES)))
+            .options(joinedload(Case.category), joinedload(Case.territory), joinedload(Case.consultant))
+            .where(Case.id.in_(ids or [-1]))
+        )
+        .unique()
+        .all()
+    )
     position = {case_id: index for index, case_id in enumerate(ids)}
     return sorted(rows, key=lambda row: position[row[0].id]), has_next
 
@@ -52,14 +63,19 @@ def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], b
 def _queue_ids(user, flt: QueueFilter):
     stmt = select(Case.id)
     if flt.view == "intake":
-        stmt = stmt.where(Case.consultant_id.is_(None), Case.state.in_(INTAKE_STATES),
-                          _territory_condition(Case.territory_id, territory_ids_for(user, CONSULT)))
+        stmt = stmt.where(
+            Case.consultant_id.is_(None),
+            Case.state.in_(INTAKE_STATES),
+            _territory_condition(Case.territory_id, territory_ids_for(user, CONSULT)),
+        )
     elif flt.view in ("all", "overdue"):
-        stmt = stmt.where(Case.state.in_(OPEN_STATES),
-                          _territory_condition(Case.territory_id, territory_ids_for(user, SUPERVISE)))
+        stmt = stmt.where(
+            Case.state.in_(OPEN_STATES), _territory_condition(Case.territory_id, territory_ids_for(user, SUPERVISE))
+        )
         if flt.view == "overdue":
-            overdue = select(Referral.case_id).where(Referral.sla_state == SlaState.OVERDUE,
-                                                      Referral.state.in_(ACTIVE_REFERRAL_STATES))
+            overdue = select(Referral.case_id).where(
+                Referral.sla_state == SlaState.OVERDUE, Referral.state.in_(ACTIVE_REFERRAL_STATES)
+            )
             stmt = stmt.where(Case.id.in_(overdue))
     else:
         stmt = stmt.where(Case.consultant_id == user.id, Case.state.in_(OPEN_STATES))
@@ -78,11 +94,17 @@ def aliased_active_referral():
 
 def client_cases(user) -> list[tuple[Case, Referral | None]]:
     active = aliased_active_referral()
-    return db.session.execute(
-        select(Case, active).outerjoin(active, and_(active.case_id == Case.id,
-                                                    active.state.in_(ACTIVE_REFERRAL_STATES)))
-        .options(joinedload(Case.category)).where(Case.client_id == user.id).order_by(Case.id.desc())
-    ).unique().all()
+    return (
+        db.session.execute(
+            select(Case, active)
+            .outerjoin(active, and_(active.case_id == Case.id, active.state.in_(ACTIVE_REFERRAL_STATES)))
+            .options(joinedload(Case.category))
+            .where(Case.client_id == user.id)
+            .order_by(Case.id.desc())
+        )
+        .unique()
+        .all()
+    )
 
 
 def timeline(case: Case, audience: str, referral: Referral | None = None) -> list[CaseEvent]:
@@ -103,28 +125,38 @@ def attachments(case: Case, audience: str, referral: Referral | None = None) -> 
 
 
 def referrals_of(case: Case) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).options(joinedload(Referral.body))
-                                   .where(Referral.case_id == case.id).order_by(Referral.id)))
+    return list(
+        db.session.scalars(
+            select(Referral).options(joinedload(Referral.body)).where(Referral.case_id == case.id).order_by(Referral.id)
+        )
+    )
 
 
 def body_queue(user, *, include_closed: bool = False) -> list[Referral]:
     """Referrals of the bodies ``user`` answers for: the ones awaiting an answer first, soonest deadline first."""
     ids = body_ids_for(user)
-    stmt = (select(Referral).options(joinedload(Referral.body), joinedload(Referral.case))
-            .where(True if ids is None else Referral.body_id.in_(ids or [-1])))
+    stmt = (
+        select(Referral)
+        .options(joinedload(Referral.body), joinedload(Referral.case))
+        .where(True if ids is None else Referral.body_id.in_(ids or [-1]))
+    )
     if not include_closed:
         stmt = stmt.where(Referral.state.in_(ACTIVE_REFERRAL_STATES))
     waiting = case((Referral.state.in_([ReferralState.SENT, ReferralState.RETURNED]), 0), else_=1)
-    return list(db.session.scalars(stmt.order_by(waiting, Referral.due_at.is_(None), Referral.due_at, Referral.id)
-                                   .limit(200)))
+    return list(
+        db.session.scalars(stmt.order_by(waiting, Referral.due_at.is_(None), Referral.due_at, Referral.id).limit(200))
+    )
 
 
 def inspection_queue(user) -> list[Referral]:
     """Answers awaiting inspection from the bodies of the inspector's territories."""
     ids = territory_ids_for(user, INSPECT)
-    stmt = (select(Referral).join(StateBody, StateBody.id == Referral.body_id)
-            .options(joinedload(Referral.body), joinedload(Referral.case))
-            .where(Referral.state == ReferralState.ANSWERED, _territory_condition(StateBody.territory_id, ids)))
+    stmt = (
+        select(Referral)
+        .join(StateBody, StateBody.id == Referral.body_id)
+        .options(joinedload(Referral.body), joinedload(Referral.case))
+        .where(Referral.state == ReferralState.ANSWERED, _territory_condition(StateBody.territory_id, ids))
+    )
     return list(db.session.scalars(stmt.order_by(Referral.answered_at, Referral.id).limit(200)))
 
 
@@ -133,15 +165,26 @@ def workload(user) -> tuple[list[tuple[User, dict, int]], int]:
     ids = territory_ids_for(user, SUPERVISE)
     in_scope = _territory_condition(Case.territory_id, ids)
     rows = db.session.execute(
-        select(Case.consultant_id, Case.state, func.count()).where(in_scope, Case.state.in_(OPEN_STATES),
-                                                                   Case.consultant_id.is_not(None))
-        .group_by(Case.consultant_id, Case.state)).all()
-    overdue = dict(db.session.execute(
-        select(Case.consultant_id, func.count()).join(Referral, Referral.case_id == Case.id)
-        .where(in_scope, Referral.sla_state == SlaState.OVERDUE, Referral.state.in_(ACTIVE_REFERRAL_STATES))
-        .group_by(Case.consultant_id)).all())
-    intake = db.session.scalar(select(func.count()).select_from(Case).where(
-        in_scope, Case.consultant_id.is_(None), Case.state.in_(INTAKE_STATES))) or 0
+        select(Case.consultant_id, Case.state, func.count())
+        .where(in_scope, Case.state.in_(OPEN_STATES), Case.consultant_id.is_not(None))
+        .group_by(Case.consultant_id, Case.state)
+    ).all()
+    overdue = dict(
+        db.session.execute(
+            select(Case.consultant_id, func.count())
+            .join(Referral, Referral.case_id == Case.id)
+            .where(in_scope, Referral.sla_state == SlaState.OVERDUE, Referral.state.in_(ACTIVE_REFERRAL_STATES))
+            .group_by(Case.consultant_id)
+        ).all()
+    )
+    intake = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(in_scope, Case.consultant_id.is_(None), Case.state.in_(INTAKE_STATES))
+        )
+        or 0
+    )
     by_user: dict[int, dict] = {}
     for consultant_id, state, count in rows:
         by_user.setdefault(consultant_id, {})[state] = count
@@ -152,4 +195,3 @@ def workload(user) -> tuple[list[tuple[User, dict, int]], int]:
 
 def case_counts_for_client(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Case).where(Case.client_id == user.id)) or 0
-

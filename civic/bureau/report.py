@@ -139,14 +139,25 @@ def build(year: int) -> AnnualReport:
     sections = [
         _by_month(year, start, end),
         _section("category", _l("Cases by area"), *_by_code(_grouped(Case.category_id, *opened), Category)),
-        _section("territory", _l("Cases by territory"),
-                 *_by_code(_territory_rollup(_grouped(Case.territory_id, *opened)), Territory)),
+        _section(
+            "territory",
+            _l("Cases by territory"),
+            *_by_code(_territory_rollup(_grouped(Case.territory_id, *opened)), Territory),
+        ),
         _section("channel", _l("Cases by channel"), *_in_order(_grouped(Case.channel, *opened), CHANNEL_LABELS)),
-        _section("outcome", _l("Outcomes of the cases resolved that year"), *_in_order(
-            _grouped(Case.outcome, Case.resolved_at >= start, Case.resolved_at < end), OUTCOME_LABELS)),
-        _section("follow_up", _l("Was the problem solved? (follow-up answers)"), *_in_order(
-            _grouped(Case.follow_up_result, Case.follow_up_answered_at >= start, Case.follow_up_answered_at < end),
-            FOLLOW_UP_LABELS)),
+        _section(
+            "outcome",
+            _l("Outcomes of the cases resolved that year"),
+            *_in_order(_grouped(Case.outcome, Case.resolved_at >= start, Case.resolved_at < end), OUTCOME_LABELS),
+        ),
+        _section(
+            "follow_up",
+            _l("Was the problem solved? (follow-up answers)"),
+            *_in_order(
+                _grouped(Case.follow_up_result, Case.follow_up_answered_at >= start, Case.follow_up_answered_at < end),
+                FOLLOW_UP_LABELS,
+            ),
+        ),
     ]
     total = db.session.scalar(select(func.count()).select_from(Case).where(*opened)) or 0
     return AnnualReport(year, sections, _bodies(start, end), safe_total(total))
@@ -180,42 +191,81 @@ def _territory_rollup(counts: Mapping[int, int]) -> dict[int, int]:
 def _bodies(start: datetime, end: datetime) -> list[BodyRow]:
     referred = (Referral.referred_at >= start, Referral.referred_at < end)
     accepted = Referral.state == ReferralState.ACCEPTED
-    stats = db.session.execute(select(
-        Referral.body_id, func.count(),
-        func.sum(case((and_(accepted, Referral.answered_late.is_(False)), 1), else_=0)),
-        func.sum(case((and_(accepted, Referral.answered_late.is_(True)), 1), else_=0)),
-        func.sum(case((and_(Referral.state.in_(ACTIVE_REFERRAL_STATES), Referral.sla_state == SlaState.OVERDUE), 1),
-                      else_=0)),
-    ).where(*referred).group_by(Referral.body_id)).all()
-    reviews = {body_id: (reviewed, evasive) for body_id, reviewed, evasive in db.session.execute(select(
-        ReferralAnswer.body_id, func.count(), func.sum(case((ReferralAnswer.verdict == Verdict.EVASIVE, 1), else_=0)))
-        .where(ReferralAnswer.reviewed_at >= start, ReferralAnswer.reviewed_at < end)
-        .group_by(ReferralAnswer.body_id)).all()}
+    stats = db.session.execute(
+        select(
+            Referral.body_id,
+            func.count(),
+            func.sum(case((and_(accepted, Referral.answered_late.is_(False)), 1), else_=0)),
+            func.sum(case((and_(accepted, Referral.answered_late.is_(True)), 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(Referral.state.in_(ACTIVE_REFERRAL_STATES), Referral.sla_state == SlaState.OVERDUE), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .where(*referred)
+        .group_by(Referral.body_id)
+    ).all()
+    reviews = {
+        body_id: (reviewed, evasive)
+        for body_id, reviewed, evasive in db.session.execute(
+            select(
+                ReferralAnswer.body_id,
+                func.count(),
+                func.sum(case((ReferralAnswer.verdict == Verdict.EVASIVE, 1), else_=0)),
+            )
+            .where(ReferralAnswer.reviewed_at >= start, ReferralAnswer.reviewed_at < end)
+            .group_by(ReferralAnswer.body_id)
+        ).all()
+    }
     bodies = {b.id: b for b in db.session.scalars(select(StateBody))}
     rows = []
     for body_id, total, on_time, late, overdue in stats:
         reviewed, evasive = reviews.get(body_id, (0, 0))
         on_time, late, overdue, evasive = int(on_time or 0), int(late or 0), int(overdue or 0), int(evasive or 0)
-        rows.append(BodyRow(bodies[body_id].code, bodies[body_id].name, safe_total(total), safe_total(on_time), safe_total(late),
-                            safe_total(overdue), safe_rate(on_time, on_time + late), safe_total(reviewed),
-                            safe_total(evasive), safe_rate(evasive, reviewed)))
+        rows.append(
+            BodyRow(
+                bodies[body_id].code,
+                bodies[body_id].name,
+                safe_total(total),
+                safe_total(on_time),
+                safe_total(late),
+                safe_total(overdue),
+                safe_rate(on_time, on_time + late),
+                safe_total(reviewed),
+                safe_total(evasive),
+                safe_rate(evasive, reviewed),
+            )
+        )
     return sorted(rows, key=lambda r: r.name)
 
 
 def csv_rows(report: AnnualReport) -> list[list[str]]:
     """The report as CSV rows (section, item, measure, value); suppressed cells read "<5"."""
+
     def cell(value) -> str:
         if value is None:
             return f"<{THRESHOLD}"
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
     year = str(report.year)
-    rows = [["year", "section", "key", "label", "measure", "value"],
-            [year, "total", "cases", "", "count", cell(report.cases_total)]]
+    rows = [
+        ["year", "section", "key", "label", "measure", "value"],
+        [year, "total", "cases", "", "count", cell(report.cases_total)],
+    ]
     for section in report.sections:
         rows.extend([year, section.key, row.key, row.label, "count", cell(row.value)] for row in section.rows)
     for body in report.bodies:
-        for measure in ("referrals", "on_time", "late", "overdue_now", "compliance", "reviewed", "evasive",
-                        "evasive_rate"):
+        for measure in (
+            "referrals",
+            "on_time",
+            "late",
+            "overdue_now",
+            "compliance",
+            "reviewed",
+            "evasive",
+            "evasive_rate",
+        ):
             rows.append([year, "bodies", body.code, body.name, measure, cell(getattr(body, measure))])
     return rows

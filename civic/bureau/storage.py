@@ -75,19 +75,23 @@ def store(upload) -> StoredFile:
     if not data:
         raise UploadRejected(_l("The file “%(name)s” is empty.", name=name), field="attachments")
     if len(data) > MAX_FILE_BYTES:
-        raise UploadRejected(_l("The file “%(name)s” is larger than %(limit)s MB.", name=name,
-                                limit=MAX_FILE_BYTES // (1024 * 1024)), field="attachments")
+        raise UploadRejected(
+            _l("The file “%(name)s” is larger than %(limit)s MB.", name=name, limit=MAX_FILE_BYTES // (1024 * 1024)),
+            field="attachments",
+        )
     kind = sniff(data[:16])
     if kind is None:
-        raise UploadRejected(_l("The file “%(name)s” is not a PDF, PNG or JPEG document.", name=name),
-                             field="attachments")
+        raise UploadRejected(
+            _l("The file “%(name)s” is not a PDF, PNG or JPEG document.", name=name), field="attachments"
+        )
     content_type, extension = kind
     stored_name = secrets.token_hex(16) + extension
     path = upload_dir() / stored_name
     path.write_bytes(data)
     _remember_for_rollback(path)
-    return StoredFile(stored_name, clean_name(name, extension), content_type, len(data),
-                      hashlib.sha256(data).hexdigest())
+    return StoredFile(
+        stored_name, clean_name(name, extension), content_type, len(data), hashlib.sha256(data).hexdigest()
+    )
 
 
 def path_of(stored_name: str) -> Path:

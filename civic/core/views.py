@@ -37,8 +37,14 @@ def set_language():
         set_preferred_locale(current_user, form.language.data)
         db.session.commit()
     response = redirect(target)
-    response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=current_app.config["SECURE_COOKIES"], httponly=True)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        form.language.data,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SECURE_COOKIES"],
+        httponly=True,
+    )
     return response
 
 
@@ -79,8 +85,13 @@ def render_error(error: HTTPException):
     detail = error.description if error.description and not _is_default_description(error) else None
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=code, message=detail or ERROR_TITLES.get(code, ERROR_TITLES[500])()), code
-    html = render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[400])(),
-                           text=ERROR_TEXTS.get(code, ERROR_TEXTS[400])(), detail=detail)
+    html = render_template(
+        "errors/error.html",
+        code=code,
+        title=ERROR_TITLES.get(code, ERROR_TITLES[400])(),
+        text=ERROR_TEXTS.get(code, ERROR_TEXTS[400])(),
+        detail=detail,
+    )
     response = make_response(html, code)
     if code == 429 and getattr(error, "retry_after", None):
         response.headers["Retry-After"] = str(error.retry_after)
@@ -108,11 +119,13 @@ def render_server_error(error):
 def _navigation():
     items = [
         {"url": url_for(endpoint), "label": label, "endpoint": endpoint}
-        for nav in collect("views", "NAV_ITEMS") for endpoint, label in nav
+        for nav in collect("views", "NAV_ITEMS")
+        for endpoint, label in nav
     ]
     admin_links = [
         {"url": url_for(endpoint), "label": label}
-        for links in collect("views", "ADMIN_LINKS") for endpoint, label, permission in links
+        for links in collect("views", "ADMIN_LINKS")
+        for endpoint, label, permission in links
         if current_user.is_authenticated and current_user.has_permission(permission)
     ]
     return {"nav_items": items, "admin_links": admin_links}

@@ -16,9 +16,24 @@ from civic.delphi.models import DelphiAnswer, DelphiItem, DelphiRound, DelphiStu
 from civic.delphi.stats import DEFAULT_CONFIG, analyse_study
 
 #: Configuration keys the organiser may set (the spec's §3 keys; bands and iqr_max follow each item's scale).
-CONFIG_KEYS = ("preset", "n_min", "agree_threshold", "modal_threshold", "cv_max", "w_min", "alpha", "tvd_max",
-               "rel_median_change_max", "cv_change_max", "delta_w_max", "min_rounds", "max_rounds",
-               "min_response_rate", "tw_min", "retire_closed_items")
+CONFIG_KEYS = (
+    "preset",
+    "n_min",
+    "agree_threshold",
+    "modal_threshold",
+    "cv_max",
+    "w_min",
+    "alpha",
+    "tvd_max",
+    "rel_median_change_max",
+    "cv_change_max",
+    "delta_w_max",
+    "min_rounds",
+    "max_rounds",
+    "min_response_rate",
+    "tw_min",
+    "retire_closed_items",
+)
 
 
 def effective_config(study: DelphiStudy) -> dict[str, Any]:
@@ -71,8 +86,11 @@ def load_responses(rounds: list[DelphiRound], items_by_id: dict[int, DelphiItem]
     """One {pseudonym: {column: value}} per round."""
     ids = [r.id for r in rounds]
     grids: dict[int, dict[str, dict]] = {rid: defaultdict(dict) for rid in ids}
-    rows = db.session.execute(select(DelphiAnswer.round_id, DelphiAnswer.pseudonym, DelphiAnswer.item_id,
-                                     DelphiAnswer.value).where(DelphiAnswer.round_id.in_(ids))).all()
+    rows = db.session.execute(
+        select(DelphiAnswer.round_id, DelphiAnswer.pseudonym, DelphiAnswer.item_id, DelphiAnswer.value).where(
+            DelphiAnswer.round_id.in_(ids)
+        )
+    ).all()
     for round_id, pseudonym, item_id, value in rows:
         item = items_by_id.get(item_id)
         if item is not None:
@@ -86,8 +104,14 @@ def study_input(study: DelphiStudy, rounds: list[DelphiRound]) -> dict[str, Any]
     items = [item for item in study.items if item.id in asked]
     responses = load_responses(rounds, {item.id: item for item in items})
     panelists = sorted({p for grid in responses for p in grid})
-    return {"type": "mixed", "parts": build_parts(items), "panelists": panelists, "responses": responses,
-            "invited": [r.invited_count for r in rounds], "config": effective_config(study)}
+    return {
+        "type": "mixed",
+        "parts": build_parts(items),
+        "panelists": panelists,
+        "responses": responses,
+        "invited": [r.invited_count for r in rounds],
+        "config": effective_config(study),
+    }
 
 
 def analyse_rounds(study: DelphiStudy, rounds: list[DelphiRound]) -> tuple[dict, dict]:
@@ -108,8 +132,15 @@ def _likert_w_by_round(study: DelphiStudy, rounds: list[DelphiRound], data: dict
                 continue
             sub = {key: part[key] for key in ("type", "scale", "items")}
             grid = {p: {c: row[c] for c in part["items"] if c in row} for p, row in data["responses"][index].items()}
-            report = analyse_study({**sub, "panelists": data["panelists"], "responses": [grid],
-                                    "invited": [rnd.invited_count], "config": data["config"]})
+            report = analyse_study(
+                {
+                    **sub,
+                    "panelists": data["panelists"],
+                    "responses": [grid],
+                    "invited": [rnd.invited_count],
+                    "config": data["config"],
+                }
+            )
             out.setdefault(str(rnd.number), {})[part["id"]] = report["per_round"][0]["kendall_w"]
     return out
 
@@ -167,8 +198,12 @@ def _redact_block(block: dict, n_min: int) -> dict:
         if isinstance(stat, dict) and (stat.get("display_suppressed") or (stat.get("m") or 0) < n_min):
             block[key] = {"display_suppressed": True}
     if block.get("type") == "ranking" and block.get("display_suppressed"):
-        return {"type": "ranking", "display_suppressed": True, "verdict": "insufficient",
-                "kendall_w": {"display_suppressed": True}}
+        return {
+            "type": "ranking",
+            "display_suppressed": True,
+            "verdict": "insufficient",
+            "kendall_w": {"display_suppressed": True},
+        }
     return block
 
 

@@ -17,13 +17,16 @@ def close_due() -> None:
     closed = services.close_due_rounds()
     db.session.commit()
     for rnd in closed:
-        click.echo(f"closed round {rnd.number} of study {rnd.study_id} "
-                   f"({rnd.responded_count}/{rnd.invited_count} answered)")
+        click.echo(
+            f"closed round {rnd.number} of study {rnd.study_id} ({rnd.responded_count}/{rnd.invited_count} answered)"
+        )
     click.echo(f"{len(closed)} rounds closed")
 
 
 @delphi_cli.command("remind")
-@click.option("--hours-before", default=48, show_default=True, help="Remind when a round closes within this many hours.")
+@click.option(
+    "--hours-before", default=48, show_default=True, help="Remind when a round closes within this many hours."
+)
 def remind(hours_before: int) -> None:
     """Remind panelists who have not submitted a round that closes soon (at most once a day per round)."""
     count = services.remind_due(hours_before=hours_before)
@@ -32,8 +35,12 @@ def remind(hours_before: int) -> None:
 
 
 @delphi_cli.command("shred-keys")
-@click.option("--retention-days", default=90, show_default=True,
-              help="Destroy the anonymity key of studies finished more than this many days ago.")
+@click.option(
+    "--retention-days",
+    default=90,
+    show_default=True,
+    help="Destroy the anonymity key of studies finished more than this many days ago.",
+)
 def shred_keys(retention_days: int) -> None:
     """Crypto-shred the pseudonym keys of finished studies after the retention period."""
     count = services.shred_expired_keys(retention_days)

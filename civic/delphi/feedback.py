@@ -72,9 +72,13 @@ def _justifications(rnd: DelphiRound, viewer) -> dict[int, list[str]]:
             mine = pseudonyms.pseudonym(rnd.study, viewer.id)
         except pseudonyms.KeyShredded:
             mine = None
-    rows = db.session.execute(select(DelphiAnswer.item_id, DelphiAnswer.justification, DelphiAnswer.pseudonym).where(
-        DelphiAnswer.round_id == rnd.id, DelphiAnswer.justification != "",
-        DelphiAnswer.justification_hidden.is_(False))).all()
+    rows = db.session.execute(
+        select(DelphiAnswer.item_id, DelphiAnswer.justification, DelphiAnswer.pseudonym).where(
+            DelphiAnswer.round_id == rnd.id,
+            DelphiAnswer.justification != "",
+            DelphiAnswer.justification_hidden.is_(False),
+        )
+    ).all()
     out: dict[int, list[str]] = {}
     for item_id, text, author in rows:
         if author != mine:
@@ -101,27 +105,50 @@ def _likert_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     highlight = int(own) - 1 if own is not None else None
     view.chart = charts.bars(_("Answers per point of the scale"), [str(p.value) for p in points], counts, highlight)
     view.head = [_("Point of the scale"), _("Answers"), _("Share")]
-    view.rows = [{"cells": [p.caption, str(c), _pct(c / n)], "own": p.value == own} for p, c in zip(points, counts,
-                                                                                                      strict=True)]
-    view.summary = [(_("Answers"), str(n)), (_("Median"), format_number(stat["median"])),
-                    (_("Interquartile range"), _("%(q1)s to %(q3)s (IQR %(iqr)s)", q1=format_number(stat["q1"]),
-                                                 q3=format_number(stat["q3"]), iqr=format_number(stat["iqr"]))),
-                    (_("Agree"), _pct(stat["pct_agree"])), (_("Disagree"), _pct(stat["pct_disagree"]))]
+    view.rows = [
+        {"cells": [p.caption, str(c), _pct(c / n)], "own": p.value == own} for p, c in zip(points, counts, strict=True)
+    ]
+    view.summary = [
+        (_("Answers"), str(n)),
+        (_("Median"), format_number(stat["median"])),
+        (
+            _("Interquartile range"),
+            _(
+                "%(q1)s to %(q3)s (IQR %(iqr)s)",
+                q1=format_number(stat["q1"]),
+                q3=format_number(stat["q3"]),
+                iqr=format_number(stat["iqr"]),
+            ),
+        ),
+        (_("Agree"), _pct(stat["pct_agree"])),
+        (_("Disagree"), _pct(stat["pct_disagree"])),
+    ]
 
 
 def _numeric_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     item, unit = view.item, view.item.unit or ""
-    view.chart = charts.interval(_("Middle half of the estimates (interquartile range) and the median"),
-                                 stat["q1"], stat["median"], stat["q3"], item.min_value, item.max_value, own)
+    view.chart = charts.interval(
+        _("Middle half of the estimates (interquartile range) and the median"),
+        stat["q1"],
+        stat["median"],
+        stat["q3"],
+        item.min_value,
+        item.max_value,
+        own,
+    )
     view.head = [_("Statistic"), _("Value")]
-    view.rows = [{"cells": [_("First quartile (Q1)"), f"{format_number(stat['q1'])} {unit}".strip()], "own": False},
-                 {"cells": [_("Median"), f"{format_number(stat['median'])} {unit}".strip()], "own": False},
-                 {"cells": [_("Third quartile (Q3)"), f"{format_number(stat['q3'])} {unit}".strip()], "own": False}]
+    view.rows = [
+        {"cells": [_("First quartile (Q1)"), f"{format_number(stat['q1'])} {unit}".strip()], "own": False},
+        {"cells": [_("Median"), f"{format_number(stat['median'])} {unit}".strip()], "own": False},
+        {"cells": [_("Third quartile (Q3)"), f"{format_number(stat['q3'])} {unit}".strip()], "own": False},
+    ]
     if own is not None:
         view.rows.append({"cells": [_("Your answer"), f"{format_number(own)} {unit}".strip()], "own": True})
-    view.summary = [(_("Answers"), str(stat["n"])), (_("Median"), f"{format_number(stat['median'])} {unit}".strip()),
-                    (_("Interquartile range"), _("%(q1)s to %(q3)s", q1=format_number(stat["q1"]),
-                                                 q3=format_number(stat["q3"])))]
+    view.summary = [
+        (_("Answers"), str(stat["n"])),
+        (_("Median"), f"{format_number(stat['median'])} {unit}".strip()),
+        (_("Interquartile range"), _("%(q1)s to %(q3)s", q1=format_number(stat["q1"]), q3=format_number(stat["q3"]))),
+    ]
 
 
 def _choice_view(view: ItemFeedback, stat: dict, own: Any) -> None:
@@ -134,10 +161,14 @@ def _choice_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     highlight = order.index(own) if own in order else None
     view.chart = charts.bars(_("Answers per option"), [labels[v] for v in order], counts, highlight)
     view.head = [_("Answer"), _("Answers"), _("Share")]
-    view.rows = [{"cells": [labels[v], str(c), _pct(c / n)], "own": v == own} for v, c in zip(order, counts,
-                                                                                                strict=True)]
-    view.summary = [(_("Answers"), str(n)), (_("Most frequent answer"), labels.get(stat.get("mode"), "—")),
-                    (_("Its share"), _pct(stat.get("modal_share")))]
+    view.rows = [
+        {"cells": [labels[v], str(c), _pct(c / n)], "own": v == own} for v, c in zip(order, counts, strict=True)
+    ]
+    view.summary = [
+        (_("Answers"), str(n)),
+        (_("Most frequent answer"), labels.get(stat.get("mode"), "—")),
+        (_("Its share"), _pct(stat.get("modal_share"))),
+    ]
 
 
 def _ranking_view(item: DelphiItem, block: dict, own: Any) -> ItemFeedback:
@@ -151,13 +182,24 @@ def _ranking_view(item: DelphiItem, block: dict, own: Any) -> ItemFeedback:
     for oid in order:
         s = stats.get(option_column(item, oid), {})
         rows.append((labels.get(oid, oid), s.get("mean_rank"), (own or {}).get(oid)))
-        view.rows.append({"cells": [labels.get(oid, oid), format_number(s.get("mean_rank")),
-                                    format_number(s.get("median_rank")), format_number(s.get("iqr_rank")),
-                                    str((own or {}).get(oid, "—"))], "own": False})
+        view.rows.append(
+            {
+                "cells": [
+                    labels.get(oid, oid),
+                    format_number(s.get("mean_rank")),
+                    format_number(s.get("median_rank")),
+                    format_number(s.get("iqr_rank")),
+                    str((own or {}).get(oid, "—")),
+                ],
+                "own": False,
+            }
+        )
     view.head = [_("Option"), _("Mean rank"), _("Median rank"), _("IQR of ranks"), _("Your rank")]
     view.chart = charts.ranks(_("Mean rank of each option (1 = highest priority)"), rows, len(item.option_ids()))
     kendall = block.get("kendall_w") or {}
-    view.summary = [(_("Complete rankings"), str(kendall.get("m", "—"))),
-                    (_("Kendall's W"), format_number(kendall.get("W"), 3)),
-                    (_("Agreement"), str(SCHMIDT.get(block.get("schmidt_label"), "—")))]
+    view.summary = [
+        (_("Complete rankings"), str(kendall.get("m", "—"))),
+        (_("Kendall's W"), format_number(kendall.get("W"), 3)),
+        (_("Agreement"), str(SCHMIDT.get(block.get("schmidt_label"), "—"))),
+    ]
     return view

@@ -38,18 +38,27 @@ def local_to_utc(value: datetime | None) -> datetime | None:
 def _add_lang_fields(form_class, prefix: str, label, field_class=StringField, max_length: int = 300) -> None:
     """Add ``<prefix>_kk``, ``_ru``, ``_en`` fields (WTForms' metaclass accepts fields set after the class)."""
     for lang in LANGUAGES:
-        setattr(form_class, f"{prefix}_{lang}",
-                field_class(_l("%(label)s (%(language)s)", label=label, language=LANGUAGE_NAMES[lang]),
-                            validators=[Optional(), Length(max=max_length)]))
+        setattr(
+            form_class,
+            f"{prefix}_{lang}",
+            field_class(
+                _l("%(label)s (%(language)s)", label=label, language=LANGUAGE_NAMES[lang]),
+                validators=[Optional(), Length(max=max_length)],
+            ),
+        )
 
 
 class StudyForm(BaseForm):
-    base_language = SelectField(_l("Main language of the study"),
-                                choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-                                description=_l("Texts in this language are required; the other two are optional and "
-                                               "fall back to it."))
-    link_type = SelectField(_l("Linked to"), validators=[Optional()],
-                            choices=lambda: [("", _l("Nothing")), *((k, label) for k, (label, _p) in LINK_TYPES.items())])
+    base_language = SelectField(
+        _l("Main language of the study"),
+        choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        description=_l("Texts in this language are required; the other two are optional and fall back to it."),
+    )
+    link_type = SelectField(
+        _l("Linked to"),
+        validators=[Optional()],
+        choices=lambda: [("", _l("Nothing")), *((k, label) for k, (label, _p) in LINK_TYPES.items())],
+    )
     link_id = IntegerField(_l("Number of the linked object"), validators=[Optional(), NumberRange(min=1)])
 
 
@@ -62,14 +71,24 @@ def _decimal(label, description=None):
 
 
 class ConfigForm(BaseForm):
-    preset = SelectField(_l("Consensus rule for rating items"), choices=lambda: [
-        ("default", _l("Default: agreement share and interquartile range")),
-        ("comet_70_15", _l("COMET/DelphiManager 70/15: at least 70 percent in the top band and under 15 percent in the bottom band")),
-        ("rand_ucla", _l("RAND/UCLA appropriateness classes")),
-    ])
-    n_min = IntegerField(_l("Minimum answers before any statistic is shown"),
-                         validators=[InputRequired(), NumberRange(min=5, max=100)],
-                         description=_l("At least 5, to protect anonymity."))
+    preset = SelectField(
+        _l("Consensus rule for rating items"),
+        choices=lambda: [
+            ("default", _l("Default: agreement share and interquartile range")),
+            (
+                "comet_70_15",
+                _l(
+                    "COMET/DelphiManager 70/15: at least 70 percent in the top band and under 15 percent in the bottom band"
+                ),
+            ),
+            ("rand_ucla", _l("RAND/UCLA appropriateness classes")),
+        ],
+    )
+    n_min = IntegerField(
+        _l("Minimum answers before any statistic is shown"),
+        validators=[InputRequired(), NumberRange(min=5, max=100)],
+        description=_l("At least 5, to protect anonymity."),
+    )
     agree_threshold = _percent(_l("Agreement share for consensus (%)"))
     modal_threshold = _percent(_l("Share of the most frequent answer for consensus on yes/no and choice items (%)"))
     cv_max = _decimal(_l("Largest coefficient of variation for consensus on numeric estimates"))
@@ -82,8 +101,10 @@ class ConfigForm(BaseForm):
     min_rounds = IntegerField(_l("Minimum number of rounds"), validators=[InputRequired(), NumberRange(min=1, max=10)])
     max_rounds = IntegerField(_l("Maximum number of rounds"), validators=[InputRequired(), NumberRange(min=1, max=10)])
     min_response_rate = _percent(_l("Response rate below which the study pauses (%)"))
-    tw_min = FloatField(_l("Optional: smallest Tastle–Wierman consensus for rating items (0–1)"),
-                        validators=[Optional(), NumberRange(min=0, max=1)])
+    tw_min = FloatField(
+        _l("Optional: smallest Tastle–Wierman consensus for rating items (0–1)"),
+        validators=[Optional(), NumberRange(min=0, max=1)],
+    )
     retire_closed_items = BooleanField(_l("Stop asking items that reached a stable verdict"))
 
     PERCENT_KEYS = ("agree_threshold", "modal_threshold", "tvd_max", "rel_median_change_max", "min_response_rate")
@@ -95,24 +116,45 @@ class ConfigForm(BaseForm):
 
     def values(self) -> dict:
         out = {}
-        for key in ("preset", "n_min", "agree_threshold", "modal_threshold", "cv_max", "w_min", "alpha", "tvd_max",
-                    "rel_median_change_max", "cv_change_max", "delta_w_max", "min_rounds", "max_rounds",
-                    "min_response_rate", "tw_min", "retire_closed_items"):
+        for key in (
+            "preset",
+            "n_min",
+            "agree_threshold",
+            "modal_threshold",
+            "cv_max",
+            "w_min",
+            "alpha",
+            "tvd_max",
+            "rel_median_change_max",
+            "cv_change_max",
+            "delta_w_max",
+            "min_rounds",
+            "max_rounds",
+            "min_response_rate",
+            "tw_min",
+            "retire_closed_items",
+        ):
             value = getattr(self, key).data
             out[key] = value / 100 if key in self.PERCENT_KEYS and value is not None else value
         return out
 
 
 class ItemForm(BaseForm):
-    scale_preset = SelectField(_l("Type of scale"), choices=lambda: list(SCALE_PRESET_LABELS.items()),
-                               default="agreement5")
-    scale_points = SelectField(_l("Number of points (custom scale)"), coerce=int, default=5,
-                               choices=lambda: [(k, str(k)) for k in CUSTOM_POINTS])
+    scale_preset = SelectField(
+        _l("Type of scale"), choices=lambda: list(SCALE_PRESET_LABELS.items()), default="agreement5"
+    )
+    scale_points = SelectField(
+        _l("Number of points (custom scale)"),
+        coerce=int,
+        default=5,
+        choices=lambda: [(k, str(k)) for k in CUSTOM_POINTS],
+    )
     unit = StringField(_l("Unit (e.g. places, %, tenge)"), validators=[Optional(), Length(max=40)])
     min_value = FloatField(_l("Smallest allowed answer"), validators=[Optional()])
     max_value = FloatField(_l("Largest allowed answer"), validators=[Optional()])
-    ratio_scale = BooleanField(_l("Ratio scale (zero means none: amounts, counts); enables the coefficient of "
-                                  "variation"), default=True)
+    ratio_scale = BooleanField(
+        _l("Ratio scale (zero means none: amounts, counts); enables the coefficient of variation"), default=True
+    )
 
 
 _add_lang_fields(StudyForm, "title", _l("Title"))
@@ -147,11 +189,14 @@ class OpenRoundForm(BaseForm):
 
 
 class DeadlineForm(BaseForm):
-    deadline = DateTimeLocalField(_l("New deadline (Almaty time)"), format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired()])
+    deadline = DateTimeLocalField(
+        _l("New deadline (Almaty time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
 
 
 class ProposalForm(BaseForm):
-    text = TextAreaField(_l("Your proposal"), validators=[DataRequired(), Length(max=1000)],
-                         description=_l("One question or statement the panel should rate. It is stored without your "
-                                        "name."))
+    text = TextAreaField(
+        _l("Your proposal"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("One question or statement the panel should rate. It is stored without your name."),
+    )

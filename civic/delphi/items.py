@@ -20,8 +20,10 @@ KIND_LABELS = {
     ItemKind.CATEGORICAL: _l("One choice among options"),
 }
 KIND_HELP = {
-    ItemKind.LIKERT: _l("Panelists rate a statement on a scale with labelled points, e.g. 1 to 5 or the RAND/UCLA "
-                        "1 to 9 appropriateness scale."),
+    ItemKind.LIKERT: _l(
+        "Panelists rate a statement on a scale with labelled points, e.g. 1 to 5 or the RAND/UCLA "
+        "1 to 9 appropriateness scale."
+    ),
     ItemKind.NUMERIC: _l("Panelists give a number (an amount, a share, a year) with a unit and optional bounds."),
     ItemKind.RANKING: _l("Panelists order a list of options from the highest priority to the lowest."),
     ItemKind.YES_NO: _l("Panelists answer yes or no."),
@@ -30,13 +32,38 @@ KIND_HELP = {
 
 #: name -> (points, {point: label}); points without a label show only their number.
 SCALE_PRESETS: dict[str, tuple[int, dict[int, Any]]] = {
-    "agreement5": (5, {1: _l("Strongly disagree"), 2: _l("Disagree"), 3: _l("Neither agree nor disagree"),
-                       4: _l("Agree"), 5: _l("Strongly agree")}),
-    "agreement7": (7, {1: _l("Strongly disagree"), 2: _l("Disagree"), 3: _l("Somewhat disagree"),
-                       4: _l("Neither agree nor disagree"), 5: _l("Somewhat agree"), 6: _l("Agree"),
-                       7: _l("Strongly agree")}),
-    "importance5": (5, {1: _l("Not important"), 2: _l("Slightly important"), 3: _l("Moderately important"),
-                        4: _l("Important"), 5: _l("Very important")}),
+    "agreement5": (
+        5,
+        {
+            1: _l("Strongly disagree"),
+            2: _l("Disagree"),
+            3: _l("Neither agree nor disagree"),
+            4: _l("Agree"),
+            5: _l("Strongly agree"),
+        },
+    ),
+    "agreement7": (
+        7,
+        {
+            1: _l("Strongly disagree"),
+            2: _l("Disagree"),
+            3: _l("Somewhat disagree"),
+            4: _l("Neither agree nor disagree"),
+            5: _l("Somewhat agree"),
+            6: _l("Agree"),
+            7: _l("Strongly agree"),
+        },
+    ),
+    "importance5": (
+        5,
+        {
+            1: _l("Not important"),
+            2: _l("Slightly important"),
+            3: _l("Moderately important"),
+            4: _l("Important"),
+            5: _l("Very important"),
+        },
+    ),
     "importance9": (9, {1: _l("Not important"), 5: _l("Important but not critical"), 9: _l("Critical")}),
     "rand9": (9, {1: _l("Extremely inappropriate"), 5: _l("Uncertain"), 9: _l("Extremely appropriate")}),
 }
@@ -83,8 +110,10 @@ def scale_points(item: DelphiItem) -> list[ScalePoint]:
         labels = SCALE_PRESETS[item.scale_preset][1]
         return [ScalePoint(v, str(labels.get(v, ""))) for v in range(1, k + 1)]
     ends = item.labels or {}
-    return [ScalePoint(v, _translated(ends.get("low")) if v == 1 else _translated(ends.get("high")) if v == k else "")
-            for v in range(1, k + 1)]
+    return [
+        ScalePoint(v, _translated(ends.get("low")) if v == 1 else _translated(ends.get("high")) if v == k else "")
+        for v in range(1, k + 1)
+    ]
 
 
 def option_label(item: DelphiItem, option_id: str) -> str:
@@ -196,6 +225,13 @@ def parse_ranking(item: DelphiItem, raw: dict[str, str]) -> dict[str, int] | Non
     duplicate = next((r for r in used if used.count(r) > 1), None)
     if duplicate is not None:
         missing = min(set(range(1, n + 1)) - set(used))
-        raise AnswerProblem(_("Each rank from 1 to %(n)s must be used once: rank %(dup)s is used twice and rank "
-                              "%(missing)s is missing.", n=n, dup=duplicate, missing=missing))
+        raise AnswerProblem(
+            _(
+                "Each rank from 1 to %(n)s must be used once: rank %(dup)s is used twice and rank "
+                "%(missing)s is missing.",
+                n=n,
+                dup=duplicate,
+                missing=missing,
+            )
+        )
     return ranks

@@ -32,8 +32,11 @@ DECISIONS = {
     "organiser_decision": _l("Finished by the organiser"),
 }
 SCHMIDT = {
-    "very_weak": _l("very weak agreement"), "weak": _l("weak agreement"), "moderate": _l("moderate agreement"),
-    "strong": _l("strong agreement"), "unusually_strong": _l("unusually strong agreement"),
+    "very_weak": _l("very weak agreement"),
+    "weak": _l("weak agreement"),
+    "moderate": _l("moderate agreement"),
+    "strong": _l("strong agreement"),
+    "unusually_strong": _l("unusually strong agreement"),
 }
 
 
@@ -58,8 +61,11 @@ def status_label(status: str | None, item: DelphiItem | None = None, final: bool
     ranking = item is not None and item.kind == "ranking"
     if status == "closed_stable_dissensus":
         # Schmidt's rule closes a ranking when W stops improving, which is not a measured stability test
-        return _("Closed: agreement stopped improving (Kendall's W plateau)") if ranking \
+        return (
+            _("Closed: agreement stopped improving (Kendall's W plateau)")
+            if ranking
             else _("Closed: stable disagreement")
+        )
     head, _sep, verdict = status.partition(":")
     if head == "closed_consensus" and ranking:
         return _("Closed: consensus (Kendall's W strong and significant)")
@@ -81,16 +87,24 @@ def decision_reason(stopping: dict | None, config: dict) -> str:
     if decision == "continue" and r is not None and r < config["min_rounds"]:
         return _("Items can only be judged stable after %(n)s rounds.", n=config["min_rounds"])
     if decision == "continue":
-        return _("Some items are still open, and round %(r)s of at most %(max)s is done.", r=r,
-                 max=config["max_rounds"])
+        return _(
+            "Some items are still open, and round %(r)s of at most %(max)s is done.", r=r, max=config["max_rounds"]
+        )
     if decision == "stop_all_items_closed":
         return _("No item is open any more: each one reached consensus or a stable disagreement.")
     if decision == "stop_max_rounds":
-        return _("The study's rules allow %(max)s rounds. Items still open are reported with their last verdict, "
-                 "marked as unconfirmed.", max=config["max_rounds"])
+        return _(
+            "The study's rules allow %(max)s rounds. Items still open are reported with their last verdict, "
+            "marked as unconfirmed.",
+            max=config["max_rounds"],
+        )
     if decision == "pause_low_response_rate":
-        return _("Only %(rate)s%% of the panel answered, below the %(min)s%% the rules require. Decide whether to "
-                 "run another round or finish.", rate=round((rate or 0) * 100), min=round(config["min_response_rate"] * 100))
+        return _(
+            "Only %(rate)s%% of the panel answered, below the %(min)s%% the rules require. Decide whether to "
+            "run another round or finish.",
+            rate=round((rate or 0) * 100),
+            min=round(config["min_response_rate"] * 100),
+        )
     return str(DECISIONS.get(decision, decision))
 
 

@@ -42,8 +42,9 @@ def can_manage(user, study: DelphiStudy) -> bool:
 def panelist_of(user, study: DelphiStudy) -> DelphiPanelist | None:
     if not _signed_in(user):
         return None
-    return db.session.scalar(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id,
-                                                          DelphiPanelist.user_id == user.id))
+    return db.session.scalar(
+        select(DelphiPanelist).where(DelphiPanelist.study_id == study.id, DelphiPanelist.user_id == user.id)
+    )
 
 
 def can_view(user, study: DelphiStudy) -> bool:

@@ -23,8 +23,10 @@ from civic.delphi.models import DelphiStudy, DelphiStudyKey
 
 class KeyShredded(DomainError):
     status_code = 410
-    default_message = _l("The anonymity key of this study was destroyed: individual answers can no longer be "
-                         "linked to anyone, including you.")
+    default_message = _l(
+        "The anonymity key of this study was destroyed: individual answers can no longer be "
+        "linked to anyone, including you."
+    )
 
 
 def create_key(study: DelphiStudy) -> DelphiStudyKey:

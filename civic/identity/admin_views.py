@@ -48,8 +48,9 @@ def users():
         like = f"%{query.lower()}%"
         stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like)))
     rows = db.session.scalars(stmt.order_by(User.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return render_template("admin/users.html", users=rows[:PAGE_SIZE], q=query, page=page,
-                           has_next=len(rows) > PAGE_SIZE)
+    return render_template(
+        "admin/users.html", users=rows[:PAGE_SIZE], q=query, page=page, has_next=len(rows) > PAGE_SIZE
+    )
 
 
 def _assign_form() -> AssignRoleForm:
@@ -70,10 +71,16 @@ def user_detail(user_id: int):
 
 def _user_page(user, assign_form, in_person_form, status=200):
     assignments = db.session.scalars(select(UserRole).where(UserRole.user_id == user.id).order_by(UserRole.id)).all()
-    return render_template("admin/user.html", user=user, assignments=assignments, assign_form=assign_form,
-                           in_person_form=in_person_form, revoke_form=EmptyForm(),
-                           can_assign=current_user.has_permission(ASSIGN_ROLES),
-                           can_verify=current_user.has_permission(VERIFY_IN_PERSON)), status
+    return render_template(
+        "admin/user.html",
+        user=user,
+        assignments=assignments,
+        assign_form=assign_form,
+        in_person_form=in_person_form,
+        revoke_form=EmptyForm(),
+        can_assign=current_user.has_permission(ASSIGN_ROLES),
+        can_verify=current_user.has_permission(VERIFY_IN_PERSON),
+    ), status
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -166,10 +173,12 @@ def audit_log():
     if end:
         stmt = stmt.where(AuditEvent.at <= end)
     page = max(args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(stmt.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE)
-                              .limit(PAGE_SIZE + 1)).all()
-    return render_template("admin/audit.html", events=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
-                           args=args)
+    rows = db.session.scalars(
+        stmt.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    return render_template(
+        "admin/audit.html", events=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, args=args
+    )
 
 
 @bp.get("/bodies")

@@ -8,8 +8,16 @@ from civic import db
 from civic.identity.models import AuditEvent
 
 
-def record(action: str, obj=None, *, actor=None, object_type: str | None = None, object_id=None,
-           before: dict | None = None, after: dict | None = None) -> AuditEvent:
+def record(
+    action: str,
+    obj=None,
+    *,
+    actor=None,
+    object_type: str | None = None,
+    object_id=None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
     """Append one audit event. ``obj`` supplies type and id unless given explicitly. Never pass secrets or IINs."""
     if obj is not None:
         object_type = object_type or type(obj).__tablename__

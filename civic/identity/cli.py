@@ -15,8 +15,12 @@ COMMANDS = (identity_cli,)
 
 @identity_cli.command("create-admin")
 @click.option("--email", required=True)
-@click.option("--password", envvar="CIVIC_ADMIN_PASSWORD", required=True,
-              help="Or set CIVIC_ADMIN_PASSWORD (keeps it out of the shell history).")
+@click.option(
+    "--password",
+    envvar="CIVIC_ADMIN_PASSWORD",
+    required=True,
+    help="Or set CIVIC_ADMIN_PASSWORD (keeps it out of the shell history).",
+)
 def create_admin(email: str, password: str) -> None:
     """Create a verified administrator, or give an existing account the admin role."""
     if len(password) < 8:

@@ -24,15 +24,44 @@ STAFF = (
     ("consultant", "consultant@demo.civic.kz", "Кеңесші Марат", "kk", "KZ-ALA", "bureau_consultant", "KZ-ALA"),
 )
 RESIDENT_NAMES = (
-    "Айжан Қасымова", "Нұрлан Әбенов", "Мария Ким", "Ерболат Жақсылықов", "Гүлнара Сейітова", "Алексей Петров",
-    "Динара Оспанова", "Тимур Бекмұратов", "Жанар Төлегенова", "Руслан Ахметов", "Әсел Мұқанова", "Ольга Иванова",
-    "Бауыржан Сапаров", "Камила Исаева", "Дәурен Қайратұлы", "Светлана Ли", "Арман Жұмабаев", "Мадина Ержанова",
-    "Серік Омаров", "Анна Цой", "Қуаныш Бекен", "Лаура Смағұлова", "Ержан Тоқтаров", "Елена Сидорова",
+    "Айжан Қасымова",
+    "Нұрлан Әбенов",
+    "Мария Ким",
+    "Ерболат Жақсылықов",
+    "Гүлнара Сейітова",
+    "Алексей Петров",
+    "Динара Оспанова",
+    "Тимур Бекмұратов",
+    "Жанар Төлегенова",
+    "Руслан Ахметов",
+    "Әсел Мұқанова",
+    "Ольга Иванова",
+    "Бауыржан Сапаров",
+    "Камила Исаева",
+    "Дәурен Қайратұлы",
+    "Светлана Ли",
+    "Арман Жұмабаев",
+    "Мадина Ержанова",
+    "Серік Омаров",
+    "Анна Цой",
+    "Қуаныш Бекен",
+    "Лаура Смағұлова",
+    "Ержан Тоқтаров",
+    "Елена Сидорова",
 )
 COUNCIL_NAMES = (
-    "Профессор Әлия Бекова", "Дәрігер Асқар Нұров", "Ұстаз Гүлмира Сәрсен", "Инженер Виктор Пак", "Заңгер Жанна Әлиева",
-    "Экономист Бақыт Жанов", "Эколог Айгүл Темір", "Сәулетші Игорь Ли", "Әлеуметтанушы Нұржан Ғали",
-    "Кәсіпкер Салтанат Әміров", "Журналист Ерлан Сәт", "Педагог Раушан Қали",
+    "Профессор Әлия Бекова",
+    "Дәрігер Асқар Нұров",
+    "Ұстаз Гүлмира Сәрсен",
+    "Инженер Виктор Пак",
+    "Заңгер Жанна Әлиева",
+    "Экономист Бақыт Жанов",
+    "Эколог Айгүл Темір",
+    "Сәулетші Игорь Ли",
+    "Әлеуметтанушы Нұржан Ғали",
+    "Кәсіпкер Салтанат Әміров",
+    "Журналист Ерлан Сәт",
+    "Педагог Раушан Қали",
 )
 
 
@@ -54,8 +83,15 @@ def demo_iin(rng, birth_year: int) -> tuple[str, str]:
 def _make_user(email: str, name: str, locale: str, territory, level: AssuranceLevel, rng, password_hash: str) -> User:
     from flask import current_app
 
-    user = User(email=email, password_hash=password_hash, display_name=name, preferred_locale=locale,
-                home_territory=territory, email_verified_at=utc_now(), assurance_level=int(level))
+    user = User(
+        email=email,
+        password_hash=password_hash,
+        display_name=name,
+        preferred_locale=locale,
+        home_territory=territory,
+        email_verified_at=utc_now(),
+        assurance_level=int(level),
+    )
     if level >= AssuranceLevel.IIN_VERIFIED:
         number, _prefix = demo_iin(rng, rng.randint(1950, 2005))
         user.iin_hmac, user.iin_last4 = iin.iin_digest(number, current_app.config["IIN_HMAC_KEY"]), number[-4:]
@@ -75,20 +111,36 @@ def seed_demo(context) -> None:
         user = _make_user(email, name, locale, territory[home], AssuranceLevel.IIN_VERIFIED, rng, password_hash)
         db.session.flush()
         body = bodies.get(scope) if scope else None
-        db.session.add(UserRole(user_id=user.id, role_name=role, state_body=body,
-                                territory=body.territory if body else territory.get(scope) if scope else None))
+        db.session.add(
+            UserRole(
+                user_id=user.id,
+                role_name=role,
+                state_body=body,
+                territory=body.territory if body else territory.get(scope) if scope else None,
+            )
+        )
         context.users[key] = user
     almaty_districts = sorted((t for t in territory.values() if t.code.startswith("KZ-ALA-")), key=lambda t: t.code)
     residents = []
     for index, name in enumerate(RESIDENT_NAMES):
         home = almaty_districts[index % len(almaty_districts)]
         level = AssuranceLevel.EMAIL_VERIFIED if index % 8 == 7 else AssuranceLevel.IIN_VERIFIED
-        residents.append(_make_user(f"resident{index + 1}@demo.civic.kz", name, "kk" if index % 2 else "ru", home,
-                                    level, rng, password_hash))
+        residents.append(
+            _make_user(
+                f"resident{index + 1}@demo.civic.kz", name, "kk" if index % 2 else "ru", home, level, rng, password_hash
+            )
+        )
     council = []
     for index, name in enumerate(COUNCIL_NAMES):
-        user = _make_user(f"council{index + 1}@demo.civic.kz", name, "kk" if index % 3 else "ru",
-                          territory["KZ-ALA"], AssuranceLevel.IIN_VERIFIED, rng, password_hash)
+        user = _make_user(
+            f"council{index + 1}@demo.civic.kz",
+            name,
+            "kk" if index % 3 else "ru",
+            territory["KZ-ALA"],
+            AssuranceLevel.IIN_VERIFIED,
+            rng,
+            password_hash,
+        )
         db.session.flush()
         db.session.add(UserRole(user_id=user.id, role_name="council_member", territory=territory["KZ-ALA"]))
         council.append(user)

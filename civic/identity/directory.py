@@ -37,8 +37,15 @@ def load_reference_data() -> dict[str, int]:
     for code, territory_code, kind, kk, ru, en, category_codes in reference_data.STATE_BODIES:
         if code in existing_bodies:
             continue
-        body = StateBody(code=code, territory=by_code[territory_code], kind=kind, name_kk=kk, name_ru=ru, name_en=en,
-                         categories=[categories[c] for c in category_codes])
+        body = StateBody(
+            code=code,
+            territory=by_code[territory_code],
+            kind=kind,
+            name_kk=kk,
+            name_ru=ru,
+            name_en=en,
+            categories=[categories[c] for c in category_codes],
+        )
         db.session.add(body)
         added["state_bodies"] += 1
     db.session.flush()

@@ -13,7 +13,42 @@ from civic.identity.models import NotificationMode
 from civic.identity.permissions import ROLE_LABELS
 
 #: The most common passwords (ASVS 6.2.4 asks for a deny-list); long enough to stop the obvious guesses.
-COMMON_PASSWORDS = frozenset(["12345678", "123456789", "1234567890", "password", "password1", "qwertyui", "qwerty123", "11111111", "00000000", "iloveyou", "1q2w3e4r", "1q2w3e4r5t", "qwertyuiop", "123123123", "987654321", "abcd1234", "password123", "admin123", "welcome1", "88888888", "12341234", "zaq12wsx", "1qaz2wsx", "asdfghjk", "123qweasd", "qazwsxedc", "55555555", "77777777", "66666666", "qwerty12", "kazakhstan", "almaty123"])
+COMMON_PASSWORDS = frozenset(
+    [
+        "12345678",
+        "123456789",
+        "1234567890",
+        "password",
+        "password1",
+        "qwertyui",
+        "qwerty123",
+        "11111111",
+        "00000000",
+        "iloveyou",
+        "1q2w3e4r",
+        "1q2w3e4r5t",
+        "qwertyuiop",
+        "123123123",
+        "987654321",
+        "abcd1234",
+        "password123",
+        "admin123",
+        "welcome1",
+        "88888888",
+        "12341234",
+        "zaq12wsx",
+        "1qaz2wsx",
+        "asdfghjk",
+        "123qweasd",
+        "qazwsxedc",
+        "55555555",
+        "77777777",
+        "66666666",
+        "qwerty12",
+        "kazakhstan",
+        "almaty123",
+    ]
+)
 
 PASSWORD_HELP = _l("At least 8 characters; a long phrase is best.")
 
@@ -36,16 +71,19 @@ def _not_common(form, field):
 
 
 def password_field(label):
-    return PasswordField(label, validators=[DataRequired(), Length(min=8, max=128), _not_common],
-                         description=PASSWORD_HELP)
+    return PasswordField(
+        label, validators=[DataRequired(), Length(min=8, max=128), _not_common], description=PASSWORD_HELP
+    )
 
 
 class RegisterForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(_l("Name shown publicly"), validators=[DataRequired(), Length(max=80)])
     password = password_field(_l("Password"))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
     home_territory = SelectField(_l("Where you live"), coerce=int, default=0)
     locale = SelectField(_l("Language"), choices=language_choices)
     #: Honeypot: hidden from people; bots fill it.
@@ -64,15 +102,19 @@ class ResetRequestForm(BaseForm):
 
 class ResetPasswordForm(BaseForm):
     password = password_field(_l("New password"))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
 
 
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     password = password_field(_l("New password"))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
 
 
 class ProfileForm(BaseForm):
@@ -83,8 +125,11 @@ class ProfileForm(BaseForm):
 
 
 class IinForm(BaseForm):
-    iin = StringField(_l("IIN (12 digits)"), validators=[DataRequired(), Length(max=20)],
-                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    iin = StringField(
+        _l("IIN (12 digits)"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     confirm = BooleanField(_l("This is my own IIN"), validators=[DataRequired()])
 
 
@@ -105,12 +150,16 @@ class AssignRoleForm(BaseForm):
 
 
 class InPersonForm(BaseForm):
-    iin = StringField(_l("IIN from the identity document"), validators=[DataRequired(), Length(max=20)],
-                      render_kw={"autocomplete": "off"})
+    iin = StringField(
+        _l("IIN from the identity document"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "off"},
+    )
     office = StringField(_l("Front office"), validators=[DataRequired(), Length(max=200)])
 
 
 class StateBodyForm(BaseForm):
-    head_email = EmailField(_l("Head of the body (email of a registered user; empty: none)"),
-                            validators=[Optional(), Length(max=254)])
+    head_email = EmailField(
+        _l("Head of the body (email of a registered user; empty: none)"), validators=[Optional(), Length(max=254)]
+    )
     categories = SelectMultipleField(_l("Competent for"), coerce=int)

@@ -53,8 +53,11 @@ def send_digests(now: datetime | None = None) -> int:
     rows = db.session.execute(
         select(Notification, User)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.emailed_at.is_(None), User.notification_mode == NotificationMode.DIGEST,
-               User.deleted_at.is_(None))
+        .where(
+            Notification.emailed_at.is_(None),
+            User.notification_mode == NotificationMode.DIGEST,
+            User.deleted_at.is_(None),
+        )
         .order_by(Notification.user_id, Notification.id)
     ).all()
     by_user: dict[int, tuple[User, list[Notification]]] = defaultdict(lambda: (None, []))
@@ -73,12 +76,19 @@ def send_digests(now: datetime | None = None) -> int:
 def unread_count(user: User) -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_all_read(user: User) -> None:
     db.session.execute(
-        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utc_now())
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utc_now())
     )

@@ -63,23 +63,31 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register_user(email: str, password: str, display_name: str, locale: str = "kk",
-                  home_territory: Territory | None = None) -> User:
+def register_user(
+    email: str, password: str, display_name: str, locale: str = "kk", home_territory: Territory | None = None
+) -> User:
     """Create an account and send the verification link."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise Conflict(_l("An account with this email already exists. Sign in or reset your password."), field="email")
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip() or None,
-                preferred_locale=locale if locale in LANGUAGES else "kk", home_territory=home_territory,
-                assurance_level=AssuranceLevel.REGISTERED, notification_mode=NotificationMode.IMMEDIATE)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip() or None,
+        preferred_locale=locale if locale in LANGUAGES else "kk",
+        home_territory=home_territory,
+        assurance_level=AssuranceLevel.REGISTERED,
+        notification_mode=NotificationMode.IMMEDIATE,
+    )
     db.session.flush()  # pending work first: begin_nested() would flush it outside the savepoint
     try:
         with db.session.begin_nested():
             db.session.add(user)
             db.session.flush()
     except IntegrityError as exc:  # a concurrent registration with the same email won
-        raise Conflict(_l("An account with this email already exists. Sign in or reset your password."),
-                       field="email") from exc
+        raise Conflict(
+            _l("An account with this email already exists. Sign in or reset your password."), field="email"
+        ) from exc
     send_verification(user)
     return user
 
@@ -88,8 +96,11 @@ def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, user)
     link = public_url("identity.verify_email", token=token)
     with force_locale(user.preferred_locale):
-        queue_mail(user.email, _("Confirm your email for Civic"),
-                   _("Open this link within 48 hours to confirm your email:\n%(link)s", link=link))
+        queue_mail(
+            user.email,
+            _("Confirm your email for Civic"),
+            _("Open this link within 48 hours to confirm your email:\n%(link)s", link=link),
+        )
 
 
 def verify_email(token: str) -> User:
@@ -109,11 +120,15 @@ def verify_email(token: str) -> User:
     return user
 
 
-def _raise_level(user: User, level: AssuranceLevel, method: VerificationMethod, actor: User | None = None,
-                 note: str | None = None) -> None:
+def _raise_level(
+    user: User, level: AssuranceLevel, method: VerificationMethod, actor: User | None = None, note: str | None = None
+) -> None:
     user.assurance_level = max(user.assurance_level, int(level))
-    db.session.add(IdentityVerification(user_id=user.id, method=method, level=int(level),
-                                        actor_id=getattr(actor, "id", None), note=note))
+    db.session.add(
+        IdentityVerification(
+            user_id=user.id, method=method, level=int(level), actor_id=getattr(actor, "id", None), note=note
+        )
+    )
     db.session.flush()
 
 
@@ -163,14 +178,22 @@ def request_password_reset(email: str) -> None:
     token = tokens.make_token(tokens.RESET_PASSWORD, user)
     link = public_url("identity.reset_password", token=token)
     with force_locale(user.preferred_locale):
-        queue_mail(user.email, _("Reset your Civic password"),
-                   _("Open this link within 30 minutes to choose a new password:\n%(link)s\n"
-                     "If you did not ask for this, ignore this message.", link=link))
+        queue_mail(
+            user.email,
+            _("Reset your Civic password"),
+            _(
+                "Open this link within 30 minutes to choose a new password:\n%(link)s\n"
+                "If you did not ask for this, ignore this message.",
+                link=link,
+            ),
+        )
 
 
 def user_for_reset_token(token: str) -> User:
     try:
-        user_id, fingerprint = tokens.read_token(tokens.RESET_PASSWORD, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+        user_id, fingerprint = tokens.read_token(
+            tokens.RESET_PASSWORD, token, current_app.config["RESET_TOKEN_MAX_AGE"]
+        )
     except tokens.TokenExpired as exc:
         raise DomainError(_l("This password reset link has expired. Ask for a new one.")) from exc
     except tokens.TokenInvalid as exc:
@@ -188,8 +211,9 @@ def reset_password(token: str, new: str) -> User:
     return user
 
 
-def update_profile(user: User, display_name: str, locale: str, home_territory: Territory | None,
-                   notification_mode: str) -> None:
+def update_profile(
+    user: User, display_name: str, locale: str, home_territory: Territory | None, notification_mode: str
+) -> None:
     user.display_name = display_name.strip() or None
     user.preferred_locale = locale if locale in LANGUAGES else user.preferred_locale
     user.home_territory = home_territory
@@ -255,8 +279,13 @@ def verify_in_person(user: User, raw_iin: str, actor: User, office: str) -> None
         raise DomainError(_l("The IIN on the document does not match the account."), field="iin")
     before = {"level": user.assurance_level}
     _raise_level(user, AssuranceLevel.VERIFIED_IN_PERSON, VerificationMethod.IN_PERSON, actor=actor, note=office[:200])
-    audit.record("identity.verify_in_person", user, actor=actor, before=before,
-                 after={"level": user.assurance_level, "office": office[:200]})
+    audit.record(
+        "identity.verify_in_person",
+        user,
+        actor=actor,
+        before=before,
+        after={"level": user.assurance_level, "office": office[:200]},
+    )
 
 
 def delete_account(user: User, password: str) -> None:
@@ -281,8 +310,9 @@ def erase_user(user: User) -> None:
     db.session.flush()
 
 
-def assign_role(user: User, role: str, actor: User, territory: Territory | None = None,
-                body: StateBody | None = None) -> UserRole:
+def assign_role(
+    user: User, role: str, actor: User, territory: Territory | None = None, body: StateBody | None = None
+) -> UserRole:
     """Give ``user`` a role, optionally limited to a territory or (for officials and inspectors) a state body."""
     if not actor.has_permission(ASSIGN_ROLES):
         raise PermissionDenied()
@@ -294,18 +324,27 @@ def assign_role(user: User, role: str, actor: User, territory: Territory | None 
         raise DomainError(_l("Officials and inspectors must belong to a state body."), field="state_body")
     if body is not None:
         territory = body.territory
-    duplicate = db.session.scalar(select(func.count()).select_from(UserRole).where(
-        UserRole.user_id == user.id, UserRole.role_name == role,
-        UserRole.territory_id.is_(None) if territory is None else UserRole.territory_id == territory.id,
-        UserRole.state_body_id.is_(None) if body is None else UserRole.state_body_id == body.id))
+    duplicate = db.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .where(
+            UserRole.user_id == user.id,
+            UserRole.role_name == role,
+            UserRole.territory_id.is_(None) if territory is None else UserRole.territory_id == territory.id,
+            UserRole.state_body_id.is_(None) if body is None else UserRole.state_body_id == body.id,
+        )
+    )
     if duplicate:
         raise Conflict(_l("The user already has this role here."))
-    assignment = UserRole(user_id=user.id, role_name=role, territory=territory, state_body=body,
-                          granted_by_id=actor.id)
+    assignment = UserRole(user_id=user.id, role_name=role, territory=territory, state_body=body, granted_by_id=actor.id)
     db.session.add(assignment)
     db.session.flush()
-    audit.record("identity.assign_role", user, actor=actor,
-                 after={"role": role, "territory": getattr(territory, "code", None), "body": getattr(body, "code", None)})
+    audit.record(
+        "identity.assign_role",
+        user,
+        actor=actor,
+        after={"role": role, "territory": getattr(territory, "code", None), "body": getattr(body, "code", None)},
+    )
     forget_cached_permissions()
     return assignment
 
@@ -315,9 +354,16 @@ def revoke_role(assignment: UserRole, actor: User) -> None:
         raise PermissionDenied()
     if assignment.user_id == actor.id and assignment.role_name == "admin":
         raise DomainError(_l("You cannot remove your own administrator role."))
-    audit.record("identity.revoke_role", assignment.user, actor=actor,
-                 before={"role": assignment.role_name, "territory": getattr(assignment.territory, "code", None),
-                         "body": getattr(assignment.state_body, "code", None)})
+    audit.record(
+        "identity.revoke_role",
+        assignment.user,
+        actor=actor,
+        before={
+            "role": assignment.role_name,
+            "territory": getattr(assignment.territory, "code", None),
+            "body": getattr(assignment.state_body, "code", None),
+        },
+    )
     db.session.delete(assignment)
     db.session.flush()
     forget_cached_permissions()
@@ -327,8 +373,13 @@ def create_admin(email: str, password: str, display_name: str = "Administrator")
     """Create (or promote) a verified administrator account; used by ``flask identity create-admin``."""
     user = find_user_by_email(email)
     if user is None:
-        user = User(email=normalise_email(email), password_hash=hash_password(password), display_name=display_name,
-                    email_verified_at=utc_now(), assurance_level=AssuranceLevel.EMAIL_VERIFIED)
+        user = User(
+            email=normalise_email(email),
+            password_hash=hash_password(password),
+            display_name=display_name,
+            email_verified_at=utc_now(),
+            assurance_level=AssuranceLevel.EMAIL_VERIFIED,
+        )
         db.session.add(user)
         db.session.flush()
     has_admin = db.session.scalar(select(UserRole.id).where(UserRole.user_id == user.id, UserRole.role_name == "admin"))
@@ -352,5 +403,10 @@ def update_state_body(body: StateBody, actor: User, head_email: str | None, cate
     body.head_user_id = head.id if head else None
     body.categories = list(categories)
     db.session.flush()
-    audit.record("identity.update_state_body", body, actor=actor, before=before,
-                 after={"head": body.head_user_id, "categories": sorted(c.code for c in body.categories)})
+    audit.record(
+        "identity.update_state_body",
+        body,
+        actor=actor,
+        before=before,
+        after={"head": body.head_user_id, "categories": sorted(c.code for c in body.categories)},
+    )

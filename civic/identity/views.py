@@ -60,8 +60,13 @@ def register():
         if form.website.data:
             abort(400)
         try:
-            user = services.register_user(form.email.data, form.password.data, form.display_name.data,
-                                          form.locale.data, _chosen_territory(form.home_territory.data))
+            user = services.register_user(
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                form.locale.data,
+                _chosen_territory(form.home_territory.data),
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -172,8 +177,13 @@ def account():
         form.locale.data = current_user.preferred_locale
         form.home_territory.data = current_user.home_territory_id or 0
     if form.validate_on_submit():
-        services.update_profile(current_user, form.display_name.data, form.locale.data,
-                                _chosen_territory(form.home_territory.data), form.notification_mode.data)
+        services.update_profile(
+            current_user,
+            form.display_name.data,
+            form.locale.data,
+            _chosen_territory(form.home_territory.data),
+            form.notification_mode.data,
+        )
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("identity.account"))
@@ -198,8 +208,9 @@ def add_iin():
             return redirect(url_for("identity.account"))
     profile = ProfileForm(obj=current_user)
     _territory_select(profile.home_territory)
-    return render_template("identity/account.html", form=profile, user=current_user, iin_form=form,
-                           resend=EmptyForm()), 400
+    return render_template(
+        "identity/account.html", form=profile, user=current_user, iin_form=form, resend=EmptyForm()
+    ), 400
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -214,7 +225,9 @@ def change_password():
             form.add_domain_error(exc)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # re-issue this session's cookie with the new session version
+            login_user(
+                current_user._get_current_object()
+            )  # re-issue this session's cookie with the new session version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("identity.account"))
     return _form_page("identity/change_password.html", form)

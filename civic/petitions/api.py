@@ -35,18 +35,26 @@ def _names(obj) -> dict:
 
 def _summary(petition: Petition, count: int) -> dict:
     return {
-        "id": petition.id, "title": petition.title, "state": petition.state,
-        "territory": {"code": petition.territory.code, "level": petition.territory.level,
-                      "name": _names(petition.territory)},
+        "id": petition.id,
+        "title": petition.title,
+        "state": petition.state,
+        "territory": {
+            "code": petition.territory.code,
+            "level": petition.territory.level,
+            "name": _names(petition.territory),
+        },
         "category": {"code": petition.category.code, "name": _names(petition.category)},
         "signature_count": count,
-        "opened_at": _iso(petition.opened_at), "closes_at": _iso(petition.closes_at),
+        "opened_at": _iso(petition.opened_at),
+        "closes_at": _iso(petition.closes_at),
         "closed_at": _iso(petition.closed_at),
-        "response_threshold": petition.response_threshold, "hearing_threshold": petition.hearing_threshold,
+        "response_threshold": petition.response_threshold,
+        "hearing_threshold": petition.hearing_threshold,
         "response_threshold_reached_at": _iso(petition.response_threshold_reached_at),
         "response_due_at": _iso(petition.response_due_at),
         "hearing_threshold_reached_at": _iso(petition.hearing_threshold_reached_at),
-        "responded_at": _iso(petition.responded_at), "rejection_code": petition.rejection_code,
+        "responded_at": _iso(petition.responded_at),
+        "rejection_code": petition.rejection_code,
         "url": url_for("petitions.detail", petition_id=petition.id, _external=True),
         "api_url": url_for("petitions_api.petition", petition_id=petition.id, _external=True),
     }
@@ -84,13 +92,22 @@ def petitions():
     rows, has_next = queries.search(filters)
     pending = tallies.untallied_counts(p.id for p in rows)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    links = {"self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
-             "next": url_for("petitions_api.petitions", page=filters.page + 1, **args, _external=True)
-             if has_next else None}
-    return _json({"data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in rows],
-                  "meta": {"page": filters.page, "per_page": filters.per_page, "has_next": has_next,
-                           "total": queries.count_matching(filters)},
-                  "links": links})
+    links = {
+        "self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
+        "next": url_for("petitions_api.petitions", page=filters.page + 1, **args, _external=True) if has_next else None,
+    }
+    return _json(
+        {
+            "data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in rows],
+            "meta": {
+                "page": filters.page,
+                "per_page": filters.per_page,
+                "has_next": has_next,
+                "total": queries.count_matching(filters),
+            },
+            "links": links,
+        }
+    )
 
 
 def _public_or_404(petition_id: int) -> Petition:
@@ -108,17 +125,26 @@ def petition(petition_id: int):
     payload = _summary(item, tallies.live_count(item))
     areas = queries.signatures_by_area(item)
     territories = dict(db.session.execute(select(Territory.id, Territory.code)).all())
-    payload.update({
-        "text": item.text, "language": item.language,
-        "state_body": {"code": body.code, "name": _names(body)} if body else None,
-        "signatures_by_territory": [
-            {"territory_code": territories.get(area_id), "group": _group(area_id), "count": n}
-            for area_id, _name, n in areas],
-        "signatures_by_day": [{"date": day.isoformat(), "count": n} for day, n in queries.signatures_by_day(item)],
-        "response": _response(item),
-        "rejection": {"code": item.rejection_code, "details": item.rejection_details,
-                      "duplicate_of": item.duplicate_of_id} if item.rejection_code else None,
-    })
+    payload.update(
+        {
+            "text": item.text,
+            "language": item.language,
+            "state_body": {"code": body.code, "name": _names(body)} if body else None,
+            "signatures_by_territory": [
+                {"territory_code": territories.get(area_id), "group": _group(area_id), "count": n}
+                for area_id, _name, n in areas
+            ],
+            "signatures_by_day": [{"date": day.isoformat(), "count": n} for day, n in queries.signatures_by_day(item)],
+            "response": _response(item),
+            "rejection": {
+                "code": item.rejection_code,
+                "details": item.rejection_details,
+                "duplicate_of": item.duplicate_of_id,
+            }
+            if item.rejection_code
+            else None,
+        }
+    )
     return _json(payload)
 
 
@@ -128,15 +154,43 @@ def _group(area_id: int) -> str:
 
 def _response(item: Petition) -> dict | None:
     if item.responded_at is None:
-        return {"text": None, "responded_at": None, "updated_at": None,
-                "overdue_days": item.response_overdue_days(utc_now())} if item.response_due_at else None
-    return {"text": item.response_text, "responded_at": _iso(item.responded_at),
-            "updated_at": _iso(item.response_updated_at), "overdue_days": 0}
+        return (
+            {
+                "text": None,
+                "responded_at": None,
+                "updated_at": None,
+                "overdue_days": item.response_overdue_days(utc_now()),
+            }
+            if item.response_due_at
+            else None
+        )
+    return {
+        "text": item.response_text,
+        "responded_at": _iso(item.responded_at),
+        "updated_at": _iso(item.response_updated_at),
+        "overdue_days": 0,
+    }
 
 
-CSV_COLUMNS = ("id", "title", "state", "territory_code", "category_code", "signature_count", "opened_at",
-               "closes_at", "closed_at", "response_threshold", "hearing_threshold", "response_threshold_reached_at",
-               "response_due_at", "hearing_threshold_reached_at", "responded_at", "rejection_code", "url")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "state",
+    "territory_code",
+    "category_code",
+    "signature_count",
+    "opened_at",
+    "closes_at",
+    "closed_at",
+    "response_threshold",
+    "hearing_threshold",
+    "response_threshold_reached_at",
+    "response_due_at",
+    "hearing_threshold_reached_at",
+    "responded_at",
+    "rejection_code",
+    "url",
+)
 
 
 def csv_safe(value) -> str:

@@ -24,14 +24,17 @@ class Chart:
     max_value: int
 
 
-def horizontal_bars(rows: list[tuple[str, int]], width: int = 640, label_width: int = 220, row_height: int = 26,
-                    limit: int = 20) -> Chart:
+def horizontal_bars(
+    rows: list[tuple[str, int]], width: int = 640, label_width: int = 220, row_height: int = 26, limit: int = 20
+) -> Chart:
     """One bar per row, longest = the largest value; labels sit left of the bars."""
     rows = rows[:limit]
     top = max((value for _label, value in rows), default=0) or 1
     span = width - label_width - 70
-    bars = [Bar(label, value, label_width, 6 + i * row_height, round(span * value / top, 1), row_height - 8)
-            for i, (label, value) in enumerate(rows)]
+    bars = [
+        Bar(label, value, label_width, 6 + i * row_height, round(span * value / top, 1), row_height - 8)
+        for i, (label, value) in enumerate(rows)
+    ]
     return Chart(width, 12 + len(rows) * row_height, bars, top)
 
 
@@ -43,6 +46,14 @@ def daily_columns(days: list[tuple[date, int]], width: int = 640, height: int = 
     bars = []
     for i, (day, value) in enumerate(days):
         column = round(plot_height * value / top, 1)
-        bars.append(Bar(day.isoformat(), value, round(plot_left + i * step, 1), round(plot_bottom - column, 1),
-                        max(round(step * 0.8, 1), 1.0), column))
+        bars.append(
+            Bar(
+                day.isoformat(),
+                value,
+                round(plot_left + i * step, 1),
+                round(plot_bottom - column, 1),
+                max(round(step * 0.8, 1), 1.0),
+                column,
+            )
+        )
     return Chart(width, height, bars, top)

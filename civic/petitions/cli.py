@@ -26,8 +26,9 @@ def close_expired() -> None:
 
 def _update_counts() -> tuple[int, int]:
     added = 0
-    for petition_id in db.session.scalars(select(signing.PetitionSignature.petition_id)
-                                          .where(signing.PetitionSignature.tallied_at.is_(None)).distinct()).all():
+    for petition_id in db.session.scalars(
+        select(signing.PetitionSignature.petition_id).where(signing.PetitionSignature.tallied_at.is_(None)).distinct()
+    ).all():
         added += tallies.tally(petition_id)
         db.session.commit()  # one short transaction per petition: signers never wait long for the SQLite lock
     told = 0

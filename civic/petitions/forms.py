@@ -22,13 +22,23 @@ TEXT_LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "En
 
 
 class PetitionForm(BaseForm):
-    title = StringField(_l("What should the akimat do?"), validators=[DataRequired(), Length(min=10, max=150)],
-                        description=_l("One sentence, 10 to 150 characters, e.g. “Install a pedestrian crossing at "
-                                       "Abay Avenue and Baitursynov Street”."))
-    text = TextAreaField(_l("Why is it needed?"), validators=[DataRequired(), Length(min=30, max=5000)],
-                         description=_l("Describe the problem, the place and what residents need (30 to 5,000 "
-                                        "characters). Do not include anyone's personal data."),
-                         render_kw={"rows": 10})
+    title = StringField(
+        _l("What should the akimat do?"),
+        validators=[DataRequired(), Length(min=10, max=150)],
+        description=_l(
+            "One sentence, 10 to 150 characters, e.g. “Install a pedestrian crossing at "
+            "Abay Avenue and Baitursynov Street”."
+        ),
+    )
+    text = TextAreaField(
+        _l("Why is it needed?"),
+        validators=[DataRequired(), Length(min=30, max=5000)],
+        description=_l(
+            "Describe the problem, the place and what residents need (30 to 5,000 "
+            "characters). Do not include anyone's personal data."
+        ),
+        render_kw={"rows": 10},
+    )
     territory = SelectField(_l("Addressed to the akimat of"), coerce=int, validators=[DataRequired()])
     category = SelectField(_l("Subject"), coerce=int, validators=[DataRequired()])
     language = SelectField(_l("Language of the text"), choices=lambda: list(TEXT_LANGUAGES))
@@ -45,17 +55,23 @@ class ApproveForm(BaseForm):
 
 
 class RejectForm(BaseForm):
-    code = SelectField(_l("Reason"), choices=lambda: [("", "—"), *((code.value, label)
-                                                                   for code, label in REJECTION_LABELS.items())],
-                       validators=[DataRequired()])
-    details = TextAreaField(_l("Explanation for the author and the public"),
-                            validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 4})
+    code = SelectField(
+        _l("Reason"),
+        choices=lambda: [("", "—"), *((code.value, label) for code, label in REJECTION_LABELS.items())],
+        validators=[DataRequired()],
+    )
+    details = TextAreaField(
+        _l("Explanation for the author and the public"),
+        validators=[DataRequired(), Length(max=2000)],
+        render_kw={"rows": 4},
+    )
     duplicate_of = IntegerField(_l("Number of the original petition (for duplicates)"), validators=[Optional()])
 
 
 class HideForm(BaseForm):
-    details = TextAreaField(_l("Why is the petition hidden?"), validators=[DataRequired(), Length(max=2000)],
-                            render_kw={"rows": 3})
+    details = TextAreaField(
+        _l("Why is the petition hidden?"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
+    )
 
 
 class RerouteForm(BaseForm):
@@ -67,36 +83,47 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-WINDOWS = ((1, _l("the last hour")), (24, _l("the last 24 hours")), (168, _l("the last 7 days")),
-           (24 * 400, _l("the whole petition")))
+WINDOWS = (
+    (1, _l("the last hour")),
+    (24, _l("the last 24 hours")),
+    (168, _l("the last 7 days")),
+    (24 * 400, _l("the whole petition")),
+)
 
 
 class InvalidateForm(BaseForm):
     ips = CheckboxesField(_l("IP addresses"), choices=[])
     domains = CheckboxesField(_l("Email domains"), choices=[])
     hours = SelectField(_l("Signatures made in"), coerce=int, choices=lambda: list(WINDOWS), default=1)
-    reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=2000)],
-                           render_kw={"rows": 3})
+    reason = TextAreaField(
+        _l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
+    )
 
 
 class ResponseForm(BaseForm):
-    text = TextAreaField(_l("Official response"), validators=[DataRequired(), Length(min=20, max=20000)],
-                         description=_l("Markdown: **bold**, lists, links. Say what will be done, by whom and when."),
-                         render_kw={"rows": 14})
+    text = TextAreaField(
+        _l("Official response"),
+        validators=[DataRequired(), Length(min=20, max=20000)],
+        description=_l("Markdown: **bold**, lists, links. Say what will be done, by whom and when."),
+        render_kw={"rows": 14},
+    )
 
 
 class LevelRuleForm(BaseForm):
     level = HiddenField(validators=[DataRequired()])
-    response_threshold = IntegerField(_l("Signatures for a response"),
-                                      validators=[InputRequired(), NumberRange(min=1, max=10_000_000)])
-    hearing_threshold = IntegerField(_l("Signatures for a hearing"),
-                                     validators=[InputRequired(), NumberRange(min=2, max=10_000_000)])
+    response_threshold = IntegerField(
+        _l("Signatures for a response"), validators=[InputRequired(), NumberRange(min=1, max=10_000_000)]
+    )
+    hearing_threshold = IntegerField(
+        _l("Signatures for a hearing"), validators=[InputRequired(), NumberRange(min=2, max=10_000_000)]
+    )
     signing_days = IntegerField(_l("Signing window, days"), validators=[InputRequired(), NumberRange(min=1, max=366)])
 
 
 class SettingsForm(BaseForm):
-    supporters_needed = IntegerField(_l("Supporters needed before moderation"),
-                                     validators=[InputRequired(), NumberRange(min=1, max=100)])
+    supporters_needed = IntegerField(
+        _l("Supporters needed before moderation"), validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
     residence_required = BooleanField(_l("Only residents of the petition's territory may sign"))
 
 

@@ -13,35 +13,51 @@ from civic.petitions.models import PetitionSignature
 
 def trending(petition_ids, since: datetime, min_count: int = 2) -> dict[str, list]:
     """Signatures since ``since`` grouped by (petition, IP) and (petition, email domain), biggest groups first."""
-    valid = and_(PetitionSignature.petition_id.in_(list(petition_ids)), PetitionSignature.created_at >= since,
-                 PetitionSignature.invalidated_at.is_(None))
+    valid = and_(
+        PetitionSignature.petition_id.in_(list(petition_ids)),
+        PetitionSignature.created_at >= since,
+        PetitionSignature.invalidated_at.is_(None),
+    )
     groups = {}
     for name, column in (("ip", PetitionSignature.ip), ("domain", PetitionSignature.email_domain)):
         count = func.count().label("n")
         groups[name] = db.session.execute(
             select(PetitionSignature.petition_id, column.label("value"), count)
-            .where(valid, column.is_not(None)).group_by(PetitionSignature.petition_id, column)
-            .having(func.count() >= min_count).order_by(count.desc(), column).limit(100)).all()
+            .where(valid, column.is_not(None))
+            .group_by(PetitionSignature.petition_id, column)
+            .having(func.count() >= min_count)
+            .order_by(count.desc(), column)
+            .limit(100)
+        ).all()
     return groups
 
 
 def matching_signatures(petition_id: int, ips, domains, since: datetime, until: datetime):
     """The condition selecting a petition's valid signatures by IP or email domain in a time window."""
     by_source = or_(PetitionSignature.ip.in_(list(ips)), PetitionSignature.email_domain.in_(list(domains)))
-    return and_(PetitionSignature.petition_id == petition_id, PetitionSignature.invalidated_at.is_(None),
-                PetitionSignature.created_at >= since, PetitionSignature.created_at < until, by_source)
+    return and_(
+        PetitionSignature.petition_id == petition_id,
+        PetitionSignature.invalidated_at.is_(None),
+        PetitionSignature.created_at >= since,
+        PetitionSignature.created_at < until,
+        by_source,
+    )
 
 
 def invalidate_matching(petition_id: int, condition, invalidation_id: int, now: datetime) -> int:
     """Void the matching signatures; those already tallied leave the counts. Returns how many were voided."""
     never_tallied = db.session.execute(
-        update(PetitionSignature).where(condition, PetitionSignature.tallied_at.is_(None))
+        update(PetitionSignature)
+        .where(condition, PetitionSignature.tallied_at.is_(None))
         .values(invalidated_at=now, tallied_at=now, invalidation_id=invalidation_id)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     tallied = db.session.execute(
-        update(PetitionSignature).where(condition)
+        update(PetitionSignature)
+        .where(condition)
         .values(invalidated_at=now, invalidation_id=invalidation_id)
         .returning(PetitionSignature.territory_id, PetitionSignature.created_at)
-        .execution_options(synchronize_session=False)).all()
+        .execution_options(synchronize_session=False)
+    ).all()
     tallies.add_to_tallies(petition_id, [(r.territory_id, r.created_at) for r in tallied], sign=-1)
     return never_tallied + len(tallied)

@@ -53,34 +53,60 @@ def approve(petition: Petition, moderator: User, body: StateBody | None = None, 
     petition.moderated_at, petition.moderated_by_id = now, moderator.id
     db.session.flush()
     _supporters_become_signers(petition, now)
-    audit.record("petitions.approve", petition, actor=moderator, before={"state": S.AWAITING_MODERATION},
-                 after={"state": S.OPEN, "body": getattr(petition.state_body, "code", None),
-                        "closes_at": petition.closes_at.isoformat()})
+    audit.record(
+        "petitions.approve",
+        petition,
+        actor=moderator,
+        before={"state": S.AWAITING_MODERATION},
+        after={
+            "state": S.OPEN,
+            "body": getattr(petition.state_body, "code", None),
+            "closes_at": petition.closes_at.isoformat(),
+        },
+    )
     if petition.author is not None:
-        notify(petition.author, "petitions.opened",
-               _l("Your petition “%(title)s” is open for signatures", title=petition.title), link=petition_link(petition))
+        notify(
+            petition.author,
+            "petitions.opened",
+            _l("Your petition “%(title)s” is open for signatures", title=petition.title),
+            link=petition_link(petition),
+        )
 
 
 def _supporters_become_signers(petition: Petition, now: datetime) -> None:
     """Supporters count as the first signers (as on the UK service)."""
     for supporter in db.session.scalars(select(PetitionSupporter).where(PetitionSupporter.petition_id == petition.id)):
         user = supporter.user
-        db.session.add(PetitionSignature(
-            petition_id=petition.id, user_id=user.id, territory_id=user.home_territory_id or 0, notify=supporter.notify,
-            email_domain=user.email.rpartition("@")[2].lower()[:255], created_at=supporter.created_at))
+        db.session.add(
+            PetitionSignature(
+                petition_id=petition.id,
+                user_id=user.id,
+                territory_id=user.home_territory_id or 0,
+                notify=supporter.notify,
+                email_domain=user.email.rpartition("@")[2].lower()[:255],
+                created_at=supporter.created_at,
+            )
+        )
     db.session.flush()
 
 
-def reject(petition: Petition, moderator: User, code: str, details: str, duplicate_of: Petition | None = None,
-           now: datetime | None = None) -> None:
+def reject(
+    petition: Petition,
+    moderator: User,
+    code: str,
+    details: str,
+    duplicate_of: Petition | None = None,
+    now: datetime | None = None,
+) -> None:
     """Refuse a petition with a coded reason and an explanation; offensive ones are hidden instead of published."""
     _require_moderator(moderator, petition)
     if code not in {c.value for c in RejectionCode}:
         raise DomainError(_l("Choose a reason."), field="code")
     if not (details or "").strip():
         raise DomainError(_l("Explain the decision to the author and the public."), field="details")
-    if code == RejectionCode.DUPLICATE and (duplicate_of is None or duplicate_of.id == petition.id
-                                            or not duplicate_of.is_public):
+    if code == RejectionCode.DUPLICATE and (
+        duplicate_of is None or duplicate_of.id == petition.id or not duplicate_of.is_public
+    ):
         raise DomainError(_l("Give the number of the published petition this one duplicates."), field="duplicate_of")
     now = now or utc_now()
     before = {"state": petition.state}
@@ -91,12 +117,21 @@ def reject(petition: Petition, moderator: User, code: str, details: str, duplica
     if petition.state == S.HIDDEN:
         petition.hidden_at = now
     db.session.flush()
-    audit.record("petitions.reject", petition, actor=moderator, before=before,
-                 after={"state": petition.state, "code": code, "duplicate_of": getattr(duplicate_of, "id", None)})
+    audit.record(
+        "petitions.reject",
+        petition,
+        actor=moderator,
+        before=before,
+        after={"state": petition.state, "code": code, "duplicate_of": getattr(duplicate_of, "id", None)},
+    )
     if petition.author is not None:
-        notify(petition.author, "petitions.rejected",
-               _l("Your petition “%(title)s” was not published", title=petition.title),
-               lambda: f"{petition.rejection_label}. {petition.rejection_details}", link=petition_link(petition))
+        notify(
+            petition.author,
+            "petitions.rejected",
+            _l("Your petition “%(title)s” was not published", title=petition.title),
+            lambda: f"{petition.rejection_label}. {petition.rejection_details}",
+            link=petition_link(petition),
+        )
 
 
 def hide(petition: Petition, moderator: User, details: str, now: datetime | None = None) -> None:
@@ -122,15 +157,31 @@ def reroute(petition: Petition, moderator: User, body: StateBody) -> None:
     db.session.flush()
     audit.record("petitions.reroute", petition, actor=moderator, before=before, after={"body": body.code})
     for official in body_officials(body):
-        notify(official, "petitions.routed", _l("A petition was routed to your body: “%(title)s”", title=petition.title),
-               link=petition_link(petition))
+        notify(
+            official,
+            "petitions.routed",
+            _l("A petition was routed to your body: “%(title)s”", title=petition.title),
+            link=petition_link(petition),
+        )
 
 
-def invalidate(petition: Petition, moderator: User, *, ips, domains, since: datetime, until: datetime,
-               reason: str, now: datetime | None = None) -> PetitionInvalidation:
+def invalidate(
+    petition: Petition,
+    moderator: User,
+    *,
+    ips,
+    domains,
+    since: datetime,
+    until: datetime,
+    reason: str,
+    now: datetime | None = None,
+) -> PetitionInvalidation:
     """Void the petition's signatures from the chosen IPs or email domains in a time window (audited)."""
     _require_moderator(moderator, petition)
-    ips, domains = sorted({i.strip() for i in ips if i.strip()}), sorted({d.strip().lower() for d in domains if d.strip()})
+    ips, domains = (
+        sorted({i.strip() for i in ips if i.strip()}),
+        sorted({d.strip().lower() for d in domains if d.strip()}),
+    )
     if not ips and not domains:
         raise DomainError(_l("Select at least one IP address or email domain."))
     if not (reason or "").strip():
@@ -138,9 +189,12 @@ def invalidate(petition: Petition, moderator: User, *, ips, domains, since: date
     if since >= until or until - since > timedelta(days=400):
         raise DomainError(_l("Choose a valid time window."))
     now = now or utc_now()
-    record = PetitionInvalidation(petition_id=petition.id, actor_id=moderator.id, reason=reason.strip(),
-                                  criteria={"ips": ips, "domains": domains, "since": since.isoformat(),
-                                            "until": until.isoformat()})
+    record = PetitionInvalidation(
+        petition_id=petition.id,
+        actor_id=moderator.id,
+        reason=reason.strip(),
+        criteria={"ips": ips, "domains": domains, "since": since.isoformat(), "until": until.isoformat()},
+    )
     db.session.add(record)
     db.session.flush()
     condition = integrity.matching_signatures(petition.id, ips, domains, since, until)
@@ -148,6 +202,10 @@ def invalidate(petition: Petition, moderator: User, *, ips, domains, since: date
     db.session.flush()
     db.session.refresh(petition)
     tallies.recheck_thresholds(petition)
-    audit.record("petitions.invalidate", petition, actor=moderator,
-                 after={"invalidation": record.id, "count": record.invalidated_count, **record.criteria})
+    audit.record(
+        "petitions.invalidate",
+        petition,
+        actor=moderator,
+        after={"invalidation": record.id, "count": record.invalidated_count, **record.criteria},
+    )
     return record

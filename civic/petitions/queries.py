@@ -48,11 +48,15 @@ class PetitionFilters:
         state = args.get("state", "open")
         sort = args.get("sort", "signed")
         per_page = args.get("per_page", 20, type=int)
-        return cls(q=(args.get("q") or "").strip()[:200], state=state if state in STATE_FILTERS else "open",
-                   territory_id=args.get("territory", type=int) or None,
-                   category_id=args.get("category", type=int) or None, sort=sort if sort in SORTS else "signed",
-                   page=min(max(args.get("page", 1, type=int), 1), 100000),
-                   per_page=per_page if per_page in PAGE_SIZES else 20)
+        return cls(
+            q=(args.get("q") or "").strip()[:200],
+            state=state if state in STATE_FILTERS else "open",
+            territory_id=args.get("territory", type=int) or None,
+            category_id=args.get("category", type=int) or None,
+            sort=sort if sort in SORTS else "signed",
+            page=min(max(args.get("page", 1, type=int), 1), 100000),
+            per_page=per_page if per_page in PAGE_SIZES else 20,
+        )
 
 
 def _filtered(filters: PetitionFilters) -> Select:
@@ -69,8 +73,9 @@ def _filtered(filters: PetitionFilters) -> Select:
 
 def _ordered(stmt: Select, sort: str) -> Select:
     if sort == "newest":
-        return stmt.order_by(func.coalesce(Petition.opened_at, Petition.moderated_at, Petition.created_at).desc(),
-                             Petition.id.desc())
+        return stmt.order_by(
+            func.coalesce(Petition.opened_at, Petition.moderated_at, Petition.created_at).desc(), Petition.id.desc()
+        )
     if sort == "closing":
         return stmt.order_by(Petition.closes_at.is_(None), Petition.closes_at, Petition.id)
     return stmt.order_by(Petition.signature_count.desc(), Petition.id.desc())
@@ -78,10 +83,11 @@ def _ordered(stmt: Select, sort: str) -> Select:
 
 def search(filters: PetitionFilters) -> tuple[list[Petition], bool]:
     """One page of public petitions (territory and category loaded in the same query) and whether more follow."""
-    stmt = _ordered(_filtered(filters), filters.sort).options(joinedload(Petition.territory),
-                                                              joinedload(Petition.category))
+    stmt = _ordered(_filtered(filters), filters.sort).options(
+        joinedload(Petition.territory), joinedload(Petition.category)
+    )
     rows = db.session.scalars(stmt.offset((filters.page - 1) * filters.per_page).limit(filters.per_page + 1)).all()
-    return list(rows[:filters.per_page]), len(rows) > filters.per_page
+    return list(rows[: filters.per_page]), len(rows) > filters.per_page
 
 
 def count_matching(filters: PetitionFilters) -> int:
@@ -95,19 +101,23 @@ def _in_scope(stmt: Select, everywhere: bool, paths: list[str]) -> Select:
     if not paths:
         return stmt.where(Petition.id.is_(None))
     return stmt.join(Territory, Territory.id == Petition.territory_id).where(
-        or_(*[Territory.path.startswith(path) for path in paths]))
+        or_(*[Territory.path.startswith(path) for path in paths])
+    )
 
 
 def moderation_queue(user: User) -> list[Petition]:
     """Petitions awaiting moderation in the moderator's territories, oldest first."""
     everywhere, paths, _bodies = permitted_scopes(user, MODERATE)
-    stmt = select(Petition).where(Petition.state == S.AWAITING_MODERATION).options(
-        joinedload(Petition.territory), joinedload(Petition.category))
+    stmt = (
+        select(Petition)
+        .where(Petition.state == S.AWAITING_MODERATION)
+        .options(joinedload(Petition.territory), joinedload(Petition.category))
+    )
     return list(db.session.scalars(_in_scope(stmt, everywhere, paths).order_by(Petition.moderation_started_at)))
 
 
 def moderation_marker(petition: Petition, now: datetime) -> str | None:
-    """"overdue" from day 14 in moderation, "nearly_overdue" from day 11, else None."""
+    """ "overdue" from day 14 in moderation, "nearly_overdue" from day 11, else None."""
     if petition.moderation_started_at is None:
         return None
     age = now - petition.moderation_started_at
@@ -126,24 +136,43 @@ def moderated_petition_ids(user: User, states=(S.OPEN,)) -> list[int]:
 def awaiting_response(user: User) -> list[Petition]:
     """Unanswered open or closed petitions routed to the official's bodies: due dates first, then most signed."""
     everywhere, _paths, bodies = permitted_scopes(user, RESPOND)
-    stmt = select(Petition).where(Petition.state.in_([S.OPEN, S.CLOSED]), Petition.responded_at.is_(None)).options(
-        joinedload(Petition.territory), joinedload(Petition.category), joinedload(Petition.state_body))
+    stmt = (
+        select(Petition)
+        .where(Petition.state.in_([S.OPEN, S.CLOSED]), Petition.responded_at.is_(None))
+        .options(joinedload(Petition.territory), joinedload(Petition.category), joinedload(Petition.state_body))
+    )
     if not everywhere:
         stmt = stmt.where(Petition.state_body_id.in_(bodies or [0]))
-    return list(db.session.scalars(stmt.order_by(Petition.response_due_at.is_(None), Petition.response_due_at,
-                                                 Petition.signature_count.desc()).limit(500)))
+    return list(
+        db.session.scalars(
+            stmt.order_by(
+                Petition.response_due_at.is_(None), Petition.response_due_at, Petition.signature_count.desc()
+            ).limit(500)
+        )
+    )
 
 
 def authored_by(user: User) -> list[Petition]:
-    return list(db.session.scalars(select(Petition).where(Petition.author_id == user.id)
-                                   .options(joinedload(Petition.territory)).order_by(Petition.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Petition)
+            .where(Petition.author_id == user.id)
+            .options(joinedload(Petition.territory))
+            .order_by(Petition.id.desc())
+        )
+    )
 
 
 def signed_by(user: User) -> list[tuple[PetitionSignature, Petition]]:
-    return list(db.session.execute(
-        select(PetitionSignature, Petition).join(Petition, Petition.id == PetitionSignature.petition_id)
-        .where(PetitionSignature.user_id == user.id).options(joinedload(Petition.territory))
-        .order_by(PetitionSignature.id.desc())))
+    return list(
+        db.session.execute(
+            select(PetitionSignature, Petition)
+            .join(Petition, Petition.id == PetitionSignature.petition_id)
+            .where(PetitionSignature.user_id == user.id)
+            .options(joinedload(Petition.territory))
+            .order_by(PetitionSignature.id.desc())
+        )
+    )
 
 
 # --- the petition page's figures ----------------------------------------------------------------------------------
@@ -156,9 +185,11 @@ def signatures_by_area(petition: Petition) -> list[tuple[int, str, int]]:
     Signers living at the petition's own level count under it; signers outside it (possible when the residence rule is
     off) under "outside", and those without a home under "not given".
     """
-    counts = db.session.execute(select(PetitionTerritoryCount.territory_id, PetitionTerritoryCount.count)
-                                .where(PetitionTerritoryCount.petition_id == petition.id,
-                                       PetitionTerritoryCount.count > 0)).all()
+    counts = db.session.execute(
+        select(PetitionTerritoryCount.territory_id, PetitionTerritoryCount.count).where(
+            PetitionTerritoryCount.petition_id == petition.id, PetitionTerritoryCount.count > 0
+        )
+    ).all()
     territories = {t.id: t for t in db.session.scalars(select(Territory))}
     totals: dict[int, int] = {}
     for territory_id, count in counts:
@@ -181,12 +212,15 @@ def _area_of(territory: Territory | None, petition_territory_id: int) -> int:
 
 def signatures_by_day(petition: Petition) -> list[tuple[date, int]]:
     """Tallied signatures per day (Asia/Almaty), with the quiet days in between filled with zeros."""
-    rows = db.session.execute(select(PetitionDailyCount.day, PetitionDailyCount.count)
-                              .where(PetitionDailyCount.petition_id == petition.id, PetitionDailyCount.count > 0)
-                              .order_by(PetitionDailyCount.day)).all()
+    rows = db.session.execute(
+        select(PetitionDailyCount.day, PetitionDailyCount.count)
+        .where(PetitionDailyCount.petition_id == petition.id, PetitionDailyCount.count > 0)
+        .order_by(PetitionDailyCount.day)
+    ).all()
     if not rows:
         return []
     by_day = dict(rows)
     first, last = rows[0][0], rows[-1][0]
-    return [(first + timedelta(days=i), by_day.get(first + timedelta(days=i), 0))
-            for i in range((last - first).days + 1)]
+    return [
+        (first + timedelta(days=i), by_day.get(first + timedelta(days=i), 0)) for i in range((last - first).days + 1)
+    ]

@@ -15,8 +15,17 @@ from civic.identity.models import Category
 from civic.petitions.models import PetitionLevelRule, PetitionSettings
 
 #: The shared categories a petition may be filed under (the others belong to the advice bureau).
-PETITION_CATEGORY_CODES = ("energy", "housing", "transport_roads", "landscaping", "education", "health",
-                           "social_protection", "ecology", "other")
+PETITION_CATEGORY_CODES = (
+    "energy",
+    "housing",
+    "transport_roads",
+    "landscaping",
+    "education",
+    "health",
+    "social_protection",
+    "ecology",
+    "other",
+)
 #: Calendar days the akimat has to answer once the first threshold is reached (the law on appeals).
 RESPONSE_DAYS = 15
 #: Moderation queue markers, in days since the petition entered moderation (as the UK service).
@@ -50,8 +59,10 @@ def level_rule(level: str) -> LevelRule:
 
 
 def all_level_rules() -> list[LevelRule]:
-    stored = {row.level: LevelRule(row.level, row.response_threshold, row.hearing_threshold, row.signing_days)
-              for row in db.session.scalars(select(PetitionLevelRule))}
+    stored = {
+        row.level: LevelRule(row.level, row.response_threshold, row.hearing_threshold, row.signing_days)
+        for row in db.session.scalars(select(PetitionLevelRule))
+    }
     return [stored.get(level, DEFAULT_RULES[level]) for level in LEVEL_ORDER]
 
 
@@ -66,17 +77,28 @@ def save_level_rule(level: str, response_threshold: int, hearing_threshold: int,
     if level not in DEFAULT_RULES:
         raise DomainError(_l("Unknown territory level."))
     if not 1 <= response_threshold < hearing_threshold:
-        raise DomainError(_l("The hearing threshold must be higher than the response threshold."),
-                          field="hearing_threshold")
+        raise DomainError(
+            _l("The hearing threshold must be higher than the response threshold."), field="hearing_threshold"
+        )
     if not 1 <= signing_days <= 366:
         raise DomainError(_l("The signing window must be between 1 and 366 days."), field="signing_days")
     before = level_rule(level).__dict__
     row = db.session.get(PetitionLevelRule, level) or PetitionLevelRule(level=level)
-    row.response_threshold, row.hearing_threshold, row.signing_days = response_threshold, hearing_threshold, signing_days
+    row.response_threshold, row.hearing_threshold, row.signing_days = (
+        response_threshold,
+        hearing_threshold,
+        signing_days,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("petitions.rules_changed", actor=actor, object_type="petition_level_rules", object_id=level,
-                 before=dict(before), after=level_rule(level).__dict__)
+    audit.record(
+        "petitions.rules_changed",
+        actor=actor,
+        object_type="petition_level_rules",
+        object_id=level,
+        before=dict(before),
+        after=level_rule(level).__dict__,
+    )
 
 
 def save_settings(supporters_needed: int, residence_required: bool, actor) -> None:
@@ -88,8 +110,14 @@ def save_settings(supporters_needed: int, residence_required: bool, actor) -> No
     row.supporters_needed, row.residence_required = supporters_needed, residence_required
     db.session.add(row)
     db.session.flush()
-    audit.record("petitions.settings_changed", actor=actor, object_type="petition_settings", object_id=1,
-                 before=before, after={"supporters_needed": supporters_needed, "residence_required": residence_required})
+    audit.record(
+        "petitions.settings_changed",
+        actor=actor,
+        object_type="petition_settings",
+        object_id=1,
+        before=before,
+        after={"supporters_needed": supporters_needed, "residence_required": residence_required},
+    )
 
 
 def petition_categories(active_only: bool = False) -> list[Category]:
@@ -107,10 +135,19 @@ def update_category(category: Category, name_kk: str, name_ru: str, name_en: str
     names = [n.strip() for n in (name_kk, name_ru, name_en)]
     if not all(names):
         raise DomainError(_l("Give the name in all three languages."))
-    before = {"name_kk": category.name_kk, "name_ru": category.name_ru, "name_en": category.name_en,
-              "is_active": category.is_active}
+    before = {
+        "name_kk": category.name_kk,
+        "name_ru": category.name_ru,
+        "name_en": category.name_en,
+        "is_active": category.is_active,
+    }
     category.name_kk, category.name_ru, category.name_en = names
     category.is_active = is_active
     db.session.flush()
-    audit.record("petitions.category_changed", category, actor=actor, before=before,
-                 after={"name_kk": names[0], "name_ru": names[1], "name_en": names[2], "is_active": is_active})
+    audit.record(
+        "petitions.category_changed",
+        category,
+        actor=actor,
+        before=before,
+        after={"name_kk": names[0], "name_ru": names[1], "name_en": names[2], "is_active": is_active},
+    )

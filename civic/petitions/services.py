@@ -45,8 +45,14 @@ def body_officials(body: StateBody | None) -> list[User]:
     """The officials who may answer for ``body``."""
     if body is None:
         return []
-    return list(db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role_name == "official", UserRole.state_body_id == body.id, User.deleted_at.is_(None)).distinct()))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role_name == "official", UserRole.state_body_id == body.id, User.deleted_at.is_(None))
+            .distinct()
+        )
+    )
 
 
 # --- drafting -----------------------------------------------------------------------------------------------------
@@ -61,22 +67,38 @@ def _check_content(title: str, text: str, territory: Territory | None, category:
         raise DomainError(_l("Explain the petition in at least 30 characters."), field="text")
 
 
-def create_draft(author: User, title: str, text: str, territory: Territory | None, category: Category | None,
-                 language: str = "kk") -> Petition:
+def create_draft(
+    author: User, title: str, text: str, territory: Territory | None, category: Category | None, language: str = "kk"
+) -> Petition:
     """Start a petition as a private draft."""
     if not author.has_level(AssuranceLevel.EMAIL_VERIFIED):
         raise PermissionDenied(_l("Confirm your email before you start a petition."))
     _check_content(title, text, territory, category)
-    petition = Petition(author=author, title=title.strip(), text=text.strip(), territory=territory, category=category,
-                        language=language, state=S.DRAFT, supporter_token=secrets.token_urlsafe(24))
+    petition = Petition(
+        author=author,
+        title=title.strip(),
+        text=text.strip(),
+        territory=territory,
+        category=category,
+        language=language,
+        state=S.DRAFT,
+        supporter_token=secrets.token_urlsafe(24),
+    )
     petition.search_text = similarity.normalise(f"{petition.title} {petition.text}")
     db.session.add(petition)
     db.session.flush()
     return petition
 
 
-def update_draft(petition: Petition, author: User, title: str, text: str, territory: Territory | None,
-                 category: Category | None, language: str) -> None:
+def update_draft(
+    petition: Petition,
+    author: User,
+    title: str,
+    text: str,
+    territory: Territory | None,
+    category: Category | None,
+    language: str,
+) -> None:
     """Change a draft; once supporters are asked, the text they back is frozen."""
     if petition.author_id != author.id:
         raise PermissionDenied()
@@ -109,16 +131,23 @@ def withdraw(petition: Petition, author: User, now: datetime | None = None) -> N
     db.session.flush()
 
 
-def similar_petitions(title: str, text: str, territory: Territory, exclude_id: int | None = None,
-                      limit: int = 5) -> list[tuple[Petition, float]]:
+def similar_petitions(
+    title: str, text: str, territory: Territory, exclude_id: int | None = None, limit: int = 5
+) -> list[tuple[Petition, float]]:
     """Up to ``limit`` public or pending petitions in the same city or oblast (or the republic) that read alike."""
     ancestors = territory.ancestor_ids
     root = db.session.get(Territory, ancestors[1] if len(ancestors) > 1 else ancestors[0])
     candidates = db.session.scalars(
-        select(Petition).join(Territory, Territory.id == Petition.territory_id)
-        .where(Petition.state.in_([S.OPEN, S.CLOSED, S.AWAITING_MODERATION]), Petition.id != (exclude_id or 0),
-               or_(Territory.path.startswith(root.path), Petition.territory_id == ancestors[0]))
-        .order_by(Petition.id.desc()).limit(2000)).all()
+        select(Petition)
+        .join(Territory, Territory.id == Petition.territory_id)
+        .where(
+            Petition.state.in_([S.OPEN, S.CLOSED, S.AWAITING_MODERATION]),
+            Petition.id != (exclude_id or 0),
+            or_(Territory.path.startswith(root.path), Petition.territory_id == ancestors[0]),
+        )
+        .order_by(Petition.id.desc())
+        .limit(2000)
+    ).all()
     by_id = {p.id: p for p in candidates}
     ranked = similarity.rank_similar(f"{title} {text}", [(p.id, f"{p.title} {p.text}") for p in candidates], limit)
     return [(by_id[pid], score) for pid, score in ranked]
@@ -126,8 +155,12 @@ def similar_petitions(title: str, text: str, territory: Territory, exclude_id: i
 
 # --- supporters ---------------------------------------------------------------------------------------------------
 def supporter_count(petition: Petition) -> int:
-    return db.session.scalar(select(func.count()).select_from(PetitionSupporter)
-                             .where(PetitionSupporter.petition_id == petition.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(PetitionSupporter).where(PetitionSupporter.petition_id == petition.id)
+        )
+        or 0
+    )
 
 
 def support(petition: Petition, user: User, notify_me: bool = False, now: datetime | None = None) -> None:
@@ -150,23 +183,38 @@ def support(petition: Petition, user: User, notify_me: bool = False, now: dateti
 
 def _enter_moderation(petition: Petition, now: datetime) -> None:
     moved = db.session.execute(
-        update(Petition).where(Petition.id == petition.id, Petition.state == S.GATHERING_SUPPORTERS)
-        .values(state=S.AWAITING_MODERATION, moderation_started_at=now).execution_options(synchronize_session=False))
+        update(Petition)
+        .where(Petition.id == petition.id, Petition.state == S.GATHERING_SUPPORTERS)
+        .values(state=S.AWAITING_MODERATION, moderation_started_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(petition)
     if moved.rowcount != 1:
         return
     if petition.author is not None:
-        notify(petition.author, "petitions.in_moderation",
-               _l("Your petition “%(title)s” has enough supporters and is with the moderators", title=petition.title),
-               _l("Moderators check every petition within 14 days."), link=petition_link(petition))
+        notify(
+            petition.author,
+            "petitions.in_moderation",
+            _l("Your petition “%(title)s” has enough supporters and is with the moderators", title=petition.title),
+            _l("Moderators check every petition within 14 days."),
+            link=petition_link(petition),
+        )
     for moderator in _moderators_for(petition.territory):
-        notify(moderator, "petitions.to_moderate", _l("A petition awaits moderation: “%(title)s”", title=petition.title),
-               link=path_for("petitions.moderate", petition_id=petition.id))
+        notify(
+            moderator,
+            "petitions.to_moderate",
+            _l("A petition awaits moderation: “%(title)s”", title=petition.title),
+            link=path_for("petitions.moderate", petition_id=petition.id),
+        )
 
 
 def _moderators_for(territory: Territory) -> list[User]:
-    users = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                               .where(UserRole.role_name == "moderator", User.deleted_at.is_(None)).distinct())
+    users = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role_name == "moderator", User.deleted_at.is_(None))
+        .distinct()
+    )
     return [u for u in users if u.has_permission(MODERATE, territory=territory)]
 
 
@@ -175,17 +223,27 @@ def close_if_expired(petition_id: int, now: datetime | None = None) -> bool:
     """Close an open petition whose window has ended (exactly once, at its closing time)."""
     now = now or utc_now()
     closed = db.session.execute(
-        update(Petition).where(Petition.id == petition_id, Petition.state == S.OPEN, Petition.closes_at <= now)
-        .values(state=S.CLOSED, closed_at=Petition.closes_at).execution_options(synchronize_session=False))
+        update(Petition)
+        .where(Petition.id == petition_id, Petition.state == S.OPEN, Petition.closes_at <= now)
+        .values(state=S.CLOSED, closed_at=Petition.closes_at)
+        .execution_options(synchronize_session=False)
+    )
     if closed.rowcount != 1:
         return False
     tallies.tally(petition_id, now)
     petition = db.session.get(Petition, petition_id)
     db.session.refresh(petition)
     if petition.author is not None:
-        notify(petition.author, "petitions.closed",
-               _l("Your petition “%(title)s” has closed with %(n)s signatures", title=petition.title,
-                  n=petition.signature_count), link=petition_link(petition))
+        notify(
+            petition.author,
+            "petitions.closed",
+            _l(
+                "Your petition “%(title)s” has closed with %(n)s signatures",
+                title=petition.title,
+                n=petition.signature_count,
+            ),
+            link=petition_link(petition),
+        )
     return True
 
 
@@ -197,8 +255,12 @@ def close_expired(now: datetime | None = None) -> list[int]:
 
 
 def can_respond(user: User, petition: Petition) -> bool:
-    return (user.is_authenticated and petition.state_body is not None and petition.state in (S.OPEN, S.CLOSED)
-            and user.has_permission(RESPOND, body=petition.state_body))
+    return (
+        user.is_authenticated
+        and petition.state_body is not None
+        and petition.state in (S.OPEN, S.CLOSED)
+        and user.has_permission(RESPOND, body=petition.state_body)
+    )
 
 
 def publish_response(petition: Petition, official: User, text: str, now: datetime | None = None) -> None:
@@ -216,12 +278,23 @@ def publish_response(petition: Petition, official: User, text: str, now: datetim
     else:
         petition.response_updated_at = now
     db.session.flush()
-    audit.record("petitions.respond" if first else "petitions.response_corrected", petition, actor=official,
-                 before=before, after={"responded_at": petition.responded_at.isoformat(),
-                                       "body": getattr(petition.response_body, "code", None)})
+    audit.record(
+        "petitions.respond" if first else "petitions.response_corrected",
+        petition,
+        actor=official,
+        before=before,
+        after={
+            "responded_at": petition.responded_at.isoformat(),
+            "body": getattr(petition.response_body, "code", None),
+        },
+    )
     if first and petition.author is not None:
-        notify(petition.author, "petitions.response",
-               _l("The akimat answered your petition “%(title)s”", title=petition.title), link=petition_link(petition))
+        notify(
+            petition.author,
+            "petitions.response",
+            _l("The akimat answered your petition “%(title)s”", title=petition.title),
+            link=petition_link(petition),
+        )
 
 
 def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
@@ -229,14 +302,25 @@ def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
     if petition.responded_at is None or petition.response_notified_at is not None:
         return 0
     rows = db.session.execute(
-        select(PetitionSignature.id, User).join(User, User.id == PetitionSignature.user_id)
-        .where(PetitionSignature.petition_id == petition.id, PetitionSignature.notify.is_(True),
-               PetitionSignature.invalidated_at.is_(None), PetitionSignature.id > petition.response_notified_upto,
-               User.id != (petition.author_id or 0))
-        .order_by(PetitionSignature.id).limit(batch)).all()
+        select(PetitionSignature.id, User)
+        .join(User, User.id == PetitionSignature.user_id)
+        .where(
+            PetitionSignature.petition_id == petition.id,
+            PetitionSignature.notify.is_(True),
+            PetitionSignature.invalidated_at.is_(None),
+            PetitionSignature.id > petition.response_notified_upto,
+            User.id != (petition.author_id or 0),
+        )
+        .order_by(PetitionSignature.id)
+        .limit(batch)
+    ).all()
     for _signature_id, user in rows:
-        notify(user, "petitions.response", _l("The akimat answered the petition “%(title)s” you signed",
-                                              title=petition.title), link=petition_link(petition))
+        notify(
+            user,
+            "petitions.response",
+            _l("The akimat answered the petition “%(title)s” you signed", title=petition.title),
+            link=petition_link(petition),
+        )
     if rows:
         petition.response_notified_upto = rows[-1][0]
     if len(rows) < batch:
@@ -248,5 +332,9 @@ def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
 @signals.user_deleted.connect
 def _forget_signer(user: User, **_extra) -> None:
     """An erased account keeps its signatures in the counts, but not the IP or email domain behind them."""
-    db.session.execute(update(PetitionSignature).where(PetitionSignature.user_id == user.id)
-                       .values(ip=None, email_domain=None).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(PetitionSignature)
+        .where(PetitionSignature.user_id == user.id)
+        .values(ip=None, email_domain=None)
+        .execution_options(synchronize_session=False)
+    )

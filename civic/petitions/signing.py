@@ -71,8 +71,14 @@ def signing_target(petition_id: int, user: User):
     home_path = select(Territory.path).where(Territory.id == user.home_territory_id).scalar_subquery()
     residence = select(PetitionSettings.residence_required).where(PetitionSettings.id == 1).scalar_subquery()
     return db.session.execute(
-        select(Petition.id, Petition.state, Petition.closes_at, Territory.path.label("territory_path"),
-               home_path.label("home_path"), residence.label("residence_required"))
+        select(
+            Petition.id,
+            Petition.state,
+            Petition.closes_at,
+            Territory.path.label("territory_path"),
+            home_path.label("home_path"),
+            residence.label("residence_required"),
+        )
         .join(Territory, Territory.id == Petition.territory_id)
         .where(Petition.id == petition_id)
     ).one_or_none()
@@ -84,8 +90,9 @@ def check_eligibility(user: User, territory_path: str, home_path: str | None, re
         raise PermissionDenied(_l("Only residents with a verified IIN can sign. Add your IIN on your account page."))
     if residence_required is not False:  # no stored setting means the default: required
         if home_path is None:
-            raise PermissionDenied(_l("Set where you live on your account page: only residents of the petition's "
-                                      "territory can sign."))
+            raise PermissionDenied(
+                _l("Set where you live on your account page: only residents of the petition's territory can sign.")
+            )
         if not home_path.startswith(territory_path):
             raise PermissionDenied(_l("Only residents of the petition's territory can sign it."))
 
@@ -98,9 +105,13 @@ def check_can_sign(target, user: User, now: datetime) -> None:
 
 def _recent(column, value: str, since: str, limit: str):
     """How many signatures matching ``column`` were made since ``since``, counting no further than ``limit``."""
-    rows = (select(literal(1)).select_from(PetitionSignature)
-            .where(column == bindparam(value), PetitionSignature.created_at > bindparam(since, type_=AwareDateTime()))
-            .limit(bindparam(limit)).subquery())
+    rows = (
+        select(literal(1))
+        .select_from(PetitionSignature)
+        .where(column == bindparam(value), PetitionSignature.created_at > bindparam(since, type_=AwareDateTime()))
+        .limit(bindparam(limit))
+        .subquery()
+    )
     return select(func.count()).select_from(rows).scalar_subquery()
 
 
@@ -122,34 +133,57 @@ def _sign_statement(dialect: str, ip_limited: bool):
     key = (dialect, ip_limited)
     if key not in _statements:
         area, home = aliased(Territory), aliased(Territory)
-        residence = func.coalesce(select(PetitionSettings.residence_required)
-                                  .where(PetitionSettings.id == 1).scalar_subquery(), true())
+        residence = func.coalesce(
+            select(PetitionSettings.residence_required).where(PetitionSettings.id == 1).scalar_subquery(), true()
+        )
         rules_hold = [
-            Petition.id == bindparam("petition_id"), Petition.state == PetitionState.OPEN.value,
+            Petition.id == bindparam("petition_id"),
+            Petition.state == PetitionState.OPEN.value,
             Petition.closes_at > bindparam("now", type_=AwareDateTime()),
-            User.session_version == bindparam("session_version"), User.deleted_at.is_(None),
+            User.session_version == bindparam("session_version"),
+            User.deleted_at.is_(None),
             User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
             or_(residence == false(), home.path.startswith(area.path)),
-            _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit") < bindparam("account_limit"),
+            _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit")
+            < bindparam("account_limit"),
         ]
         if ip_limited:
             rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
-        values = (select(Petition.id, User.id, func.coalesce(User.home_territory_id, 0), bindparam("ip", type_=String),
-                         _email_domain(User.email, dialect), bindparam("notify", type_=Boolean),
-                         bindparam("now", type_=AwareDateTime()))
-                  .join(area, area.id == Petition.territory_id)
-                  .join(User, User.id == bindparam("user_id", type_=Integer))
-                  .outerjoin(home, home.id == User.home_territory_id)
-                  .where(*rules_hold))
+        values = (
+            select(
+                Petition.id,
+                User.id,
+                func.coalesce(User.home_territory_id, 0),
+                bindparam("ip", type_=String),
+                _email_domain(User.email, dialect),
+                bindparam("notify", type_=Boolean),
+                bindparam("now", type_=AwareDateTime()),
+            )
+            .join(area, area.id == Petition.territory_id)
+            .join(User, User.id == bindparam("user_id", type_=Integer))
+            .outerjoin(home, home.id == User.home_territory_id)
+            .where(*rules_hold)
+        )
         columns = ["petition_id", "user_id", "territory_id", "ip", "email_domain", "notify", "created_at"]
-        _statements[key] = (dialect_insert(PetitionSignature).from_select(columns, values)
-                            .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
-                            .returning(PetitionSignature.id))
+        _statements[key] = (
+            dialect_insert(PetitionSignature)
+            .from_select(columns, values)
+            .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+            .returning(PetitionSignature.id)
+        )
     return _statements[key]
 
 
-def insert_signature(petition_id: int, user_id: int, session_version: int, *, ip: str | None, notify_me: bool,
-                     now: datetime | None = None, connection=None) -> tuple[int | None, dict]:
+def insert_signature(
+    petition_id: int,
+    user_id: int,
+    session_version: int,
+    *,
+    ip: str | None,
+    notify_me: bool,
+    now: datetime | None = None,
+    connection=None,
+) -> tuple[int | None, dict]:
     """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
 
     ``connection`` defaults to the session's; the signing view passes a connection of its own (see there).
@@ -157,8 +191,16 @@ def insert_signature(petition_id: int, user_id: int, session_version: int, *, ip
     now = now or utc_now()
     account = configured_limit("PETITIONS_SIGN_LIMIT_PER_ACCOUNT", "10 per minute") or (10**9, timedelta())
     by_ip = configured_limit("PETITIONS_SIGN_LIMIT_PER_IP", "120 per minute") if ip else None
-    params = {"petition_id": petition_id, "user_id": user_id, "session_version": session_version, "ip": ip,
-              "notify": bool(notify_me), "now": now, "account_limit": account[0], "account_since": now - account[1]}
+    params = {
+        "petition_id": petition_id,
+        "user_id": user_id,
+        "session_version": session_version,
+        "ip": ip,
+        "notify": bool(notify_me),
+        "now": now,
+        "account_limit": account[0],
+        "account_since": now - account[1],
+    }
     if by_ip:
         params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
     connection = connection or db.session.connection()
@@ -191,20 +233,31 @@ def explain_refusal(petition_id: int, user: User, params: dict) -> None:
     if "ip_limit" in params:
         limits.append(("ip", PetitionSignature.ip, "ip", TooManyFromAddress))
     for name, column, value, error in limits:
-        if db.session.scalar(select(_recent(column, value, f"{name}_since", f"{name}_limit")), params) >= \
-                params[f"{name}_limit"]:
+        if (
+            db.session.scalar(select(_recent(column, value, f"{name}_since", f"{name}_limit")), params)
+            >= params[f"{name}_limit"]
+        ):
             raise error()
     raise InvalidTransition(message=_l("This petition is not open for signatures."))
 
 
 def has_signed(petition_id: int, user_id: int) -> bool:
-    return db.session.scalar(select(PetitionSignature.id).where(
-        PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id)) is not None
+    return (
+        db.session.scalar(
+            select(PetitionSignature.id).where(
+                PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id
+            )
+        )
+        is not None
+    )
 
 
 def signature_of(petition_id: int, user_id: int) -> PetitionSignature | None:
-    return db.session.scalar(select(PetitionSignature).where(
-        PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id))
+    return db.session.scalar(
+        select(PetitionSignature).where(
+            PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id
+        )
+    )
 
 
 def withdraw_signature(petition: Petition, user: User, now: datetime | None = None) -> None:
@@ -214,8 +267,11 @@ def withdraw_signature(petition: Petition, user: User, now: datetime | None = No
         raise InvalidTransition(petition, "unsign", _l("Signatures can be withdrawn only while the petition is open."))
     row = db.session.execute(
         delete(PetitionSignature)
-        .where(PetitionSignature.petition_id == petition.id, PetitionSignature.user_id == user.id,
-               PetitionSignature.invalidated_at.is_(None))
+        .where(
+            PetitionSignature.petition_id == petition.id,
+            PetitionSignature.user_id == user.id,
+            PetitionSignature.invalidated_at.is_(None),
+        )
         .returning(PetitionSignature.tallied_at, PetitionSignature.territory_id, PetitionSignature.created_at)
     ).one_or_none()
     if row is None:

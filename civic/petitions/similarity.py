@@ -14,10 +14,117 @@ from collections.abc import Iterable, Sequence
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: Folded so that spelling variants meet: ё/е, and Kazakh letters typed with their Russian look-alikes.
-_FOLD = str.maketrans({"ё": "е", "һ": "х", "і": "и", "ұ": "у", "ү": "у", "қ": "к", "ғ": "г", "ң": "н", "ә": "а",
-                       "ө": "о"})
+_FOLD = str.maketrans(
+    {"ё": "е", "һ": "х", "і": "и", "ұ": "у", "ү": "у", "қ": "к", "ғ": "г", "ң": "н", "ә": "а", "ө": "о"}
+)
 STEM_LENGTH = 5
-STOP_WORDS = frozenset(["и", "в", "во", "на", "не", "что", "с", "со", "по", "к", "ко", "для", "от", "до", "из", "за", "о", "об", "а", "но", "или", "же", "бы", "ли", "это", "как", "так", "также", "то", "при", "все", "его", "ее", "их", "мы", "вы", "они", "он", "она", "оно", "нас", "вам", "там", "тут", "уже", "еще", "просим", "прошу", "требуем", "акимат", "акимата", "города", "район", "района", "г", "және", "мен", "да", "де", "бен", "пен", "үшін", "бұл", "осы", "сол", "жоқ", "бар", "біз", "сіз", "олар", "ол", "туралы", "арқылы", "қала", "қаласы", "ауданы", "әкімдік", "әкімдігі", "сұраймыз", "талап", "етеміз", "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "is", "are", "be", "this", "that", "we", "please", "city", "district", "akimat"])
+STOP_WORDS = frozenset(
+    [
+        "и",
+        "в",
+        "во",
+        "на",
+        "не",
+        "что",
+        "с",
+        "со",
+        "по",
+        "к",
+        "ко",
+        "для",
+        "от",
+        "до",
+        "из",
+        "за",
+        "о",
+        "об",
+        "а",
+        "но",
+        "или",
+        "же",
+        "бы",
+        "ли",
+        "это",
+        "как",
+        "так",
+        "также",
+        "то",
+        "при",
+        "все",
+        "его",
+        "ее",
+        "их",
+        "мы",
+        "вы",
+        "они",
+        "он",
+        "она",
+        "оно",
+        "нас",
+        "вам",
+        "там",
+        "тут",
+        "уже",
+        "еще",
+        "просим",
+        "прошу",
+        "требуем",
+        "акимат",
+        "акимата",
+        "города",
+        "район",
+        "района",
+        "г",
+        "және",
+        "мен",
+        "да",
+        "де",
+        "бен",
+        "пен",
+        "үшін",
+        "бұл",
+        "осы",
+        "сол",
+        "жоқ",
+        "бар",
+        "біз",
+        "сіз",
+        "олар",
+        "ол",
+        "туралы",
+        "арқылы",
+        "қала",
+        "қаласы",
+        "ауданы",
+        "әкімдік",
+        "әкімдігі",
+        "сұраймыз",
+        "талап",
+        "етеміз",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "we",
+        "please",
+        "city",
+        "district",
+        "akimat",
+    ]
+)
 
 
 def normalise(text: str) -> str:
@@ -39,8 +146,9 @@ def _weights(counts: Counter, idf: dict[str, float]) -> dict[str, float]:
     return {term: v / norm for term, v in vector.items()}
 
 
-def rank_similar(query: str, documents: Sequence[tuple[int, str]], limit: int = 5,
-                 min_score: float = 0.12) -> list[tuple[int, float]]:
+def rank_similar(
+    query: str, documents: Sequence[tuple[int, str]], limit: int = 5, min_score: float = 0.12
+) -> list[tuple[int, float]]:
     """Rank ``(id, text)`` documents by TF-IDF cosine similarity to ``query``; best ``limit`` above ``min_score``."""
     query_counts = Counter(tokens(query))
     if not query_counts or not documents:

@@ -41,7 +41,8 @@ def untallied_counts(petition_ids) -> dict[int, int]:
     rows = db.session.execute(
         select(PetitionSignature.petition_id, func.count())
         .where(PetitionSignature.petition_id.in_(ids), PetitionSignature.tallied_at.is_(None))
-        .group_by(PetitionSignature.petition_id))
+        .group_by(PetitionSignature.petition_id)
+    )
     return dict(rows.all())
 
 
@@ -73,15 +74,21 @@ def add_to_tallies(petition_id: int, rows: list[tuple[int, datetime]], sign: int
         _upsert_counts(PetitionTerritoryCount, "territory_id", petition_id, Counter(t for t, _at in rows), sign)
         _upsert_counts(PetitionDailyCount, "day", petition_id, Counter(local_day(at) for _t, at in rows), sign)
     if values:
-        db.session.execute(update(Petition).where(Petition.id == petition_id).values(**values)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _upsert_counts(model, key: str, petition_id: int, counts: Counter, sign: int) -> None:
     statement = dialect_insert(model).values(
-        [{"petition_id": petition_id, key: value, "count": sign * n} for value, n in sorted(counts.items())])
-    statement = statement.on_conflict_do_update(index_elements=["petition_id", key],
-                                                set_={"count": model.count + statement.excluded.count})
+        [{"petition_id": petition_id, key: value, "count": sign * n} for value, n in sorted(counts.items())]
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["petition_id", key], set_={"count": model.count + statement.excluded.count}
+    )
     db.session.execute(statement)
 
 
@@ -89,16 +96,19 @@ def claim_tally(petition_id: int, now: datetime) -> bool:
     """Let one of many concurrent page views do the tally that is due: the one whose conditional UPDATE wins."""
     stale = now - count_max_age()
     claimed = db.session.execute(
-        update(Petition).where(Petition.id == petition_id,
-                               or_(Petition.tallied_at.is_(None), Petition.tallied_at <= stale))
-        .values(tallied_at=now).execution_options(synchronize_session=False))
+        update(Petition)
+        .where(Petition.id == petition_id, or_(Petition.tallied_at.is_(None), Petition.tallied_at <= stale))
+        .values(tallied_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return claimed.rowcount == 1
 
 
 def tally_pending(now: datetime | None = None) -> dict[int, int]:
     """Tally every petition that has untallied signatures (the counter job). Returns {petition id: added}."""
-    ids = db.session.scalars(select(PetitionSignature.petition_id).where(PetitionSignature.tallied_at.is_(None))
-                             .distinct()).all()
+    ids = db.session.scalars(
+        select(PetitionSignature.petition_id).where(PetitionSignature.tallied_at.is_(None)).distinct()
+    ).all()
     return {petition_id: tally(petition_id, now) for petition_id in sorted(ids)}
 
 
@@ -108,19 +118,32 @@ def nth_signature_time(petition_id: int, n: int) -> datetime | None:
     return db.session.scalar(
         select(PetitionSignature.created_at)
         .where(PetitionSignature.petition_id == petition_id, PetitionSignature.invalidated_at.is_(None))
-        .order_by(PetitionSignature.created_at, PetitionSignature.id).offset(n - 1).limit(1))
+        .order_by(PetitionSignature.created_at, PetitionSignature.id)
+        .offset(n - 1)
+        .limit(1)
+    )
 
 
 def record_threshold_crossings(petition_id: int) -> list[str]:
     """Timestamp the thresholds the tallied count has reached, once each. Returns the ones recorded now."""
-    p = db.session.execute(select(Petition.signature_count, Petition.response_threshold, Petition.hearing_threshold,
-                                  Petition.response_threshold_reached_at, Petition.hearing_threshold_reached_at)
-                           .where(Petition.id == petition_id)).one()
+    p = db.session.execute(
+        select(
+            Petition.signature_count,
+            Petition.response_threshold,
+            Petition.hearing_threshold,
+            Petition.response_threshold_reached_at,
+            Petition.hearing_threshold_reached_at,
+        ).where(Petition.id == petition_id)
+    ).one()
     recorded = []
     if p.response_threshold and p.response_threshold_reached_at is None and p.signature_count >= p.response_threshold:
         at = nth_signature_time(petition_id, p.response_threshold)
-        if at and _stamp(petition_id, Petition.response_threshold_reached_at, at,
-                         response_due_at=at + timedelta(days=rules.RESPONSE_DAYS)):
+        if at and _stamp(
+            petition_id,
+            Petition.response_threshold_reached_at,
+            at,
+            response_due_at=at + timedelta(days=rules.RESPONSE_DAYS),
+        ):
             recorded.append("response")
     if p.hearing_threshold and p.hearing_threshold_reached_at is None and p.signature_count >= p.hearing_threshold:
         at = nth_signature_time(petition_id, p.hearing_threshold)
@@ -136,8 +159,12 @@ def record_threshold_crossings(petition_id: int) -> list[str]:
 
 def _stamp(petition_id: int, column, at: datetime, **extra) -> bool:
     """Set ``column`` only if nobody set it yet: exactly one caller wins."""
-    result = db.session.execute(update(Petition).where(Petition.id == petition_id, column.is_(None))
-                                .values({column.key: at, **extra}).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(Petition)
+        .where(Petition.id == petition_id, column.is_(None))
+        .values({column.key: at, **extra})
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
@@ -145,16 +172,22 @@ def recheck_thresholds(petition: Petition) -> None:
     """After invalidation: a threshold counts only if enough valid signatures remain (until the akimat answered)."""
     if petition.responded_at is not None:
         return
-    for threshold, column in ((petition.response_threshold, Petition.response_threshold_reached_at),
-                              (petition.hearing_threshold, Petition.hearing_threshold_reached_at)):
+    for threshold, column in (
+        (petition.response_threshold, Petition.response_threshold_reached_at),
+        (petition.hearing_threshold, Petition.hearing_threshold_reached_at),
+    ):
         if not threshold or getattr(petition, column.key) is None:
             continue
         at = nth_signature_time(petition.id, threshold)
         values = {column.key: at}
         if column is Petition.response_threshold_reached_at:
             values["response_due_at"] = at + timedelta(days=rules.RESPONSE_DAYS) if at else None
-        db.session.execute(update(Petition).where(Petition.id == petition.id).values(values)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition.id)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
     db.session.refresh(petition)
 
 
@@ -164,11 +197,18 @@ def _announce_threshold(petition: Petition, kind: str) -> None:
     link = petition_link(petition)
     if kind == "response":
         due = petition.response_due_at.astimezone(ALMATY).date().isoformat()
-        title = _l("Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",
-                   title=petition.title, n=petition.response_threshold, due=due)
+        title = _l(
+            "Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",
+            title=petition.title,
+            n=petition.response_threshold,
+            due=due,
+        )
     else:
-        title = _l("Petition “%(title)s” reached %(n)s signatures and goes to a public-council hearing",
-                   title=petition.title, n=petition.hearing_threshold)
+        title = _l(
+            "Petition “%(title)s” reached %(n)s signatures and goes to a public-council hearing",
+            title=petition.title,
+            n=petition.hearing_threshold,
+        )
     recipients = {u.id: u for u in body_officials(petition.state_body)}
     if petition.author is not None:
         recipients[petition.author.id] = petition.author

@@ -115,31 +115,68 @@ class Cases:
     def __init__(self, app, people: Cast):
         self.app, self.cast = app, people
 
-    def open(self, *, when: datetime = T0, consents=(Consent.DATA, Consent.REFERRAL, Consent.FOLLOW_UP),
-             category_code: str = "debts", territory_code: str = "KZ-ALA-ALM", uploads=(), client: str = "client") -> int:
+    def open(
+        self,
+        *,
+        when: datetime = T0,
+        consents=(Consent.DATA, Consent.REFERRAL, Consent.FOLLOW_UP),
+        category_code: str = "debts",
+        territory_code: str = "KZ-ALA-ALM",
+        uploads=(),
+        client: str = "client",
+    ) -> int:
         with at(self.app, when):
             person = user(getattr(self.cast, client))
             case = case_services.open_case(
-                actor=person, client=person, channel=Channel.ONLINE,
-                category=category(category_code), territory=territory(territory_code),
+                actor=person,
+                client=person,
+                channel=Channel.ONLINE,
+                category=category(category_code),
+                territory=territory(territory_code),
                 description="Банк менің несиемді қайта құрылымдаудан бас тартты, не істеуім керек?",
-                preferred_language="kk", contact_channel="in_app", consents=set(consents), uploads=list(uploads))
+                preferred_language="kk",
+                contact_channel="in_app",
+                consents=set(consents),
+                uploads=list(uploads),
+            )
             return case.id
 
-    def make(self, state: str, *, when: datetime = T0, referred: bool = False, body_code: str = "KZ-ALA.AKIMAT",
-             **open_kwargs) -> int:
+    def make(
+        self,
+        state: str,
+        *,
+        when: datetime = T0,
+        referred: bool = False,
+        body_code: str = "KZ-ALA.AKIMAT",
+        **open_kwargs,
+    ) -> int:
         """A case in ``state``; ``referred=True`` with "awaiting_client" pauses a referral."""
         case_id = self.open(when=when, **open_kwargs)
-        steps = {"triaged": self._triage, "assigned": self._assign, "in_progress": self._start,
-                 "referred": lambda c: self._refer(c, body_code), "awaiting_client": self._await,
-                 "resolved": self._resolve, "closed": self._close}
-        path = {"new": [], "triaged": ["triaged"], "assigned": ["triaged", "assigned"],
-                "in_progress": ["triaged", "assigned", "in_progress"],
-                "referred": ["triaged", "assigned", "in_progress", "referred"],
-                "awaiting_client": ["triaged", "assigned", "in_progress", *(["referred"] if referred else []),
-                                    "awaiting_client"],
-                "resolved": ["triaged", "assigned", "in_progress", "resolved"],
-                "closed": ["triaged", "assigned", "in_progress", "resolved", "closed"]}[state]
+        steps = {
+            "triaged": self._triage,
+            "assigned": self._assign,
+            "in_progress": self._start,
+            "referred": lambda c: self._refer(c, body_code),
+            "awaiting_client": self._await,
+            "resolved": self._resolve,
+            "closed": self._close,
+        }
+        path = {
+            "new": [],
+            "triaged": ["triaged"],
+            "assigned": ["triaged", "assigned"],
+            "in_progress": ["triaged", "assigned", "in_progress"],
+            "referred": ["triaged", "assigned", "in_progress", "referred"],
+            "awaiting_client": [
+                "triaged",
+                "assigned",
+                "in_progress",
+                *(["referred"] if referred else []),
+                "awaiting_client",
+            ],
+            "resolved": ["triaged", "assigned", "in_progress", "resolved"],
+            "closed": ["triaged", "assigned", "in_progress", "resolved", "closed"],
+        }[state]
         for offset, step in enumerate(path, start=1):
             with at(self.app, when + timedelta(minutes=offset)):
                 steps[step](db.session.get(Case, case_id))
@@ -155,15 +192,20 @@ class Cases:
         case_services.start(case, user(self.cast.consultant))
 
     def _refer(self, case, body_code):
-        referral_services.refer(case, user(self.cast.consultant), body(body_code),
-                                "Өтініш: банк несиені қайта құрылымдаудан негізсіз бас тартты.")
+        referral_services.refer(
+            case,
+            user(self.cast.consultant),
+            body(body_code),
+            "Өтініш: банк несиені қайта құрылымдаудан негізсіз бас тартты.",
+        )
 
     def _await(self, case):
         case_services.await_client(case, user(self.cast.consultant), "Келісімшарттың көшірмесін жіберіңіз.")
 
     def _resolve(self, case):
-        case_services.resolve(case, user(self.cast.consultant), "advice_given",
-                              "Банкке жазбаша шағым жіберіңіз, үлгісін қоса береміз.")
+        case_services.resolve(
+            case, user(self.cast.consultant), "advice_given", "Банкке жазбаша шағым жіберіңіз, үлгісін қоса береміз."
+        )
 
     def _close(self, case):
         case_services.close(case, user(self.cast.consultant))

@@ -18,7 +18,9 @@ from tests.factories import DEFAULT_PASSWORD
 DESCRIPTION = "Жұмыс беруші үш айдан бері жалақы төлемей жүр. Еңбек шартым бар, бірақ басшы жауап бермейді."
 APPEAL = "Азамат кеңес бюросы арқылы өтініш: жұмыс беруші үш ай бойы жалақы төлемеген, шара қолдануды сұраймыз."
 FIRST_ANSWER = "Өтінішіңіз қабылданды, заңнамаға сәйкес қаралады."
-SECOND_ANSWER = "Еңбек инспекциясы тексеру жүргізді: жұмыс берушіге жалақыны 10 күн ішінде төлеу туралы нұсқама берілді."
+SECOND_ANSWER = (
+    "Еңбек инспекциясы тексеру жүргізді: жұмыс берушіге жалақыны 10 күн ішінде төлеу туралы нұсқама берілді."
+)
 
 
 def _login(page, user):
@@ -100,16 +102,31 @@ def test_case_journey_in_the_browser(page, app, cast, directory):
     _login(page, cast.client)
     page.goto(case_url)
     timeline = page.inner_text("#timeline")
-    for text in (APPEAL, FIRST_ANSWER, SECOND_ANSWER, "Жұмыс орнына барып тексеру қажет.",
-                 "Жауапта қандай шара қабылданатыны көрсетілмеген."):
+    for text in (
+        APPEAL,
+        FIRST_ANSWER,
+        SECOND_ANSWER,
+        "Жұмыс орнына барып тексеру қажет.",
+        "Жауапта қандай шара қабылданатыны көрсетілмеген.",
+    ):
         assert text in timeline
     kinds = [el.get_attribute("class") for el in page.locator("#timeline li.event").all()]
-    for kind in ("event-created", "event-acknowledged", "event-assigned", "event-referred", "event-extended",
-                 "event-answered", "event-answer_evasive"):
+    for kind in (
+        "event-created",
+        "event-acknowledged",
+        "event-assigned",
+        "event-referred",
+        "event-extended",
+        "event-answered",
+        "event-answer_evasive",
+    ):
         assert any(kind in k for k in kinds), kind
     assert not any("visibility-internal" in k for k in kinds)
     with app.app_context():
         referral = db.session.scalar(select(Referral))
-        assert referral.extended and referral.extension_reason == "site_visit" and referral.evasive_count == 1
-        assert referral.state == "answered" and db.session.get(Case, 1).state == "referred"
+        assert referral.extended
+        assert referral.extension_reason == "site_visit"
+        assert referral.evasive_count == 1
+        assert referral.state == "answered"
+        assert db.session.get(Case, 1).state == "referred"
         assert db.session.scalar(select(CaseEvent.id).where(CaseEvent.kind == "answer_evasive")) is not None

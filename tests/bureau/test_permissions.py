@@ -15,8 +15,22 @@ from civic.bureau.models import Attachment
 from civic.identity.models import AuditEvent
 from tests.bureau.conftest import PNG, T0, referral_of, upload
 
-ROLES = ["anonymous", "client", "other_client", "resident", "consultant", "other_consultant", "vos_consultant",
-         "supervisor", "official", "housing_official", "head", "inspector", "vos_inspector", "admin"]
+ROLES = [
+    "anonymous",
+    "client",
+    "other_client",
+    "resident",
+    "consultant",
+    "other_consultant",
+    "vos_consultant",
+    "supervisor",
+    "official",
+    "housing_official",
+    "head",
+    "inspector",
+    "vos_inspector",
+    "admin",
+]
 CASE_VIEWERS = {"client", "consultant", "supervisor", "admin"}
 STAFF = {"consultant", "supervisor", "admin"}
 CONSULTANTS = {"consultant", "other_consultant", "vos_consultant", "supervisor", "admin"}
@@ -41,8 +55,10 @@ PAGES = [
     ("/bureau/files/{private_file}", lambda r: _expect(CASE_VIEWERS, r, 404)),
     ("/bureau/files/{shared_file}", lambda r: _expect(CASE_VIEWERS | REFERRAL_VIEWERS, r, 404)),
     ("/bureau/referrals/{referral}", lambda r: _expect(REFERRAL_VIEWERS, r, 404)),
-    ("/bureau/cases/{other_case}", lambda r: _expect({"other_client", "supervisor", "admin", "consultant",
-                                                      "other_consultant"}, r, 404)),
+    (
+        "/bureau/cases/{other_case}",
+        lambda r: _expect({"other_client", "supervisor", "admin", "consultant", "other_consultant"}, r, 404),
+    ),
     ("/bureau/queue", lambda r: _expect(CONSULTANTS, r, 403)),
     ("/bureau/queue?view=intake", lambda r: _expect(CONSULTANTS, r, 403)),
     ("/bureau/queue?view=all", lambda r: _expect(CONSULTANTS, r, 403)),
@@ -72,9 +88,15 @@ def scene(app, cast, cases):
         private = db.session.scalar(select(Attachment.id).where(Attachment.original_name == "passport.png"))
         from tests.bureau.conftest import category, territory
 
-        return {"case": case_id, "other_case": other_case, "referral": referral_of(case_id).id,
-                "private_file": private, "shared_file": shared.id, "debts": category("debts").id,
-                "bostandyk": territory("KZ-ALA-BOS").id}
+        return {
+            "case": case_id,
+            "other_case": other_case,
+            "referral": referral_of(case_id).id,
+            "private_file": private,
+            "shared_file": shared.id,
+            "debts": category("debts").id,
+            "bostandyk": territory("KZ-ALA-BOS").id,
+        }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -92,26 +114,63 @@ def test_permission_matrix_for_every_page_and_export(app, client, auth, cast, sc
 
 
 POSTS = [
-    ("/bureau/cases/{case}/notes", {"note": "A confidential note."},
-     lambda r: 302 if r in STAFF | {"anonymous"} else 404 if r in CONSULTANTS else 403),
-    ("/bureau/cases/{case}/messages", {"message": "A message."},
-     lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404),
-    ("/bureau/referrals/{referral}/extend", {"reason": "analysis"},
-     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
-    ("/bureau/referrals/{referral}/answer", {"text": "An answer of the state body to the appeal."},
-     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
-    ("/bureau/referrals/{referral}/request-info", {"question": "Which flat number?"},
-     lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404),
-    ("/bureau/cases/{case}/consents", {"consent_data": "y", "consent_referral": "y"},
-     lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404),
-    ("/bureau/cases/{other_case}/triage", {"category": "{debts}", "territory": "{bostandyk}"},
-     lambda r: 302 if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
-     else 404 if r in CONSULTANTS else 403),
-    ("/bureau/queue/bulk", {"case_ids": "{other_case}", "action": "triage"},
-     lambda r: 302 if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
-     else 404 if r in CONSULTANTS else 403),
-    ("/bureau/templates/new", {"category": "0", "language": "kk", "title": "T", "body": "Text"},
-     lambda r: 302 if r in {"supervisor", "admin", "anonymous"} else 403),
+    (
+        "/bureau/cases/{case}/notes",
+        {"note": "A confidential note."},
+        lambda r: 302 if r in STAFF | {"anonymous"} else 404 if r in CONSULTANTS else 403,
+    ),
+    (
+        "/bureau/cases/{case}/messages",
+        {"message": "A message."},
+        lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404,
+    ),
+    (
+        "/bureau/referrals/{referral}/extend",
+        {"reason": "analysis"},
+        lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404,
+    ),
+    (
+        "/bureau/referrals/{referral}/answer",
+        {"text": "An answer of the state body to the appeal."},
+        lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404,
+    ),
+    (
+        "/bureau/referrals/{referral}/request-info",
+        {"question": "Which flat number?"},
+        lambda r: 302 if r in {"official", "head", "admin", "anonymous"} else 403 if r in REFERRAL_VIEWERS else 404,
+    ),
+    (
+        "/bureau/cases/{case}/consents",
+        {"consent_data": "y", "consent_referral": "y"},
+        lambda r: 302 if r in CASE_VIEWERS | {"anonymous"} else 404,
+    ),
+    (
+        "/bureau/cases/{other_case}/triage",
+        {"category": "{debts}", "territory": "{bostandyk}"},
+        lambda r: (
+            302
+            if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
+            else 404
+            if r in CONSULTANTS
+            else 403
+        ),
+    ),
+    (
+        "/bureau/queue/bulk",
+        {"case_ids": "{other_case}", "action": "triage"},
+        lambda r: (
+            302
+            if r in {"consultant", "other_consultant", "supervisor", "admin", "anonymous"}
+            else 404
+            if r in CONSULTANTS
+            else 403
+        ),
+    ),
+    (
+        "/bureau/templates/new",
+        {"category": "0", "language": "kk", "title": "T", "body": "Text"},
+        lambda r: 302 if r in {"supervisor", "admin", "anonymous"} else 403,
+    ),
 ]
 
 
@@ -137,7 +196,8 @@ def test_reading_another_clients_case_is_refused_and_audited(app, client, auth, 
         denied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bureau.access_denied")).all()
         assert [(e.actor_id, e.object_type, e.object_id) for e in denied] == [
             (cast.other_client.id, "bureau_cases", str(scene["case"])),
-            (cast.other_client.id, "bureau_attachments", str(scene["private_file"]))]
+            (cast.other_client.id, "bureau_attachments", str(scene["private_file"])),
+        ]
 
 
 def test_an_official_sees_only_the_referred_content(app, client, auth, cast, scene):
@@ -145,14 +205,16 @@ def test_an_official_sees_only_the_referred_content(app, client, auth, cast, sce
     page = client.get(f"/bureau/referrals/{scene['referral']}").get_data(as_text=True)
     assert "Өтініш: банк несиені" in page  # the referral text
     assert "Банк менің несиемді" not in page  # the client's own description stays with the bureau
-    assert "passport.png" not in page and "letter.pdf" in page
+    assert "passport.png" not in page
+    assert "letter.pdf" in page
     assert "Айжан" not in page
 
 
 def test_files_download_as_attachments_with_nosniff(app, client, auth, cast, scene):
     auth.login(cast.client)
     response = client.get(f"/bureau/files/{scene['private_file']}")
-    assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\x89PNG")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
@@ -161,7 +223,12 @@ def test_files_download_as_attachments_with_nosniff(app, client, auth, cast, sce
 def test_staff_case_export_is_audited(app, client, auth, cast, scene):
     auth.login(cast.supervisor)
     response = client.get(f"/bureau/cases/{scene['case']}/export")
-    assert response.status_code == 200 and response.json["case"].startswith("CAB-")
+    assert response.status_code == 200
+    assert response.json["case"].startswith("CAB-")
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "bureau.export_case")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "bureau.export_case")
+            )
+            == 1
+        )

@@ -22,8 +22,9 @@ REFERRED_AT = T0 + timedelta(minutes=4)  # cases.make("referred") refers at its 
 
 
 def _kinds(user_id: int) -> list[str]:
-    return list(db.session.scalars(select(Notification.kind).where(Notification.user_id == user_id)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(select(Notification.kind).where(Notification.user_id == user_id).order_by(Notification.id))
+    )
 
 
 def test_referral_starts_the_15_day_clock_and_tells_the_client_and_the_body(app, cast, cases):
@@ -33,7 +34,8 @@ def test_referral_starts_the_15_day_clock_and_tells_the_client_and_the_body(app,
         assert referral.referred_at == REFERRED_AT
         assert referral.due_at == sla.compute_due(REFERRED_AT)
         assert sla.local_date(referral.due_at).isoformat() == "2025-04-16"
-        assert referral.sla_state == "on_time" and referral.suggested_body.code == "KZ-ALA.AKIMAT"
+        assert referral.sla_state == "on_time"
+        assert referral.suggested_body.code == "KZ-ALA.AKIMAT"
         assert "bureau.referred" in _kinds(cast.client.id)
         assert "bureau.referral_received" in _kinds(cast.official.id)
         assert "bureau.referral_received" in _kinds(cast.head.id)
@@ -43,17 +45,26 @@ def test_referral_starts_the_15_day_clock_and_tells_the_client_and_the_body(app,
 def test_referral_needs_the_consent_to_share_with_a_state_body(app, cast, cases):
     case_id = cases.make("in_progress", consents=(Consent.DATA,))
     with at(app), pytest.raises(DomainError, match="Share my case"):
-        referrals.refer(db.session.get(Case, case_id), user(cast.consultant), body("KZ-ALA.AKIMAT"),
-                        "An appeal text that is long enough.")
+        referrals.refer(
+            db.session.get(Case, case_id),
+            user(cast.consultant),
+            body("KZ-ALA.AKIMAT"),
+            "An appeal text that is long enough.",
+        )
     with app.app_context():
-        assert db.session.get(Case, case_id).state == "in_progress" and referral_of(case_id) is None
+        assert db.session.get(Case, case_id).state == "in_progress"
+        assert referral_of(case_id) is None
 
 
 def test_referral_is_refused_before_work_started_and_without_a_text(app, cast, cases):
     case_id = cases.make("assigned")
     with at(app), pytest.raises(InvalidTransition):
-        referrals.refer(db.session.get(Case, case_id), user(cast.consultant), body("KZ-ALA.AKIMAT"),
-                        "An appeal text that is long enough.")
+        referrals.refer(
+            db.session.get(Case, case_id),
+            user(cast.consultant),
+            body("KZ-ALA.AKIMAT"),
+            "An appeal text that is long enough.",
+        )
     case_id = cases.make("in_progress")
     with at(app), pytest.raises(DomainError) as refused:
         referrals.refer(db.session.get(Case, case_id), user(cast.consultant), body("KZ-ALA.AKIMAT"), "short")
@@ -64,10 +75,12 @@ def test_the_consultant_may_choose_another_body_than_suggested(app, cast, cases)
     case_id = cases.make("referred", body_code="KZ-ALA.HOUSING")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.body.code == "KZ-ALA.HOUSING" and referral.suggested_body.code == "KZ-ALA.AKIMAT"
+        assert referral.body.code == "KZ-ALA.HOUSING"
+        assert referral.suggested_body.code == "KZ-ALA.AKIMAT"
 
 
 # ------------------------------------------------------------------ extension
+
 
 def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast, cases):
     case_id = cases.make("referred")
@@ -75,15 +88,18 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         referrals.extend(referral_of(case_id), user(cast.official), "site_visit", "We must inspect the building.")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.extended and referral.extension_reason == "site_visit"
+        assert referral.extended
+        assert referral.extension_reason == "site_visit"
         assert referral.due_at == sla.compute_due(REFERRED_AT, extended=True)
-        note = db.session.scalar(select(Notification).where(Notification.user_id == cast.client.id,
-                                                            Notification.kind == "bureau.extended"))
+        note = db.session.scalar(
+            select(Notification).where(Notification.user_id == cast.client.id, Notification.kind == "bureau.extended")
+        )
         with force_locale(cast.client.preferred_locale):  # rendered in the client's language
             assert str(EXTENSION_LABELS["site_visit"]) in note.body
             assert format_date(referral.due_at, "long") in note.body
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))
-        assert event.visibility == "body" and event.data["reason"] == "site_visit"
+        assert event.visibility == "body"
+        assert event.data["reason"] == "site_visit"
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "bureau.extend"))
 
 
@@ -117,6 +133,7 @@ def test_only_the_bodys_officials_may_extend(app, cast, cases, who):
 
 # ------------------------------------------------------------------ clock stops
 
+
 def test_waiting_for_the_client_stops_the_clock_and_the_answer_restarts_it(app, cast, cases):
     case_id = cases.make("referred")
     stop, restart = T0 + timedelta(days=5), T0 + timedelta(days=8, hours=3)
@@ -124,32 +141,39 @@ def test_waiting_for_the_client_stops_the_clock_and_the_answer_restarts_it(app, 
         case_services.await_client(db.session.get(Case, case_id), user(cast.consultant), "Please send the contract.")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.due_at is None and referral.sla_state == "paused"
+        assert referral.due_at is None
+        assert referral.sla_state == "paused"
         assert db.session.get(Case, case_id).state == "awaiting_client"
     with at(app, restart):
         work.message_from_client(db.session.get(Case, case_id), user(cast.client), "Attached is the contract.")
     with app.app_context():
         referral = referral_of(case_id)
         expected = sla.compute_due(REFERRED_AT, pauses=[sla.ClockPause(stop, restart)])
-        assert referral.due_at == expected and expected > sla.compute_due(REFERRED_AT)
-        assert db.session.get(Case, case_id).state == "referred" and referral.sla_state == "on_time"
+        assert referral.due_at == expected
+        assert expected > sla.compute_due(REFERRED_AT)
+        assert db.session.get(Case, case_id).state == "referred"
+        assert referral.sla_state == "on_time"
 
 
 def test_the_official_can_ask_the_client_through_the_bureau(app, cast, cases):
     case_id = cases.make("referred")
     with at(app, T0 + timedelta(days=2)):
-        case_services.await_client(db.session.get(Case, case_id), user(cast.official), "Which flat number?",
-                                   requested_by_body=True)
+        case_services.await_client(
+            db.session.get(Case, case_id), user(cast.official), "Which flat number?", requested_by_body=True
+        )
     with app.app_context():
         assert db.session.get(Case, case_id).state == "awaiting_client"
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "info_requested"))
-        assert event.visibility == "body" and event.data == {"by_body": True}
+        assert event.visibility == "body"
+        assert event.data == {"by_body": True}
     with at(app), pytest.raises(PermissionDenied):
-        case_services.await_client(db.session.get(Case, case_id), user(cast.housing_official), "Hello?",
-                                   requested_by_body=True)
+        case_services.await_client(
+            db.session.get(Case, case_id), user(cast.housing_official), "Hello?", requested_by_body=True
+        )
 
 
 # ------------------------------------------------------------------ answers and inspection
+
 
 def _answer(app, case_id, who, when, text="The akimat reviewed the appeal and instructed the bank to reply."):
     with at(app, when):
@@ -166,7 +190,8 @@ def test_an_answer_goes_to_the_client_and_the_inspectors_of_the_territory(app, c
     _answer(app, case_id, cast.official, T0 + timedelta(days=6))
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.state == "answered" and referral.sla_state == "answered"
+        assert referral.state == "answered"
+        assert referral.sla_state == "answered"
         assert "bureau.answered" in _kinds(cast.client.id)
         assert "bureau.answer_to_review" in _kinds(cast.inspector.id)
         assert "bureau.answer_to_review" not in _kinds(cast.vos_inspector.id)
@@ -178,8 +203,10 @@ def test_evasive_answer_returns_to_the_body_and_notifies_its_head(app, cast, cas
     _review(app, case_id, cast.inspector, T0 + timedelta(days=7), "evasive", "Does not say what the bank must do.")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.state == "returned" and referral.evasive_count == 1
-        assert referral.sla_state == "on_time" and referral.due_at == sla.compute_due(REFERRED_AT)
+        assert referral.state == "returned"
+        assert referral.evasive_count == 1
+        assert referral.sla_state == "on_time"
+        assert referral.due_at == sla.compute_due(REFERRED_AT)
         assert "bureau.answer_evasive" in _kinds(cast.head.id)
         assert "bureau.answer_evasive" in _kinds(cast.official.id)
         assert "bureau.answer_evasive" in _kinds(cast.client.id)
@@ -187,7 +214,9 @@ def test_evasive_answer_returns_to_the_body_and_notifies_its_head(app, cast, cas
     _review(app, case_id, cast.inspector, T0 + timedelta(days=10), "accepted")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.state == "accepted" and referral.answered_late is False and referral.sla_state == "closed"
+        assert referral.state == "accepted"
+        assert referral.answered_late is False
+        assert referral.sla_state == "closed"
         assert db.session.get(Case, case_id).state == "in_progress"
         assert "bureau.answer_accepted" in _kinds(cast.consultant.id)
 
@@ -228,10 +257,12 @@ def test_no_answer_or_review_out_of_turn(app, cast, cases):
 def test_answering_while_the_client_is_asked_restarts_the_clock_first(app, cast, cases):
     case_id = cases.make("referred")
     with at(app, T0 + timedelta(days=2)):
-        case_services.await_client(db.session.get(Case, case_id), user(cast.official), "Which flat?",
-                                   requested_by_body=True)
+        case_services.await_client(
+            db.session.get(Case, case_id), user(cast.official), "Which flat?", requested_by_body=True
+        )
     _answer(app, case_id, cast.official, T0 + timedelta(days=4))
     with app.app_context():
         referral = referral_of(case_id)
-        assert db.session.get(Case, case_id).state == "referred" and referral.due_at is not None
+        assert db.session.get(Case, case_id).state == "referred"
+        assert referral.due_at is not None
         assert all(p.end_at is not None for p in referral.pauses)

@@ -684,9 +684,11 @@ class TestClockStops:
 
     def test_pause_is_normalised_to_utc(self):
         local = ClockPause(datetime(2025, 4, 3, 10, tzinfo=ALMATY), datetime(2025, 4, 3, 11, tzinfo=ALMATY))
-        assert local.start_utc == Z("2025-04-03T05:00:00Z") and local.start_utc.tzinfo is UTC
+        assert local.start_utc == Z("2025-04-03T05:00:00Z")
+        assert local.start_utc.tzinfo is UTC
         assert local.end_utc == Z("2025-04-03T06:00:00Z")
-        assert not local.is_open and ClockPause(Z("2025-04-03T05:00:00Z")).is_open
+        assert not local.is_open
+        assert ClockPause(Z("2025-04-03T05:00:00Z")).is_open
 
 
 # --------------------------------------------------------------------------- extensions
@@ -836,7 +838,8 @@ class TestProperties:
         rolled = compute_due(opened, days=days, extended_days=days + 1)
         assert raw >= opened + timedelta(days=days)
         assert local_date(raw) == local_date(opened) + timedelta(days=days)
-        assert _is_end_of_local_day(raw) and _is_end_of_local_day(rolled)
+        assert _is_end_of_local_day(raw)
+        assert _is_end_of_local_day(rolled)
         assert rolled >= raw
         assert is_working_day(local_date(rolled))
         # Rolling stops at the first working day.

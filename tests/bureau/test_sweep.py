@@ -18,11 +18,20 @@ DUE = sla.compute_due(T0 + timedelta(minutes=4))  # the deadline of a case refer
 
 
 def _snapshot():
-    referral_rows = db.session.execute(select(Referral.id, Referral.sla_state, Referral.notify_pending,
-                                              Referral.due_soon_notified_at, Referral.overdue_notified_at)
-                                       .order_by(Referral.id)).all()
-    return (referral_rows, db.session.scalar(select(func.count()).select_from(Notification)),
-            db.session.scalar(select(func.count()).select_from(CaseEvent)))
+    referral_rows = db.session.execute(
+        select(
+            Referral.id,
+            Referral.sla_state,
+            Referral.notify_pending,
+            Referral.due_soon_notified_at,
+            Referral.overdue_notified_at,
+        ).order_by(Referral.id)
+    ).all()
+    return (
+        referral_rows,
+        db.session.scalar(select(func.count()).select_from(Notification)),
+        db.session.scalar(select(func.count()).select_from(CaseEvent)),
+    )
 
 
 def _run(app, now, full=False):
@@ -33,8 +42,9 @@ def _run(app, now, full=False):
 
 
 def _notes(user_id: int, kind: str) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user_id,
-                                                              Notification.kind == kind)))
+    return list(
+        db.session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.kind == kind))
+    )
 
 
 def test_sweep_marks_due_soon_then_overdue_and_notifies_each_level_once(app, cast, cases):
@@ -49,7 +59,8 @@ def test_sweep_marks_due_soon_then_overdue_and_notifies_each_level_once(app, cas
     assert (second.changed, second.overdue) == (1, 1)
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.sla_state == "overdue" and referral.notify_pending == 0
+        assert referral.sla_state == "overdue"
+        assert referral.notify_pending == 0
         assert referral.overdue_notified_at == DUE + timedelta(hours=1)
         for person in (cast.official, cast.head):
             assert len(_notes(person.id, "bureau.overdue")) == 1
@@ -88,7 +99,8 @@ def test_one_notification_per_person_counts_all_their_referrals(app, cast, cases
     assert result.overdue == 3
     with app.app_context():
         notes = _notes(cast.official.id, "bureau.overdue")
-        assert len(notes) == 1 and notes[0].title.startswith("3 ")
+        assert len(notes) == 1
+        assert notes[0].title.startswith("3 ")
 
 
 def test_paused_answered_and_closed_referrals_are_left_alone(app, cast, cases):
@@ -99,7 +111,8 @@ def test_paused_answered_and_closed_referrals_are_left_alone(app, cast, cases):
     result = _run(app, DUE + timedelta(days=5))
     assert result.changed == 0
     with app.app_context():
-        assert referral_of(paused).sla_state == "paused" and referral_of(answered).sla_state == "answered"
+        assert referral_of(paused).sla_state == "paused"
+        assert referral_of(answered).sla_state == "answered"
 
 
 def test_full_backlog_sweep_in_chunks_matches_the_incremental_result(app, cast, cases):
@@ -112,12 +125,14 @@ def test_full_backlog_sweep_in_chunks_matches_the_incremental_result(app, cast, 
     expected = [str(sla.status_at(now, due)) for due in dues]
     assert expected == ["overdue", "overdue", "due_soon", "on_time"]
     result = _run(app, now, full=True)
-    assert result.chunks == 4 and len(result.chunk_ms) == 5  # 4 chunks and the delivery of the notices
+    assert result.chunks == 4
+    assert len(result.chunk_ms) == 5
     with app.app_context():
         assert [referral_of(i).sla_state for i in ids] == expected
     assert (result.changed, result.overdue, result.due_soon) == (3, 2, 1)
     again = _run(app, now, full=True)
-    assert again.changed == 0 and again.notifications == 0
+    assert again.changed == 0
+    assert again.notifications == 0
 
 
 def test_a_status_found_by_a_service_is_announced_by_the_next_sweep(app, cast, cases):
@@ -129,12 +144,14 @@ def test_a_status_found_by_a_service_is_announced_by_the_next_sweep(app, cast, c
         case_services.resume(db.session.get(Case, case_id), user(cast.client))
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.sla_state == "due_soon" and referral.notify_pending == 1
+        assert referral.sla_state == "due_soon"
+        assert referral.notify_pending == 1
         assert _notes(cast.official.id, "bureau.due_soon") == []
     result = _run(app, stop + timedelta(hours=2))
     assert (result.changed, result.due_soon) == (0, 1)
     with app.app_context():
-        assert len(_notes(cast.official.id, "bureau.due_soon")) == 1 and referral_of(case_id).notify_pending == 0
+        assert len(_notes(cast.official.id, "bureau.due_soon")) == 1
+        assert referral_of(case_id).notify_pending == 0
 
 
 def test_extension_resets_the_notices_so_the_new_deadline_is_announced_again(app, cast, cases):
@@ -144,7 +161,8 @@ def test_extension_resets_the_notices_so_the_new_deadline_is_announced_again(app
         referrals.extend(referral_of(case_id), user(cast.official), "commission")
     with app.app_context():
         referral = referral_of(case_id)
-        assert referral.sla_state == "on_time" and referral.due_soon_notified_at is None
+        assert referral.sla_state == "on_time"
+        assert referral.due_soon_notified_at is None
     _run(app, referral.due_at - timedelta(days=1))
     with app.app_context():
         assert len(_notes(cast.official.id, "bureau.due_soon")) == 2
@@ -156,12 +174,16 @@ def test_cli_sweep_is_idempotent(app, cast, cases, runner):
     first = runner.invoke(args=["bureau", "sweep", "--now", now])
     second = runner.invoke(args=["bureau", "sweep", "--now", now])
     assert first.exit_code == 0, first.output
-    assert "1 changed" in first.output and "1 overdue" in first.output
+    assert "1 changed" in first.output
+    assert "1 overdue" in first.output
     assert "0 changed, 0 due soon, 0 overdue, 0 notifications" in second.output
     full = runner.invoke(args=["bureau", "sweep", "--full", "--now", now])
-    assert full.exit_code == 0 and "0 changed" in full.output and "transactions" in full.output
+    assert full.exit_code == 0
+    assert "0 changed" in full.output
+    assert "transactions" in full.output
     bad = runner.invoke(args=["bureau", "sweep", "--now", "2026-01-01T00:00:00"])
-    assert bad.exit_code != 0 and "time zone" in bad.output
+    assert bad.exit_code != 0
+    assert "time zone" in bad.output
 
 
 def test_batched_incremental_sweep_marks_everything_in_bounded_transactions(app, cast, cases):
@@ -169,11 +191,14 @@ def test_batched_incremental_sweep_marks_everything_in_bounded_transactions(app,
         cases.make("referred")
     with app.test_request_context():
         result = sweep.sweep_batches(db.session.commit, now=DUE + timedelta(hours=1), batch=2)
-    assert result.overdue == 5 and result.chunks == 3 and len(result.chunk_ms) == 4  # 3 batches, 1 delivery
+    assert result.overdue == 5
+    assert result.chunks == 3
+    assert len(result.chunk_ms) == 4
     with app.app_context():
         assert set(db.session.scalars(select(Referral.sla_state))) == {"overdue"}
         notes = _notes(cast.official.id, "bureau.overdue")
-        assert len(notes) == 1 and notes[0].title.startswith("5 ")  # summed over the batches
+        assert len(notes) == 1
+        assert notes[0].title.startswith("5 ")
         assert db.session.scalar(select(func.count()).select_from(PendingNotice)) == 0
 
 

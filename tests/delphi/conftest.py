@@ -12,15 +12,21 @@ from civic.delphi import services
 from civic.delphi.models import DelphiStudy
 from civic.identity.models import User
 
-LIKERT = services.ItemData(kind="likert", texts={"en": "Priority for children of large families"},
-                           scale_preset="agreement5")
-NUMERIC = services.ItemData(kind="numeric", texts={"en": "Places to add next year"}, unit="places", min_value=0,
-                            max_value=10000)
+LIKERT = services.ItemData(
+    kind="likert", texts={"en": "Priority for children of large families"}, scale_preset="agreement5"
+)
+NUMERIC = services.ItemData(
+    kind="numeric", texts={"en": "Places to add next year"}, unit="places", min_value=0, max_value=10000
+)
 YES_NO = services.ItemData(kind="yes_no", texts={"en": "Publish the queue online?"})
-RANKING = services.ItemData(kind="ranking", texts={"en": "Rank the priority groups"},
-                            options={"en": ["Military families", "Disabled parents", "Orphans", "Large families"]})
-CATEGORICAL = services.ItemData(kind="categorical", texts={"en": "Who should run the queue?"},
-                                options={"en": ["Akimat", "Ministry", "Schools"]})
+RANKING = services.ItemData(
+    kind="ranking",
+    texts={"en": "Rank the priority groups"},
+    options={"en": ["Military families", "Disabled parents", "Orphans", "Large families"]},
+)
+CATEGORICAL = services.ItemData(
+    kind="categorical", texts={"en": "Who should run the queue?"}, options={"en": ["Akimat", "Ministry", "Schools"]}
+)
 ITEMS = {"likert": LIKERT, "numeric": NUMERIC, "yes_no": YES_NO, "ranking": RANKING, "categorical": CATEGORICAL}
 
 
@@ -39,8 +45,12 @@ class World:
     def study(self, organiser: User, kinds=("likert", "numeric", "yes_no"), panel=(), config=None) -> int:
         with self.app.app_context():
             actor = db.session.get(User, organiser.id)
-            study = services.create_study(actor, services.StudyData(titles={"en": "Kindergarten places"},
-                                                                    contexts={"en": "Context"}, base_language="en"))
+            study = services.create_study(
+                actor,
+                services.StudyData(
+                    titles={"en": "Kindergarten places"}, contexts={"en": "Context"}, base_language="en"
+                ),
+            )
             for kind in kinds:
                 services.add_item(study, actor, ITEMS[kind])
             if config:
@@ -64,28 +74,43 @@ class World:
 
     def open(self, study_id: int, organiser: User, days: int = 7, proposals: bool = False, now=None) -> int:
         def _open(study):
-            rnd = services.open_round(study, self.actor(organiser), (now or utc_now()) + timedelta(days=days),
-                                      now=now, proposals=proposals)
+            rnd = services.open_round(
+                study, self.actor(organiser), (now or utc_now()) + timedelta(days=days), now=now, proposals=proposals
+            )
             return rnd.number
+
         return self.run(_open, study_id=study_id)
 
-    def answer(self, study_id: int, number: int, user: User, values: dict, why: dict | None = None,
-               submit: bool = True, now=None):
+    def answer(
+        self,
+        study_id: int,
+        number: int,
+        user: User,
+        values: dict,
+        why: dict | None = None,
+        submit: bool = True,
+        now=None,
+    ):
         def _answer(study):
             rnd = study.round(number)
             codes = {item.code: item.id for item in rnd.items}
-            raw = {codes[c]: services.RawAnswer(value=v, justification=(why or {}).get(c, ""))
-                   for c, v in values.items() if c in codes}
+            raw = {
+                codes[c]: services.RawAnswer(value=v, justification=(why or {}).get(c, ""))
+                for c, v in values.items()
+                if c in codes
+            }
             return services.save_answers(rnd, self.actor(user), raw, submit=submit, now=now)
+
         return self.run(_answer, study_id=study_id)
 
     def close(self, study_id: int, number: int, organiser: User | None = None):
-        return self.run(lambda s: services.close_round(s.round(number), self.actor(organiser) if organiser else None),
-                        study_id=study_id)
+        return self.run(
+            lambda s: services.close_round(s.round(number), self.actor(organiser) if organiser else None),
+            study_id=study_id,
+        )
 
     def publish(self, study_id: int, number: int, organiser: User):
-        return self.run(lambda s: services.publish_feedback(s.round(number), self.actor(organiser)),
-                        study_id=study_id)
+        return self.run(lambda s: services.publish_feedback(s.round(number), self.actor(organiser)), study_id=study_id)
 
 
 @pytest.fixture

@@ -15,27 +15,59 @@ def _item(code, kind, **fields):
 
 def test_items_are_grouped_into_engine_parts():
     options = [{"id": "o1", "en": "A"}, {"id": "o2", "en": "B"}]
-    parts = build_parts([
-        _item("Q1", ItemKind.LIKERT, scale_points=5), _item("Q2", ItemKind.LIKERT, scale_points=9),
-        _item("Q3", ItemKind.LIKERT, scale_points=5), _item("Q4", ItemKind.NUMERIC, ratio_scale=False),
-        _item("Q5", ItemKind.NUMERIC), _item("Q6", ItemKind.YES_NO), _item("Q7", ItemKind.RANKING, options=options),
-        _item("Q8", ItemKind.CATEGORICAL, options=options)])
+    parts = build_parts(
+        [
+            _item("Q1", ItemKind.LIKERT, scale_points=5),
+            _item("Q2", ItemKind.LIKERT, scale_points=9),
+            _item("Q3", ItemKind.LIKERT, scale_points=5),
+            _item("Q4", ItemKind.NUMERIC, ratio_scale=False),
+            _item("Q5", ItemKind.NUMERIC),
+            _item("Q6", ItemKind.YES_NO),
+            _item("Q7", ItemKind.RANKING, options=options),
+            _item("Q8", ItemKind.CATEGORICAL, options=options),
+        ]
+    )
     by_id = {p["id"]: p for p in parts}
-    assert by_id["likert5"]["items"] == ["Q1", "Q3"] and by_id["likert9"]["scale"] == [1, 9]
+    assert by_id["likert5"]["items"] == ["Q1", "Q3"]
+    assert by_id["likert9"]["scale"] == [1, 9]
     assert by_id["numeric"] == {"id": "numeric", "type": "numeric", "items": ["Q4", "Q5"], "ratio_scale": ["Q5"]}
-    assert by_id["yes_no"]["categories"] == ["no", "yes"] and by_id["yes_no"]["yes_category"] == "yes"
+    assert by_id["yes_no"]["categories"] == ["no", "yes"]
+    assert by_id["yes_no"]["yes_category"] == "yes"
     assert by_id["Q7"] == {"id": "Q7", "type": "ranking", "input_kind": "ranks", "options": ["Q7:o1", "Q7:o2"]}
     assert by_id["Q8"]["categories"] == ["o1", "o2"]
 
 
 def test_redaction_removes_small_cells_and_attrition_comparisons():
-    report = {"per_round": [{"round": 1, "items": {"Q1": {"n": 4, "median": 3.0, "display_suppressed": True},
-                                                   "Q2": {"n": 7, "median": 4.0, "display_suppressed": False}},
-                             "parts": {"Q3": {"type": "ranking", "display_suppressed": True, "options": {"a": {}},
-                                              "kendall_w": {"m": 3, "W": 0.9, "display_suppressed": True}}}}],
-              "stability": [{"from_round": 1, "to_round": 2,
-                             "items": {"Q2": {"n_pairs": 6, "tvd": 0.1, "attrition_mwu": {"U": 3}, "stable": True},
-                                       "Q1": {"n_pairs": 3, "tvd": 0.5, "stable": False}}, "parts": {}}]}
+    report = {
+        "per_round": [
+            {
+                "round": 1,
+                "items": {
+                    "Q1": {"n": 4, "median": 3.0, "display_suppressed": True},
+                    "Q2": {"n": 7, "median": 4.0, "display_suppressed": False},
+                },
+                "parts": {
+                    "Q3": {
+                        "type": "ranking",
+                        "display_suppressed": True,
+                        "options": {"a": {}},
+                        "kendall_w": {"m": 3, "W": 0.9, "display_suppressed": True},
+                    }
+                },
+            }
+        ],
+        "stability": [
+            {
+                "from_round": 1,
+                "to_round": 2,
+                "items": {
+                    "Q2": {"n_pairs": 6, "tvd": 0.1, "attrition_mwu": {"U": 3}, "stable": True},
+                    "Q1": {"n_pairs": 3, "tvd": 0.5, "stable": False},
+                },
+                "parts": {},
+            }
+        ],
+    }
     out = redact_report(report, n_min=5)
     assert out["per_round"][0]["items"]["Q1"] == {"display_suppressed": True, "verdict": "insufficient", "n": None}
     assert out["per_round"][0]["items"]["Q2"]["median"] == 4.0
@@ -45,14 +77,17 @@ def test_redaction_removes_small_cells_and_attrition_comparisons():
     assert report["per_round"][0]["items"]["Q1"]["median"] == 3.0  # the stored report is untouched
 
 
-@pytest.mark.parametrize(("kind", "fields", "raw", "expected"), [
-    (ItemKind.LIKERT, {"scale_points": 7}, "7", 7),
-    (ItemKind.NUMERIC, {"min_value": 0, "max_value": 100}, "12,5", 12.5),
-    (ItemKind.NUMERIC, {}, " 1 200 ", 1200.0),
-    (ItemKind.YES_NO, {}, "no", "no"),
-    (ItemKind.CATEGORICAL, {"options": [{"id": "o1"}, {"id": "o2"}]}, "o2", "o2"),
-    (ItemKind.LIKERT, {"scale_points": 5}, "", None),
-])
+@pytest.mark.parametrize(
+    ("kind", "fields", "raw", "expected"),
+    [
+        (ItemKind.LIKERT, {"scale_points": 7}, "7", 7),
+        (ItemKind.NUMERIC, {"min_value": 0, "max_value": 100}, "12,5", 12.5),
+        (ItemKind.NUMERIC, {}, " 1 200 ", 1200.0),
+        (ItemKind.YES_NO, {}, "no", "no"),
+        (ItemKind.CATEGORICAL, {"options": [{"id": "o1"}, {"id": "o2"}]}, "o2", "o2"),
+        (ItemKind.LIKERT, {"scale_points": 5}, "", None),
+    ],
+)
 def test_parse_value_accepts_valid_answers(app, kind, fields, raw, expected):
     with app.test_request_context():
         assert parse_value(_item("Q1", kind, **fields), raw) == expected

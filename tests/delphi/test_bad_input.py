@@ -29,8 +29,13 @@ def running(app, world):
 
 def _form(running, likert="4", number="1200", yes_no="yes", ranks=(1, 2, 3, 4), action="submit", **extra):
     ids = running["ids"]
-    data = {f"item-{ids['Q1']}": likert, f"item-{ids['Q2']}": number, f"item-{ids['Q3']}": yes_no, "action": action,
-            **{f"item-{ids['Q4']}-{oid}": str(r) for oid, r in zip(running["options"], ranks, strict=True)}}
+    data = {
+        f"item-{ids['Q1']}": likert,
+        f"item-{ids['Q2']}": number,
+        f"item-{ids['Q3']}": yes_no,
+        "action": action,
+        **{f"item-{ids['Q4']}-{oid}": str(r) for oid, r in zip(running["options"], ranks, strict=True)},
+    }
     data.update(extra)
     return data
 
@@ -40,27 +45,32 @@ def _stored(app, round_number: int | None = None) -> int:
         stmt = select(func.count()).select_from(DelphiAnswer)
         if round_number is not None:
             stmt = stmt.join(DelphiRound, DelphiRound.id == DelphiAnswer.round_id).where(
-                DelphiRound.number == round_number)
+                DelphiRound.number == round_number
+            )
         return db.session.scalar(stmt)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("likert", "6", "Choose a point of the scale from 1 to 5."),
-    ("likert", "abc", "Choose a point of the scale from 1 to 5."),
-    ("number", "10001", "Enter a number from 0 to 10000."),
-    ("number", "-5", "Enter a number from 0 to 10000."),
-    ("number", "twelve", "Enter a number, for example 12 or 3.5."),
-    ("number", "nan", "Enter a number, for example 12 or 3.5."),
-    ("yes_no", "maybe", "Choose one of the offered answers."),
-    ("ranks", (1, 1, 3, 4), "Each rank from 1 to 4 must be used once: rank 1 is used twice and rank 2 is missing."),
-    ("ranks", (1, 2, 3, 5), "Give every option a rank from 1 to 4."),
-    ("ranks", (1, 2, 3, ""), "Give every option a rank from 1 to 4."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("likert", "6", "Choose a point of the scale from 1 to 5."),
+        ("likert", "abc", "Choose a point of the scale from 1 to 5."),
+        ("number", "10001", "Enter a number from 0 to 10000."),
+        ("number", "-5", "Enter a number from 0 to 10000."),
+        ("number", "twelve", "Enter a number, for example 12 or 3.5."),
+        ("number", "nan", "Enter a number, for example 12 or 3.5."),
+        ("yes_no", "maybe", "Choose one of the offered answers."),
+        ("ranks", (1, 1, 3, 4), "Each rank from 1 to 4 must be used once: rank 1 is used twice and rank 2 is missing."),
+        ("ranks", (1, 2, 3, 5), "Give every option a rank from 1 to 4."),
+        ("ranks", (1, 2, 3, ""), "Give every option a rank from 1 to 4."),
+    ],
+)
 def test_invalid_answers_are_refused_and_nothing_is_stored(app, client, auth, running, field, value, message):
     auth.login(running["panel"][0])
     for action in ("draft", "submit"):
-        response = client.post(f"/delphi/{running['study_id']}/rounds/1/answer",
-                               data=_form(running, action=action, **{field: value}))
+        response = client.post(
+            f"/delphi/{running['study_id']}/rounds/1/answer", data=_form(running, action=action, **{field: value})
+        )
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
         assert _stored(app) == 0
@@ -75,8 +85,12 @@ def test_a_draft_may_be_incomplete_but_a_submission_may_not(app, client, auth, r
     assert response.status_code == 400
     assert "Answer this question before you submit." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(DelphiParticipation.submitted).where(
-            DelphiParticipation.panelist_id.is_not(None)).limit(1)) is False
+        assert (
+            db.session.scalar(
+                select(DelphiParticipation.submitted).where(DelphiParticipation.panelist_id.is_not(None)).limit(1)
+            )
+            is False
+        )
 
 
 def test_answers_after_the_deadline_are_refused(app, world, running):
@@ -109,10 +123,25 @@ def test_a_non_panelist_cannot_post_to_a_round(app, client, auth, make_user, run
 
 def test_the_configuration_cannot_change_after_round_one(app, client, auth, running):
     auth.login(running["organiser"])
-    response = client.post(f"/delphi/{running['study_id']}/configuration", data={
-        "preset": "default", "n_min": "7", "agree_threshold": "80", "modal_threshold": "75", "cv_max": "0.5",
-        "w_min": "0.7", "alpha": "0.05", "tvd_max": "15", "rel_median_change_max": "15", "cv_change_max": "0.1",
-        "delta_w_max": "0.05", "min_rounds": "2", "max_rounds": "3", "min_response_rate": "70"})
+    response = client.post(
+        f"/delphi/{running['study_id']}/configuration",
+        data={
+            "preset": "default",
+            "n_min": "7",
+            "agree_threshold": "80",
+            "modal_threshold": "75",
+            "cv_max": "0.5",
+            "w_min": "0.7",
+            "alpha": "0.05",
+            "tvd_max": "15",
+            "rel_median_change_max": "15",
+            "cv_change_max": "0.1",
+            "delta_w_max": "0.05",
+            "min_rounds": "2",
+            "max_rounds": "3",
+            "min_response_rate": "70",
+        },
+    )
     assert response.status_code == 409
     assert "fixed when round 1 opened" in response.get_data(as_text=True)
     with app.app_context():
@@ -123,8 +152,12 @@ def test_justification_is_required_outside_the_previous_iqr(app, client, auth, w
     panel, study_id, organiser = running["panel"], running["study_id"], running["organiser"]
     for index, user in enumerate(panel):
         values = converging_values(index, 1)
-        world.answer(study_id, 1, user, {**values, "Q3": "yes",
-                                         "Q4": dict(zip(running["options"], ["1", "2", "3", "4"], strict=True))})
+        world.answer(
+            study_id,
+            1,
+            user,
+            {**values, "Q3": "yes", "Q4": dict(zip(running["options"], ["1", "2", "3", "4"], strict=True))},
+        )
     world.close(study_id, 1, organiser)
     world.publish(study_id, 1, organiser)
     world.open(study_id, organiser)

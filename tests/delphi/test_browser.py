@@ -24,8 +24,15 @@ def _as(page, app, user) -> None:
     """Switch the tab to ``user`` with a signed Flask session cookie (what a successful sign-in sets)."""
     serializer = app.session_interface.get_signing_serializer(app)
     page.context.clear_cookies()
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "url": page.base_url,
-                               "value": serializer.dumps({"_user_id": user.get_id(), "_fresh": True})}])
+    page.context.add_cookies(
+        [
+            {
+                "name": app.config["SESSION_COOKIE_NAME"],
+                "url": page.base_url,
+                "value": serializer.dumps({"_user_id": user.get_id(), "_fresh": True}),
+            }
+        ]
+    )
 
 
 def _deadline(days: int) -> str:
@@ -60,10 +67,11 @@ def test_delphi_round_trip_in_the_browser(app, page, world):
     manage_url = page.url
     study_path = manage_url.removeprefix(base).removesuffix("/manage")
 
-    for kind, fill in (("likert", {"#text_en": "Large families should come first"}),
-                       ("numeric", {"#text_en": "Places to add in 2027", "#unit": "places", "#min_value": "0",
-                                    "#max_value": "50000"}),
-                       ("yes_no", {"#text_en": "Publish the queue online?"})):
+    for kind, fill in (
+        ("likert", {"#text_en": "Large families should come first"}),
+        ("numeric", {"#text_en": "Places to add in 2027", "#unit": "places", "#min_value": "0", "#max_value": "50000"}),
+        ("yes_no", {"#text_en": "Publish the queue online?"}),
+    ):
         page.goto(f"{base}{study_path}/items/new/{kind}")
         for selector, value in fill.items():
             page.fill(selector, value)
@@ -116,13 +124,19 @@ def test_delphi_round_trip_in_the_browser(app, page, world):
     assert page.locator(f"input[name=item-{items['Q1']}][value='4']").is_checked()
 
     for index, user in enumerate(panel[1:], start=1):
-        world.answer(study_id=int(study_path.rsplit("/", 1)[1]), number=2, user=user,
-                     values=converging_values(index, 2), why={"Q1": "closer", "Q2": "closer", "Q3": "same"})
+        world.answer(
+            study_id=int(study_path.rsplit("/", 1)[1]),
+            number=2,
+            user=user,
+            values=converging_values(index, 2),
+            why={"Q1": "closer", "Q2": "closer", "Q3": "same"},
+        )
     _as(page, app, organiser)
     page.goto(manage_url)
     _submit(page, "/rounds/2/close")
     decision = page.locator("#decision-heading")
-    assert decision.is_visible() and "2" in decision.inner_text()
+    assert decision.is_visible()
+    assert "2" in decision.inner_text()
     assert page.locator(".delphi-decision strong").inner_text().strip()
     with app.app_context():
         study = db.session.scalar(select(DelphiStudy))

@@ -16,14 +16,16 @@ def test_close_due_remind_and_shred_commands(app, runner, world):
     study_id = world.study(organiser, panel=panel)
     world.open(study_id, organiser, days=1)
     result = runner.invoke(args=["delphi", "remind", "--hours-before", "48"])
-    assert result.exit_code == 0 and "5 reminders sent" in result.output
+    assert result.exit_code == 0
+    assert "5 reminders sent" in result.output
     assert "0 rounds closed" in runner.invoke(args=["delphi", "close-due"]).output
     with app.app_context():
         rnd = db.session.scalar(select(DelphiRound))
         rnd.deadline = utc_now() - timedelta(minutes=1)
         db.session.commit()
     result = runner.invoke(args=["delphi", "close-due"])
-    assert result.exit_code == 0 and "1 rounds closed" in result.output
+    assert result.exit_code == 0
+    assert "1 rounds closed" in result.output
     with app.app_context():
         assert db.session.scalar(select(DelphiRound.status)) == RoundStatus.CLOSED
         study = db.session.get(DelphiStudy, study_id)
@@ -67,11 +69,13 @@ def test_seed_demo_builds_a_finished_and_a_running_study(app):
     assert any("delphi: finished study" in line for line in printed)
     with app.app_context():
         finished, running = db.session.scalars(select(DelphiStudy).order_by(DelphiStudy.id)).all()
-        assert finished.status == StudyStatus.FINISHED and finished.results_published
+        assert finished.status == StudyStatus.FINISHED
+        assert finished.results_published
         assert [r.number for r in finished.voting_rounds] == [1, 2, 3]
         assert all(r.invited_count == 12 for r in finished.voting_rounds)
         assert finished.round(3).stopping["decision"].startswith("stop")
-        assert running.status == StudyStatus.RUNNING and running.open_round.number == 2
+        assert running.status == StudyStatus.RUNNING
+        assert running.open_round.number == 2
         first = finished.round(1).report["per_round"][0]["items"]
         last = finished.round(3).report["per_round"][2]["items"]
         assert last["Q3"]["cv"] < first["Q3"]["cv"]  # the numeric estimate converged

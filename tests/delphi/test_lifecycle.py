@@ -69,7 +69,8 @@ def test_round_one_freezes_panel_and_configuration(app, world, make_user):
     world.open(study_id, organiser)
     with app.app_context():
         study, actor = _study(app, study_id), db.session.get(User, organiser.id)
-        assert study.is_frozen and study.status == StudyStatus.RUNNING
+        assert study.is_frozen
+        assert study.status == StudyStatus.RUNNING
         invitation = db.session.scalar(select(DelphiInvitation))
         assert invitation.status == InvitationStatus.EXPIRED
         with pytest.raises(InvalidTransition, match="frozen"):
@@ -100,14 +101,17 @@ def test_panel_changes_before_round_one(app, world, make_user):
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(DelphiPanelist)) == 5
         assert [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][-2:] == [
-            "delphi.add_panelists", "delphi.remove_panelist"]
+            "delphi.add_panelists",
+            "delphi.remove_panelist",
+        ]
 
 
 def test_email_invitation_becomes_membership_for_matching_account(app, world, make_user, outbox):
     organiser = world.organiser()
     study_id = world.study(organiser)
-    token = world.run(lambda s: services.invite_by_email(s, world.actor(organiser), "New.Expert@Example.test"),
-                      study_id=study_id)
+    token = world.run(
+        lambda s: services.invite_by_email(s, world.actor(organiser), "New.Expert@Example.test"), study_id=study_id
+    )
     assert "invitations/" + token in outbox()[-1].get_content()
     stranger, invited = make_user(email="someone@example.test"), make_user(email="new.expert@example.test")
     with app.app_context():
@@ -171,7 +175,8 @@ def test_unsubmitted_drafts_are_discarded_at_close_and_answers_reshuffled(app, w
     with app.app_context():
         study = _study(app, study_id)
         after = set(db.session.scalars(select(DelphiAnswer.id)))
-        assert len(after) == 15 and not after & before  # the draft is gone; every row got a fresh random id
+        assert len(after) == 15
+        assert not after & before
         assert study.round(1).responded_count == 5
         assert study.round(1).report["per_round"][0]["items"]["Q1"]["n"] == 5
         assert services.own_answers(study.round(1), db.session.get(User, panel[0].id)) == {}
@@ -213,7 +218,8 @@ def test_close_due_rounds_at_the_deadline(app, world):
         db.session.commit()
         assert [r.number for r in closed] == [1]
         rnd = _study(app, study_id).round(1)
-        assert rnd.status == RoundStatus.CLOSED and rnd.closed_at == rnd.deadline
+        assert rnd.status == RoundStatus.CLOSED
+        assert rnd.closed_at == rnd.deadline
 
 
 def test_extend_deadline(app, world):
@@ -226,8 +232,12 @@ def test_extend_deadline(app, world):
             services.extend_deadline(study.round(1), actor, study.round(1).deadline - timedelta(hours=1))
         services.extend_deadline(study.round(1), actor, study.round(1).deadline + timedelta(days=2))
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(Notification)
-                                 .where(Notification.kind == "delphi.deadline")) == 5
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Notification).where(Notification.kind == "delphi.deadline")
+            )
+            == 5
+        )
 
 
 def test_items_cannot_change_once_asked(app, world):
@@ -242,7 +252,8 @@ def test_items_cannot_change_once_asked(app, world):
         with pytest.raises(InvalidTransition, match="already asked in round 1"):
             services.delete_item(item, actor)
         added = services.add_item(study, actor, LIKERT)  # new items join the next round
-        assert added.code == "Q4" and added.first_round is None
+        assert added.code == "Q4"
+        assert added.first_round is None
 
 
 def test_finish_and_publish_results(app, world):
@@ -267,10 +278,12 @@ def test_finish_and_publish_results(app, world):
     world.run(lambda s: services.publish_results(s, world.actor(organiser)), study_id=study_id)
     with app.app_context():
         study = _study(app, study_id)
-        assert study.is_finished and study.results_published
+        assert study.is_finished
+        assert study.results_published
         assert study.finish_reason == "organiser_decision"  # round 1 said "continue"
-        notified = db.session.scalar(select(func.count()).select_from(Notification)
-                                     .where(Notification.kind == "delphi.finished"))
+        notified = db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.kind == "delphi.finished")
+        )
         assert notified == 5
 
 
@@ -278,8 +291,10 @@ def test_proposals_round(app, world):
     organiser, panel = world.organiser(), world.panel(5)
     study_id = world.study(organiser, kinds=(), panel=panel)
     assert world.open(study_id, organiser, proposals=True) == 0
-    world.run(lambda s: services.add_proposal(s.round(0), world.actor(panel[0]), "Publish the queue weekly"),
-              study_id=study_id)
+    world.run(
+        lambda s: services.add_proposal(s.round(0), world.actor(panel[0]), "Publish the queue weekly"),
+        study_id=study_id,
+    )
     with app.app_context():
         study = _study(app, study_id)
         with pytest.raises(DomainError, match="Write your proposal"):
@@ -287,7 +302,8 @@ def test_proposals_round(app, world):
         with pytest.raises(PermissionDenied):
             services.add_proposal(study.round(0), db.session.get(User, organiser.id), "Not on the panel")
         assert [p.text for p in services.own_proposals(study.round(0), db.session.get(User, panel[0].id))] == [
-            "Publish the queue weekly"]
+            "Publish the queue weekly"
+        ]
         assert services.own_proposals(study.round(0), db.session.get(User, panel[1].id)) == []
     world.close(study_id, 0, organiser)
     with app.app_context():
@@ -296,7 +312,8 @@ def test_proposals_round(app, world):
         item = services.add_item(study, actor, LIKERT, proposal=proposal)
         assert (proposal.status, proposal.item_id) == (ProposalStatus.ACCEPTED, item.id)
         rnd = services.open_round(study, actor, utc_now() + timedelta(days=3))
-        assert rnd.number == 1 and [i.code for i in rnd.items] == ["Q1"]
+        assert rnd.number == 1
+        assert [i.code for i in rnd.items] == ["Q1"]
         db.session.commit()
 
 
@@ -310,7 +327,8 @@ def test_key_shredding_keeps_reports_and_unlinks_answers(app, world):
         assert services.shred_expired_keys(retention_days=30, now=utc_now() + timedelta(days=31)) == 1
         db.session.commit()
         study = _study(app, study_id)
-        assert not pseudonyms.has_key(study) and study.key_shredded_at is not None
+        assert not pseudonyms.has_key(study)
+        assert study.key_shredded_at is not None
         assert study.round(1).report is not None
         assert services.own_answers(study.round(1), db.session.get(User, panel[0].id)) == {}
         with pytest.raises(pseudonyms.KeyShredded):

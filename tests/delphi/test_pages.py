@@ -18,20 +18,47 @@ def _deadline(days: int = 7) -> str:
 def test_organiser_builds_and_runs_a_study_through_the_pages(app, client, auth, world):
     organiser, panel = world.organiser(), world.panel(6)
     auth.login(organiser)
-    response = client.post("/delphi/new", data={"base_language": "en", "title_en": "Kindergarten places",
-                                                "context_en": "Almaty **queue**", "link_type": "petition",
-                                                "link_id": "12"})
+    response = client.post(
+        "/delphi/new",
+        data={
+            "base_language": "en",
+            "title_en": "Kindergarten places",
+            "context_en": "Almaty **queue**",
+            "link_type": "petition",
+            "link_id": "12",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         study_id = db.session.query(DelphiStudy.id).scalar()
     base = f"/delphi/{study_id}"
-    assert client.post(f"{base}/items/new/likert", data={"text_en": "Large families first", "scale_preset": "agreement5",
-                                                         "scale_points": "5"}).status_code == 302
-    assert client.post(f"{base}/items/new/numeric", data={"text_en": "Places to add", "unit": "places",
-                                                          "min_value": "0", "max_value": "5000", "ratio_scale": "y",
-                                                          "scale_points": "5"}).status_code == 302
-    assert client.post(f"{base}/items/new/ranking", data={"text_en": "Rank groups", "options_en": "A\nB\nC",
-                                                          "scale_points": "5"}).status_code == 302
+    assert (
+        client.post(
+            f"{base}/items/new/likert",
+            data={"text_en": "Large families first", "scale_preset": "agreement5", "scale_points": "5"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{base}/items/new/numeric",
+            data={
+                "text_en": "Places to add",
+                "unit": "places",
+                "min_value": "0",
+                "max_value": "5000",
+                "ratio_scale": "y",
+                "scale_points": "5",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"{base}/items/new/ranking", data={"text_en": "Rank groups", "options_en": "A\nB\nC", "scale_points": "5"}
+        ).status_code
+        == 302
+    )
     page = client.get(f"{base}/panel")
     assert page.status_code == 200
     response = client.post(f"{base}/panel/add", data={"user_ids": [str(u.id) for u in panel]})
@@ -49,8 +76,12 @@ def test_organiser_builds_and_runs_a_study_through_the_pages(app, client, auth, 
         assert client.get(f"{base}/rounds/1/answer").status_code == 200
         values = converging_values(index, 1)
         ranks = [1, 2, 3] if index % 2 else [2, 1, 3]
-        data = {f"item-{q1}": values["Q1"], f"item-{q2}": values["Q2"], "action": "submit",
-                **{f"item-{q3}-{oid}": str(r) for oid, r in zip(options, ranks, strict=True)}}
+        data = {
+            f"item-{q1}": values["Q1"],
+            f"item-{q2}": values["Q2"],
+            "action": "submit",
+            **{f"item-{q3}-{oid}": str(r) for oid, r in zip(options, ranks, strict=True)},
+        }
         response = client.post(f"{base}/rounds/1/answer", data=data)
         assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     auth.login(organiser)
@@ -83,8 +114,19 @@ def test_every_item_type_renders_in_feedback_results_and_exports(app, client, au
         categorical = db.session.query(DelphiItem).filter_by(code="Q5").one().option_ids()
     for index, user in enumerate(panel):
         ranks = {oid: str((j + index) % len(ranking) + 1) for j, oid in enumerate(ranking)}
-        world.answer(study_id, 1, user, {"Q1": str(index % 3 + 3), "Q2": str(900 + 40 * index), "Q3": "yes",
-                                         "Q4": ranks, "Q5": categorical[index % 2], "Q6": str(5 - index % 2)})
+        world.answer(
+            study_id,
+            1,
+            user,
+            {
+                "Q1": str(index % 3 + 3),
+                "Q2": str(900 + 40 * index),
+                "Q3": "yes",
+                "Q4": ranks,
+                "Q5": categorical[index % 2],
+                "Q6": str(5 - index % 2),
+            },
+        )
     world.close(study_id, 1, organiser)
     world.publish(study_id, 1, organiser)
     with app.app_context():
@@ -93,17 +135,26 @@ def test_every_item_type_renders_in_feedback_results_and_exports(app, client, au
         assert set(extras["rank_quartiles"]) == {f"Q4:{oid}" for oid in ranking}
     for user in (panel[0], organiser):
         auth.login(user)
-        for path in ("/rounds/1/feedback", "/results", "/results/print", "/export/report.json",
-                     "/export/statistics.csv", ""):
+        for path in (
+            "/rounds/1/feedback",
+            "/results",
+            "/results/print",
+            "/export/report.json",
+            "/export/statistics.csv",
+            "",
+        ):
             response = client.get(f"/delphi/{study_id}{path}")
             assert response.status_code == 200, (user, path)
     auth.login(panel[0])
     feedback = client.get(f"/delphi/{study_id}/rounds/1/feedback").get_data(as_text=True)
-    assert feedback.count("<svg") == 6 and 'class="own"' in feedback
+    assert feedback.count("<svg") == 6
+    assert 'class="own"' in feedback
     results = client.get(f"/delphi/{study_id}/results").get_data(as_text=True)
-    assert "Likert items, 5-point scale" in results and "Ranking Q4" in results
+    assert "Likert items, 5-point scale" in results
+    assert "Ranking Q4" in results
     csv_rows = client.get(f"/delphi/{study_id}/export/statistics.csv").get_data(as_text=True).splitlines()
-    assert len(csv_rows) == 7 and all(row.endswith(",no") for row in csv_rows[1:])
+    assert len(csv_rows) == 7
+    assert all(row.endswith(",no") for row in csv_rows[1:])
 
 
 def test_email_invitation_through_the_pages(app, client, auth, world, make_user, outbox):
@@ -120,12 +171,14 @@ def test_email_invitation_through_the_pages(app, client, auth, world, make_user,
     link = re.search(r"/delphi/invitations/\S+", outbox()[-1].get_content()).group(0)
     auth.logout()
     page = client.get(link)
-    assert page.status_code == 200 and "/login?next=" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "/login?next=" in page.get_data(as_text=True)
     assert client.get("/delphi/invitations/forged-token").status_code == 404
     guest = make_user(email="guest@example.com")
     auth.login(guest)
     response = client.post(link)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/delphi/{study_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/delphi/{study_id}")
     with app.app_context():
         assert db.session.query(DelphiPanelist.user_id).scalar() == guest.id
     assert client.post(link).status_code == 409  # used once

@@ -25,8 +25,13 @@ def setting(app, world, make_user):
     world.close(study_id, 1, organiser)
     world.publish(study_id, 1, organiser)
     world.open(study_id, organiser)
-    users = {"resident": make_user(), "panelist": panel[0], "other_organiser": world.organiser(),
-             "organiser": organiser, "admin": make_user(roles=["admin"])}
+    users = {
+        "resident": make_user(),
+        "panelist": panel[0],
+        "other_organiser": world.organiser(),
+        "organiser": organiser,
+        "admin": make_user(roles=["admin"]),
+    }
     return study_id, users
 
 
@@ -74,16 +79,18 @@ POST_MATRIX = {
 }
 
 
-@pytest.mark.parametrize(("path", "role", "expected"),
-                         [(p, r, c) for p, codes in GET_MATRIX.items() for r, c in zip(ROLES, _expect(codes),
-                                                                                        strict=True)])
+@pytest.mark.parametrize(
+    ("path", "role", "expected"),
+    [(p, r, c) for p, codes in GET_MATRIX.items() for r, c in zip(ROLES, _expect(codes), strict=True)],
+)
 def test_get_matrix(client, auth, setting, path, role, expected):
     assert _visit(client, auth, setting, role, "GET", path).status_code == expected
 
 
-@pytest.mark.parametrize(("path", "role", "expected"),
-                         [(p, r, c) for p, codes in POST_MATRIX.items() for r, c in zip(ROLES, _expect(codes),
-                                                                                         strict=True)])
+@pytest.mark.parametrize(
+    ("path", "role", "expected"),
+    [(p, r, c) for p, codes in POST_MATRIX.items() for r, c in zip(ROLES, _expect(codes), strict=True)],
+)
 def test_post_matrix(app, client, auth, setting, path, role, expected):
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(AuditEvent))

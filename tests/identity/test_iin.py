@@ -53,8 +53,11 @@ def test_digest_is_keyed():
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2099, 12, 31)),
-       st.booleans(), st.integers(min_value=0, max_value=9999))
+@given(
+    st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2099, 12, 31)),
+    st.booleans(),
+    st.integers(min_value=0, max_value=9999),
+)
 def test_exactly_one_last_digit_completes_a_plausible_prefix(born, female, serial):
     """For a real date and century digit, the number is valid for exactly the check digit (none if never issued)."""
     century_digit = (3 if born.year < 2000 else 5) + int(female)

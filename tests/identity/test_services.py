@@ -104,18 +104,22 @@ def test_add_iin_keeps_only_digest_and_last_four(app, make_user):
         db.session.commit()
         fresh = _reload(user)
         assert fresh.iin_last4 == "1077"
-        assert fresh.iin_hmac and "850808301077" not in fresh.iin_hmac
+        assert fresh.iin_hmac
+        assert "850808301077" not in fresh.iin_hmac
         assert fresh.assurance_level == AssuranceLevel.IIN_VERIFIED
         stored = " ".join(str(v) for v in db.session.execute(select(User.__table__)).first())
         assert "850808301077" not in stored
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("85080830107", "exactly 12 digits"),
-    ("850808301073", "check digit"),
-    ("851308301071", "real date"),
-    ("850808701072", "7th digit"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("85080830107", "exactly 12 digits"),
+        ("850808301073", "check digit"),
+        ("851308301071", "real date"),
+        ("850808701072", "7th digit"),
+    ],
+)
 def test_add_iin_explains_invalid_numbers(app, make_user, raw, message):
     user = make_user(level=AssuranceLevel.EMAIL_VERIFIED)
     with app.app_context(), pytest.raises(DomainError, match=message):
@@ -171,8 +175,11 @@ def test_delete_account_erases_personal_data(app, make_user):
         services.delete_account(fresh, DEFAULT_PASSWORD)
         db.session.commit()
         gone = _reload(user)
-        assert gone.is_deleted and not gone.is_active
-        assert gone.display_name is None and gone.iin_hmac is None and gone.iin_last4 is None
+        assert gone.is_deleted
+        assert not gone.is_active
+        assert gone.display_name is None
+        assert gone.iin_hmac is None
+        assert gone.iin_last4 is None
         assert gone.email.endswith("@deleted.invalid")
         assert gone.public_name == "deleted user"
         assert db.session.scalar(select(func.count()).select_from(UserRole).where(UserRole.user_id == user.id)) == 0
@@ -212,7 +219,8 @@ def test_permissions_follow_territory_and_body_scope(app, make_user, directory):
         assert off.has_permission("identity.verify_in_person", body=directory.body("KZ-ALA.ENERGY"))
         assert not off.has_permission("identity.verify_in_person", body=directory.body("KZ-ALA.AKIMAT"))
         assert not mod.has_permission("identity.verify_in_person", territory=almaly)
-        assert directory.territory("KZ-ALA").contains(almaly) and not directory.territory("KZ-ALA").contains(astana)
+        assert directory.territory("KZ-ALA").contains(almaly)
+        assert not directory.territory("KZ-ALA").contains(astana)
 
 
 def test_verify_in_person_checks_the_document_and_audits(app, make_user):
@@ -224,11 +232,13 @@ def test_verify_in_person_checks_the_document_and_audits(app, make_user):
         services.verify_in_person(_reload(resident), "850808301077", _reload(admin), "Almaly CSC")
         db.session.commit()
         fresh = _reload(resident)
-        assert fresh.assurance_level == AssuranceLevel.VERIFIED_IN_PERSON and fresh.iin_last4 == "1077"
+        assert fresh.assurance_level == AssuranceLevel.VERIFIED_IN_PERSON
+        assert fresh.iin_last4 == "1077"
         with pytest.raises(DomainError, match="does not match"):
             services.verify_in_person(fresh, "021231500332", _reload(admin), "Almaly CSC")
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "identity.verify_in_person"))
-        assert event.after["level"] == AssuranceLevel.VERIFIED_IN_PERSON and "850808301077" not in str(event.after)
+        assert event.after["level"] == AssuranceLevel.VERIFIED_IN_PERSON
+        assert "850808301077" not in str(event.after)
 
 
 def test_unique_index_decides_when_the_friendly_check_is_raced(app, make_user, monkeypatch):

@@ -8,12 +8,21 @@ def test_home_page_is_kazakh_by_default(client):
 
 
 def test_register_then_verify_by_outbox_link(client, outbox, app):
-    response = client.post("/register", data={"email": "Aigerim@Example.kz", "display_name": "Aigerim",
-                                              "password": "a long pass phrase", "confirm": "a long pass phrase",
-                                              "home_territory": "0", "locale": "en"})
+    response = client.post(
+        "/register",
+        data={
+            "email": "Aigerim@Example.kz",
+            "display_name": "Aigerim",
+            "password": "a long pass phrase",
+            "confirm": "a long pass phrase",
+            "home_territory": "0",
+            "locale": "en",
+        },
+    )
     assert response.status_code == 302
     messages = outbox()
-    assert len(messages) == 1 and messages[0]["To"] == "aigerim@example.kz"
+    assert len(messages) == 1
+    assert messages[0]["To"] == "aigerim@example.kz"
     link = next(line for line in messages[0].get_content().splitlines() if "/verify/" in line)
     response = client.get(link.replace("http://localhost", ""))
     assert response.status_code == 302

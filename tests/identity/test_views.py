@@ -9,8 +9,17 @@ from civic import db
 from civic.identity.models import AssuranceLevel, User, UserRole
 from tests.factories import DEFAULT_PASSWORD
 
-ROLES = ["anonymous", "resident", "council_member", "expert", "moderator", "official", "inspector",
-         "bureau_consultant", "admin"]
+ROLES = [
+    "anonymous",
+    "resident",
+    "council_member",
+    "expert",
+    "moderator",
+    "official",
+    "inspector",
+    "bureau_consultant",
+    "admin",
+]
 ROLE_SPECS = {
     "official": ("official", None, "KZ-ALA.AKIMAT"),
     "inspector": ("inspector", None, "KZ-ALA.AKIMAT"),
@@ -52,8 +61,11 @@ PAGES = [
     ("GET", "/admin/bodies", {"*": 403, "anonymous": 302, "admin": 200}),
     ("POST", "/admin/bodies/{body}", {"*": 403, "anonymous": 302, "admin": 302}),
     ("POST", "/admin/users/{target}/roles", {"*": 403, "anonymous": 302, "admin": 400}),
-    ("POST", "/admin/users/{target}/verify-in-person",
-     {"*": 403, "anonymous": 302, "admin": 400, "official": 400, "bureau_consultant": 400}),
+    (
+        "POST",
+        "/admin/users/{target}/verify-in-person",
+        {"*": 403, "anonymous": 302, "admin": 400, "official": 400, "bureau_consultant": 400},
+    ),
 ]
 
 
@@ -71,8 +83,9 @@ def test_permission_matrix(client, make_user, as_role, directory, method, path, 
 
 def test_post_without_csrf_token_is_refused(plain_client, make_user):
     user = make_user(email="csrf@example.test")
-    response = plain_client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD},
-                                 headers={"Accept-Language": "en"})
+    response = plain_client.post(
+        "/login", data={"email": user.email, "password": DEFAULT_PASSWORD}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 400
     assert b"The form has expired" in response.data
     with plain_client.session_transaction() as sess:
@@ -83,14 +96,18 @@ def test_login_rotates_session_and_honours_only_local_next(client, make_user):
     user = make_user()
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-    response = client.post("/login?next=https://evil.example/steal", data={"email": user.email,
-                                                                           "password": DEFAULT_PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    response = client.post(
+        "/login?next=https://evil.example/steal", data={"email": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
     with client.session_transaction() as sess:
-        assert "planted" not in sess and sess["_user_id"] == user.get_id()
+        assert "planted" not in sess
+        assert sess["_user_id"] == user.get_id()
     client.post("/logout", data={})
-    response = client.post("/login?next=/account/notifications", data={"email": user.email,
-                                                                       "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/login?next=/account/notifications", data={"email": user.email, "password": DEFAULT_PASSWORD}
+    )
     assert response.headers["Location"] == "/account/notifications"
 
 
@@ -113,18 +130,27 @@ def test_wrong_password_and_unknown_email_look_the_same(client, make_user):
     assert message(wrong) == message(unknown)
 
 
-@pytest.mark.parametrize(("data", "needle"), [
-    ({"email": "not-an-email"}, b"Invalid email address"),
-    ({"password": "short", "confirm": "short"}, b"between 8 and 128"),
-    ({"confirm": "something else"}, b"The passwords do not match"),
-    ({"display_name": "x" * 81}, b"longer than 80"),
-    ({"home_territory": "999999"}, b"Not a valid choice"),
-    ({"home_territory": "abc"}, b"Invalid Choice"),
-    ({"password": "password123", "confirm": "password123"}, b"too common"),
-])
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        ({"email": "not-an-email"}, b"Invalid email address"),
+        ({"password": "short", "confirm": "short"}, b"between 8 and 128"),
+        ({"confirm": "something else"}, b"The passwords do not match"),
+        ({"display_name": "x" * 81}, b"longer than 80"),
+        ({"home_territory": "999999"}, b"Not a valid choice"),
+        ({"home_territory": "abc"}, b"Invalid Choice"),
+        ({"password": "password123", "confirm": "password123"}, b"too common"),
+    ],
+)
 def test_registration_bad_input_gets_400_and_writes_nothing(client, app, data, needle):
-    form = {"email": "new@example.kz", "display_name": "New", "password": "a fine pass phrase",
-            "confirm": "a fine pass phrase", "home_territory": "0", "locale": "en"}
+    form = {
+        "email": "new@example.kz",
+        "display_name": "New",
+        "password": "a fine pass phrase",
+        "confirm": "a fine pass phrase",
+        "home_territory": "0",
+        "locale": "en",
+    }
     form.update(data)
     response = client.post("/register", data=form, headers={"Accept-Language": "en"})
     assert response.status_code == 400
@@ -135,17 +161,28 @@ def test_registration_bad_input_gets_400_and_writes_nothing(client, app, data, n
 
 def test_duplicate_email_registration_is_explained(client, make_user):
     make_user(email="taken@example.kz")
-    response = client.post("/register", data={"email": "TAKEN@example.kz", "display_name": "Again",
-                                              "password": "a fine pass phrase", "confirm": "a fine pass phrase",
-                                              "home_territory": "0", "locale": "en"},
-                           headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and b"already exists" in response.data
+    response = client.post(
+        "/register",
+        data={
+            "email": "TAKEN@example.kz",
+            "display_name": "Again",
+            "password": "a fine pass phrase",
+            "confirm": "a fine pass phrase",
+            "home_territory": "0",
+            "locale": "en",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert b"already exists" in response.data
 
 
 def test_registration_messages_are_translated(client):
-    response = client.post("/register", data={"email": "x", "display_name": "", "password": "a",
-                                              "confirm": "b", "home_territory": "0", "locale": "ru"},
-                           headers={"Accept-Language": "ru"})
+    response = client.post(
+        "/register",
+        data={"email": "x", "display_name": "", "password": "a", "confirm": "b", "home_territory": "0", "locale": "ru"},
+        headers={"Accept-Language": "ru"},
+    )
     assert response.status_code == 400
     assert '<html lang="ru">' in response.text
     assert "Invalid email address" not in response.text  # WTForms' own messages come in Russian too
@@ -154,9 +191,11 @@ def test_registration_messages_are_translated(client):
 def test_iin_form_explains_errors(client, make_user, auth):
     user = make_user(level=AssuranceLevel.EMAIL_VERIFIED)
     auth.login(user)
-    response = client.post("/account/iin", data={"iin": "850808301073", "confirm": "y"},
-                           headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and b"check digit" in response.data
+    response = client.post(
+        "/account/iin", data={"iin": "850808301073", "confirm": "y"}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 400
+    assert b"check digit" in response.data
     response = client.post("/account/iin", data={"iin": "850808301077", "confirm": "y"})
     assert response.status_code == 302
 
@@ -169,7 +208,8 @@ def test_expired_verification_link_answers_400(client, app, make_user, monkeypat
         token = tokens.make_token(tokens.VERIFY_EMAIL, user)
     monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", -1)
     response = client.get(f"/verify/{token}", headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and b"expired" in response.data
+    assert response.status_code == 400
+    assert b"expired" in response.data
     assert client.get("/verify/garbage").status_code == 400
 
 
@@ -193,8 +233,10 @@ def test_password_change_signs_out_other_sessions(app, make_user, auth, client):
         sess["_user_id"] = user.get_id()
     assert other.get("/account").status_code == 200
     auth.login(user)
-    response = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
-                                                       "password": "new pass phrase", "confirm": "new pass phrase"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": DEFAULT_PASSWORD, "password": "new pass phrase", "confirm": "new pass phrase"},
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200  # this session continues
     assert other.get("/account").status_code == 302  # the other one is signed out
@@ -209,7 +251,8 @@ def test_account_deletion_through_the_page(client, app, make_user, auth):
     assert client.get("/account").status_code == 302
     with app.app_context():
         gone = db.session.get(User, user.id)
-        assert gone.is_deleted and gone.display_name is None
+        assert gone.is_deleted
+        assert gone.display_name is None
 
 
 def test_language_choice_order(client, make_user, auth):
@@ -240,17 +283,21 @@ def test_dates_are_formatted_for_the_language(client, app, make_user, auth):
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
 def test_login_is_rate_limited(client, make_user):
     user = make_user()
-    statuses = [client.post("/login", data={"email": user.email, "password": "wrong!"}).status_code
-                for _ in range(7)]
-    assert statuses[:5] == [400] * 5 and statuses[-1] == 429
-    response = client.post("/login", data={"email": user.email, "password": "wrong!"}, headers={"Accept-Language": "en"})
+    statuses = [client.post("/login", data={"email": user.email, "password": "wrong!"}).status_code for _ in range(7)]
+    assert statuses[:5] == [400] * 5
+    assert statuses[-1] == 429
+    response = client.post(
+        "/login", data={"email": user.email, "password": "wrong!"}, headers={"Accept-Language": "en"}
+    )
     assert b"Too many requests" in response.data
 
 
@@ -266,37 +313,54 @@ def test_admin_assigns_role_through_the_screen(client, app, make_user, auth, dir
     admin, user = make_user(roles=["admin"]), make_user()
     auth.login(admin)
     body_id = directory.bodies["KZ-ALA.ENERGY"]
-    response = client.post(f"/admin/users/{user.id}/roles", data={"role": "official", "territory": "0",
-                                                                  "state_body": str(body_id)})
+    response = client.post(
+        f"/admin/users/{user.id}/roles", data={"role": "official", "territory": "0", "state_body": str(body_id)}
+    )
     assert response.status_code == 302
-    response = client.post(f"/admin/users/{user.id}/roles", data={"role": "official", "territory": "0",
-                                                                  "state_body": "0"}, headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and b"must belong to a state body" in response.data
+    response = client.post(
+        f"/admin/users/{user.id}/roles",
+        data={"role": "official", "territory": "0", "state_body": "0"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert b"must belong to a state body" in response.data
     with app.app_context():
         roles = db.session.scalars(select(UserRole).where(UserRole.user_id == user.id)).all()
         assert [(r.role_name, r.state_body_id) for r in roles] == [("official", body_id)]
     audit_page = client.get("/admin/audit?action=identity.assign_role")
-    assert audit_page.status_code == 200 and b"identity.assign_role" in audit_page.data
+    assert audit_page.status_code == 200
+    assert b"identity.assign_role" in audit_page.data
     assert client.get("/admin/audit?from=not-a-date").status_code == 400
 
 
 def test_admin_sets_the_head_of_a_state_body(client, app, make_user, auth, directory):
     admin, head = make_user(roles=["admin"]), make_user(email="head@akimat.kz")
     auth.login(admin)
-    body_id = directory.bodies["KZ-ALA-ALM.AKIMAT"] if "KZ-ALA-ALM.AKIMAT" in directory.bodies else \
-        directory.bodies["KZ-ALA.AKIMAT"]
+    body_id = (
+        directory.bodies["KZ-ALA-ALM.AKIMAT"]
+        if "KZ-ALA-ALM.AKIMAT" in directory.bodies
+        else directory.bodies["KZ-ALA.AKIMAT"]
+    )
     assert client.get("/admin/bodies").status_code == 200
-    response = client.post(f"/admin/bodies/{body_id}", data={"head_email": "nobody@akimat.kz",
-                                                             "categories": [str(directory.categories["housing"])]},
-                           headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and b"No account has this email" in response.data
-    response = client.post(f"/admin/bodies/{body_id}", data={"head_email": "head@akimat.kz",
-                                                             "categories": [str(directory.categories["housing"])]})
+    response = client.post(
+        f"/admin/bodies/{body_id}",
+        data={"head_email": "nobody@akimat.kz", "categories": [str(directory.categories["housing"])]},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert b"No account has this email" in response.data
+    response = client.post(
+        f"/admin/bodies/{body_id}",
+        data={"head_email": "head@akimat.kz", "categories": [str(directory.categories["housing"])]},
+    )
     assert response.status_code == 302
     with app.app_context():
         from civic.identity.models import AuditEvent, StateBody
 
         body = db.session.get(StateBody, body_id)
-        assert body.head_user_id == head.id and [c.code for c in body.categories] == ["housing"]
-        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == str(body_id))) \
+        assert body.head_user_id == head.id
+        assert [c.code for c in body.categories] == ["housing"]
+        assert (
+            db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == str(body_id)))
             == "identity.update_state_body"
+        )

@@ -72,9 +72,14 @@ class World:
             category_obj = db.session.scalar(select(Category).where(Category.code == category))
             return route_to_body(territory_obj, category_obj).code
 
-    def draft(self, title="Install a pedestrian crossing at Abay Avenue", territory=HOME, category="transport_roads",
-              text="Children cross six lanes on their way to school number 12 every morning without a crossing.",
-              author: User | None = None) -> int:
+    def draft(
+        self,
+        title="Install a pedestrian crossing at Abay Avenue",
+        territory=HOME,
+        category="transport_roads",
+        text="Children cross six lanes on their way to school number 12 every morning without a crossing.",
+        author: User | None = None,
+    ) -> int:
         with self.app.app_context():
             author_obj = db.session.get(User, (author or self.author).id)
             t = db.session.scalar(select(Territory).where(Territory.code == territory))

@@ -42,7 +42,8 @@ def test_draft_to_supporters_to_moderation(app, world):
     assert world.get(pid).state == S.DRAFT
     world.advance(pid, "gathering_supporters")
     petition = world.get(pid)
-    assert petition.state == S.GATHERING_SUPPORTERS and petition.submitted_at is not None
+    assert petition.state == S.GATHERING_SUPPORTERS
+    assert petition.submitted_at is not None
     with app.app_context():
         petition = db.session.get(Petition, pid)
         for supporter in world.supporters[:4]:
@@ -90,8 +91,9 @@ def test_only_the_author_edits_submits_and_withdraws(app, world):
             with pytest.raises(PermissionDenied):
                 action(petition, other)
         with pytest.raises(PermissionDenied):
-            services.update_draft(petition, other, "A new title for it", "x" * 40, petition.territory,
-                                  petition.category, "en")
+            services.update_draft(
+                petition, other, "A new title for it", "x" * 40, petition.territory, petition.category, "en"
+            )
 
 
 def test_draft_edits_are_validated_and_frozen_after_submission(app, world):
@@ -102,14 +104,22 @@ def test_draft_edits_are_validated_and_frozen_after_submission(app, world):
         with pytest.raises(DomainError) as short:
             services.update_draft(petition, author, "Too short", "x" * 40, petition.territory, petition.category, "en")
         assert short.value.field == "title"
-        services.update_draft(petition, author, "Repair the lift in block 5", "The lift has been broken for "
-                              "three months and elderly residents cannot leave home.", petition.territory,
-                              petition.category, "ru")
-        assert "лифт" not in petition.search_text and "repair the lift" in petition.search_text
+        services.update_draft(
+            petition,
+            author,
+            "Repair the lift in block 5",
+            "The lift has been broken for three months and elderly residents cannot leave home.",
+            petition.territory,
+            petition.category,
+            "ru",
+        )
+        assert "лифт" not in petition.search_text
+        assert "repair the lift" in petition.search_text
         services.submit_for_supporters(petition, author)
         with pytest.raises(DomainError, match="Only a draft"):
-            services.update_draft(petition, author, "Repair the lift now", "x" * 40, petition.territory,
-                                  petition.category, "ru")
+            services.update_draft(
+                petition, author, "Repair the lift now", "x" * 40, petition.territory, petition.category, "ru"
+            )
 
 
 def test_submitting_needs_a_verified_iin(app, world):
@@ -127,8 +137,9 @@ def test_drafting_needs_a_confirmed_email_and_an_active_category(app, world):
         category = db.session.scalar(select(services.Category).where(services.Category.code == "debts"))
         territory = world.directory.territory("KZ-ALA")
         with pytest.raises(DomainError) as wrong:
-            services.create_draft(db.session.get(User, world.author.id), "A title long enough", "x" * 40,
-                                  territory, category)
+            services.create_draft(
+                db.session.get(User, world.author.id), "A title long enough", "x" * 40, territory, category
+            )
         assert wrong.value.field == "category"
 
 
@@ -173,9 +184,11 @@ def test_rejection_needs_reason_explanation_and_an_original_for_duplicates(app, 
             moderation.reject(petition, moderator, "unclear", "  ")
         with pytest.raises(DomainError, match="duplicates"):
             moderation.reject(petition, moderator, "duplicate", "Same as another.")
-        moderation.reject(petition, moderator, "duplicate", "Same as No. 1.",
-                          duplicate_of=db.session.get(Petition, original))
-        assert petition.state == S.REJECTED and petition.duplicate_of_id == original
+        moderation.reject(
+            petition, moderator, "duplicate", "Same as No. 1.", duplicate_of=db.session.get(Petition, original)
+        )
+        assert petition.state == S.REJECTED
+        assert petition.duplicate_of_id == original
         assert petition.rejection_label == "Duplicate of an existing petition"
         with pytest.raises(InvalidTransition):
             moderation.approve(petition, moderator)
@@ -188,7 +201,9 @@ def test_offensive_rejection_hides_instead_of_publishing(app, world):
     with app.app_context():
         petition = db.session.get(Petition, pid)
         moderation.reject(petition, db.session.get(User, world.moderator.id), "offensive", "Insults a named person.")
-        assert petition.state == S.HIDDEN and petition.hidden_at is not None and not petition.is_public
+        assert petition.state == S.HIDDEN
+        assert petition.hidden_at is not None
+        assert not petition.is_public
 
 
 @pytest.mark.parametrize("state", ["gathering_supporters", "open", "closed"])
@@ -205,8 +220,16 @@ def test_hide_from_public_states_and_refuse_from_draft(app, world, state):
             moderation.hide(db.session.get(Petition, draft), moderator, "")
 
 
-@pytest.mark.parametrize(("state", "allowed"), [("draft", True), ("gathering_supporters", True),
-                                                 ("awaiting_moderation", True), ("open", False), ("closed", False)])
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        ("draft", True),
+        ("gathering_supporters", True),
+        ("awaiting_moderation", True),
+        ("open", False),
+        ("closed", False),
+    ],
+)
 def test_withdraw_only_before_opening(app, world, state, allowed):
     pid = world.petition(state)
     with app.app_context():
@@ -214,7 +237,8 @@ def test_withdraw_only_before_opening(app, world, state, allowed):
         author = db.session.get(User, world.author.id)
         if allowed:
             services.withdraw(petition, author)
-            assert petition.state == S.WITHDRAWN and petition.withdrawn_at is not None
+            assert petition.state == S.WITHDRAWN
+            assert petition.withdrawn_at is not None
         else:
             with pytest.raises(InvalidTransition, match="before it opens"):
                 services.withdraw(petition, author)
@@ -232,10 +256,15 @@ def test_close_expired_closes_once_at_the_closing_moment(app, world):
         assert services.close_expired() == []
         db.session.commit()
         petition = db.session.get(Petition, pid)
-        assert petition.state == S.CLOSED and petition.closed_at == closes_at
+        assert petition.state == S.CLOSED
+        assert petition.closed_at == closes_at
         assert petition.signature_count == 5  # the final tally ran
-        assert db.session.scalar(select(func.count()).select_from(Notification)
-                                 .where(Notification.kind == "petitions.closed")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Notification).where(Notification.kind == "petitions.closed")
+            )
+            == 1
+        )
 
 
 def test_reroute_is_audited_and_needs_a_routable_state(app, world):
@@ -266,7 +295,8 @@ def test_response_by_the_routed_body_only_and_fan_out_to_opted_in_signers(app, w
         with pytest.raises(DomainError, match="at least 20"):
             services.publish_response(petition, db.session.get(User, official.id), "ok")
         services.publish_response(petition, db.session.get(User, official.id), "We will build the crossing by May.")
-        assert petition.responded_at is not None and petition.response_body_id == petition.state_body_id
+        assert petition.responded_at is not None
+        assert petition.response_body_id == petition.state_body_id
         assert services.notify_signers_of_response(petition, batch=1) == 1
         assert services.notify_signers_of_response(petition, batch=10) == 1
         assert petition.response_notified_at is not None
@@ -276,7 +306,8 @@ def test_response_by_the_routed_body_only_and_fan_out_to_opted_in_signers(app, w
         db.session.commit()
         told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "petitions.response")))
     assert told == {signers[0].id, signers[1].id, world.author.id}
-    assert _audits(app, "petitions.respond") == 1 and _audits(app, "petitions.response_corrected") == 1
+    assert _audits(app, "petitions.respond") == 1
+    assert _audits(app, "petitions.response_corrected") == 1
 
 
 def test_response_refused_for_unpublished_petitions(app, world):
@@ -296,5 +327,7 @@ def test_erasing_an_account_keeps_the_signature_but_forgets_ip_and_domain(app, w
         erase_user(db.session.get(User, signer.id))
         db.session.commit()
         row = db.session.scalar(select(PetitionSignature).where(PetitionSignature.user_id == signer.id))
-        assert row is not None and row.ip is None and row.email_domain is None
+        assert row is not None
+        assert row.ip is None
+        assert row.email_domain is None
     assert world.count(pid) == 6

@@ -31,13 +31,16 @@ def _try_sign(app, pid, user, now=None):
             db.session.rollback()
 
 
-@pytest.mark.parametrize(("level", "home", "message"), [
-    (AssuranceLevel.REGISTERED, "KZ-ALA-ALM", "verified IIN"),
-    (AssuranceLevel.EMAIL_VERIFIED, "KZ-ALA-ALM", "verified IIN"),
-    (AssuranceLevel.IIN_VERIFIED, None, "Set where you live"),
-    (AssuranceLevel.IIN_VERIFIED, "KZ-ALA-BOS", "Only residents"),
-    (AssuranceLevel.IIN_VERIFIED, "KZ-AST-YES", "Only residents"),
-])
+@pytest.mark.parametrize(
+    ("level", "home", "message"),
+    [
+        (AssuranceLevel.REGISTERED, "KZ-ALA-ALM", "verified IIN"),
+        (AssuranceLevel.EMAIL_VERIFIED, "KZ-ALA-ALM", "verified IIN"),
+        (AssuranceLevel.IIN_VERIFIED, None, "Set where you live"),
+        (AssuranceLevel.IIN_VERIFIED, "KZ-ALA-BOS", "Only residents"),
+        (AssuranceLevel.IIN_VERIFIED, "KZ-AST-YES", "Only residents"),
+    ],
+)
 def test_ineligible_signers_are_refused_with_the_reason(app, world, make_user, level, home, message):
     pid = world.petition("open", territory="KZ-ALA-ALM")
     user = make_user(level=level, home=home)
@@ -46,8 +49,9 @@ def test_ineligible_signers_are_refused_with_the_reason(app, world, make_user, l
     assert world.count(pid) == 5
 
 
-@pytest.mark.parametrize(("level", "home"), [(AssuranceLevel.IIN_VERIFIED, "KZ-ALA-ALM"),
-                                             (AssuranceLevel.VERIFIED_IN_PERSON, "KZ-ALA-ALM")])
+@pytest.mark.parametrize(
+    ("level", "home"), [(AssuranceLevel.IIN_VERIFIED, "KZ-ALA-ALM"), (AssuranceLevel.VERIFIED_IN_PERSON, "KZ-ALA-ALM")]
+)
 def test_residents_of_a_sub_territory_sign_a_city_petition(app, world, make_user, level, home):
     pid = world.petition("open", territory="KZ-ALA", category="ecology")
     _try_sign(app, pid, make_user(level=level, home=home))
@@ -114,9 +118,13 @@ def test_many_threads_signing_the_same_petition_count_exactly(app, world, reside
     signed = [u for u, r in outcomes if r == "signed"]
     assert sorted(signed) == sorted(u.id for u in signers)  # exactly one success per person
     with app.app_context():
-        rows = db.session.execute(select(PetitionSignature.user_id, func.count()).where(
-            PetitionSignature.petition_id == pid).group_by(PetitionSignature.user_id)).all()
-        assert all(n == 1 for _u, n in rows) and len(rows) == 17
+        rows = db.session.execute(
+            select(PetitionSignature.user_id, func.count())
+            .where(PetitionSignature.petition_id == pid)
+            .group_by(PetitionSignature.user_id)
+        ).all()
+        assert all(n == 1 for _u, n in rows)
+        assert len(rows) == 17
     assert world.count(pid) == 17
     world.tally(pid)
     assert world.get(pid).signature_count == 17
@@ -126,18 +134,26 @@ def test_tally_adds_each_signature_once_to_count_districts_and_days(app, world, 
     pid = world.petition("open", territory="KZ-ALA", category="ecology")
     for home in ("KZ-ALA-BOS", "KZ-ALA-BOS", "KZ-ALA-MED"):
         _try_sign(app, pid, make_user(home=home))
-    assert world.get(pid).signature_count == 0 and world.count(pid) == 8
+    assert world.get(pid).signature_count == 0
+    assert world.count(pid) == 8
     assert world.tally(pid) == 8
     assert world.tally(pid) == 0
     with app.app_context():
         petition = db.session.get(Petition, pid)
-        assert petition.signature_count == 8 and tallies.live_count(petition) == 8
-        by_territory = dict(db.session.execute(select(PetitionTerritoryCount.territory_id, PetitionTerritoryCount.count)
-                                               .where(PetitionTerritoryCount.petition_id == pid)).all())
+        assert petition.signature_count == 8
+        assert tallies.live_count(petition) == 8
+        by_territory = dict(
+            db.session.execute(
+                select(PetitionTerritoryCount.territory_id, PetitionTerritoryCount.count).where(
+                    PetitionTerritoryCount.petition_id == pid
+                )
+            ).all()
+        )
         assert by_territory[world.directory.territories["KZ-ALA-BOS"]] == 2
         assert by_territory[world.directory.territories["KZ-ALA-ALM"]] == 5
-        assert sum(db.session.scalars(select(PetitionDailyCount.count)
-                                      .where(PetitionDailyCount.petition_id == pid))) == 8
+        assert (
+            sum(db.session.scalars(select(PetitionDailyCount.count).where(PetitionDailyCount.petition_id == pid))) == 8
+        )
         from flask_babel import force_locale
 
         from civic.petitions import queries
@@ -163,9 +179,11 @@ def test_withdrawal_removes_tallied_and_untallied_signatures(app, world, residen
     assert world.count(pid) == 5
     world.tally(pid)
     with app.app_context():
-        total = db.session.scalar(select(func.sum(PetitionTerritoryCount.count))
-                                  .where(PetitionTerritoryCount.petition_id == pid))
-    assert world.get(pid).signature_count == 5 and total == 5
+        total = db.session.scalar(
+            select(func.sum(PetitionTerritoryCount.count)).where(PetitionTerritoryCount.petition_id == pid)
+        )
+    assert world.get(pid).signature_count == 5
+    assert total == 5
     _try_sign(app, pid, early)  # may sign again while open
     assert world.count(pid) == 6
 
@@ -188,8 +206,11 @@ def test_thresholds_are_stamped_at_the_nth_signature_exactly_once(app, world, re
         _try_sign(app, pid, signer)
     world.tally(pid)
     with app.app_context():
-        seventh = db.session.scalars(select(PetitionSignature.created_at).where(PetitionSignature.petition_id == pid)
-                                     .order_by(PetitionSignature.created_at, PetitionSignature.id)).all()[6]
+        seventh = db.session.scalars(
+            select(PetitionSignature.created_at)
+            .where(PetitionSignature.petition_id == pid)
+            .order_by(PetitionSignature.created_at, PetitionSignature.id)
+        ).all()[6]
     petition = world.get(pid)
     assert petition.response_threshold_reached_at == seventh
     assert petition.response_due_at == seventh + timedelta(days=15)
@@ -228,8 +249,14 @@ def test_concurrent_tallies_stamp_the_threshold_once(app, world, residents):
     assert errors == []
     assert world.get(pid).signature_count == 6
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Notification)
-                                 .where(Notification.kind == "petitions.threshold_response")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.kind == "petitions.threshold_response")
+            )
+            == 1
+        )
 
 
 def test_invalidation_voids_a_selected_source_and_moves_the_threshold(app, world, residents):
@@ -250,22 +277,42 @@ def test_invalidation_voids_a_selected_source_and_moves_the_threshold(app, world
         groups = integrity.trending([pid], utc_now() - timedelta(hours=1))
         assert ("203.0.113.7", 4) in [(g.value, g.n) for g in groups["ip"]]
         with pytest.raises(DomainError, match="Select at least one"):
-            moderation.invalidate(petition, moderator, ips=[], domains=[], since=utc_now() - timedelta(hours=1),
-                                  until=utc_now(), reason="Script")
-        record = moderation.invalidate(petition, moderator, ips=["203.0.113.7"], domains=[],
-                                       since=utc_now() - timedelta(hours=1), until=utc_now(), reason="One script IP")
+            moderation.invalidate(
+                petition,
+                moderator,
+                ips=[],
+                domains=[],
+                since=utc_now() - timedelta(hours=1),
+                until=utc_now(),
+                reason="Script",
+            )
+        record = moderation.invalidate(
+            petition,
+            moderator,
+            ips=["203.0.113.7"],
+            domains=[],
+            since=utc_now() - timedelta(hours=1),
+            until=utc_now(),
+            reason="One script IP",
+        )
         db.session.commit()
         assert record.invalidated_count == 4
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "petitions.invalidate")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "petitions.invalidate")
+            )
+            == 1
+        )
     assert world.count(pid) == 7
     world.tally(pid)
     petition = world.get(pid)
     assert petition.signature_count == 7
-    assert petition.response_threshold_reached_at is None and petition.response_due_at is None
+    assert petition.response_threshold_reached_at is None
+    assert petition.response_due_at is None
     with app.app_context():
-        total = db.session.scalar(select(func.sum(PetitionTerritoryCount.count))
-                                  .where(PetitionTerritoryCount.petition_id == pid))
+        total = db.session.scalar(
+            select(func.sum(PetitionTerritoryCount.count)).where(PetitionTerritoryCount.petition_id == pid)
+        )
     assert total == 7
     world.sign(pid, residents(1)[0])
     world.tally(pid)
@@ -280,8 +327,10 @@ def test_invalidation_refused_to_non_moderators_and_without_reason(app, world, r
         petition = db.session.get(Petition, pid)
         window = {"since": utc_now() - timedelta(hours=1), "until": utc_now()}
         with pytest.raises(PermissionDenied):
-            moderation.invalidate(petition, db.session.get(User, resident.id), ips=["10.1.1.1"], domains=[],
-                                  reason="x", **window)
+            moderation.invalidate(
+                petition, db.session.get(User, resident.id), ips=["10.1.1.1"], domains=[], reason="x", **window
+            )
         with pytest.raises(DomainError, match="reason"):
-            moderation.invalidate(petition, db.session.get(User, world.moderator.id), ips=["10.1.1.1"], domains=[],
-                                  reason=" ", **window)
+            moderation.invalidate(
+                petition, db.session.get(User, world.moderator.id), ips=["10.1.1.1"], domains=[], reason=" ", **window
+            )

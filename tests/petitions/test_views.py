@@ -12,8 +12,16 @@ from civic.identity.models import AuditEvent, Category, User
 from civic.petitions.models import Petition, PetitionLevelRule, PetitionSignature, PetitionState
 
 S = PetitionState
-ROLES = ["anonymous", "resident", "author", "moderator", "moderator_elsewhere", "official", "official_elsewhere",
-         "admin"]
+ROLES = [
+    "anonymous",
+    "resident",
+    "author",
+    "moderator",
+    "moderator_elsewhere",
+    "official",
+    "official_elsewhere",
+    "admin",
+]
 
 
 @pytest.fixture
@@ -21,7 +29,9 @@ def scene(world):
     """One petition in each interesting state, and a user for every role of the matrix."""
     ids = {state: world.petition(state) for state in ("draft", "awaiting_moderation", "open")}
     users = {
-        "resident": world.user(), "author": world.author, "moderator": world.moderator,
+        "resident": world.user(),
+        "author": world.author,
+        "moderator": world.moderator,
         "moderator_elsewhere": world.make_user(roles=[("moderator", "KZ-AST")], home="KZ-AST-YES"),
         "official": world.official_for(ids["open"]),
         "official_elsewhere": world.make_user(roles=[("official", None, "KZ-AST.AKIMAT")], home="KZ-AST-YES"),
@@ -39,30 +49,63 @@ MATRIX = [
     ("GET", "/petitions/new", {"*": 200, "anonymous": 302}),
     ("GET", "/petitions/{draft}/edit", {"*": 404, "author": 200, "anonymous": 302}),
     ("POST", "/petitions/{draft}/submit", {"*": 404, "author": 303, "anonymous": 302}),
-    ("POST", "/petitions/{awaiting_moderation}/withdraw",
-     {"*": 404, "author": 303, "anonymous": 302, "moderator": 403, "admin": 403}),
+    (
+        "POST",
+        "/petitions/{awaiting_moderation}/withdraw",
+        {"*": 404, "author": 303, "anonymous": 302, "moderator": 403, "admin": 403},
+    ),
     ("GET", "/petitions/mine", {"*": 200, "anonymous": 302}),
     ("GET", "/petitions/signed", {"*": 200, "anonymous": 302}),
-    ("GET", "/petitions/moderation",
-     {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 200, "admin": 200}),
-    ("GET", "/petitions/{awaiting_moderation}/moderate",
-     {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 404, "admin": 200}),
-    ("POST", "/petitions/{awaiting_moderation}/approve",
-     {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 404, "admin": 400}),
-    ("POST", "/petitions/{awaiting_moderation}/reject",
-     {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 404, "admin": 400}),
-    ("POST", "/petitions/{open}/hide",
-     {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400}),
-    ("POST", "/petitions/{open}/route",
-     {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400}),
-    ("GET", "/petitions/integrity",
-     {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 200, "admin": 200}),
-    ("GET", "/petitions/{open}/integrity",
-     {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 403, "admin": 200}),
-    ("POST", "/petitions/{open}/integrity",
-     {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400}),
-    ("GET", "/petitions/awaiting-response",
-     {"*": 403, "anonymous": 302, "official": 200, "official_elsewhere": 200, "admin": 200}),
+    (
+        "GET",
+        "/petitions/moderation",
+        {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/petitions/{awaiting_moderation}/moderate",
+        {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 404, "admin": 200},
+    ),
+    (
+        "POST",
+        "/petitions/{awaiting_moderation}/approve",
+        {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 404, "admin": 400},
+    ),
+    (
+        "POST",
+        "/petitions/{awaiting_moderation}/reject",
+        {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 404, "admin": 400},
+    ),
+    (
+        "POST",
+        "/petitions/{open}/hide",
+        {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400},
+    ),
+    (
+        "POST",
+        "/petitions/{open}/route",
+        {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400},
+    ),
+    (
+        "GET",
+        "/petitions/integrity",
+        {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/petitions/{open}/integrity",
+        {"*": 403, "anonymous": 302, "moderator": 200, "moderator_elsewhere": 403, "admin": 200},
+    ),
+    (
+        "POST",
+        "/petitions/{open}/integrity",
+        {"*": 403, "anonymous": 302, "moderator": 400, "moderator_elsewhere": 403, "admin": 400},
+    ),
+    (
+        "GET",
+        "/petitions/awaiting-response",
+        {"*": 403, "anonymous": 302, "official": 200, "official_elsewhere": 200, "admin": 200},
+    ),
     ("GET", "/petitions/{open}/respond", {"*": 403, "anonymous": 302, "official": 200, "admin": 200}),
     ("POST", "/petitions/{open}/respond", {"*": 403, "anonymous": 302, "official": 400, "admin": 400}),
     ("GET", "/petitions/admin", {"*": 403, "anonymous": 302, "admin": 200}),
@@ -89,8 +132,13 @@ def test_every_public_page_renders_in_each_language(client, auth, world, residen
     world.sign(pid, residents(1)[0])
     for lang in ("kk", "ru", "en"):
         client.set_cookie("civic_lang", lang)
-        for url in ("/petitions/", f"/petitions/{pid}", "/petitions/?state=all&sort=newest&per_page=10",
-                    "/api/v1/petitions", f"/api/v1/petitions/{pid}"):
+        for url in (
+            "/petitions/",
+            f"/petitions/{pid}",
+            "/petitions/?state=all&sort=newest&per_page=10",
+            "/api/v1/petitions",
+            f"/api/v1/petitions/{pid}",
+        ):
             assert client.get(url).status_code == 200, (lang, url)
 
 
@@ -99,12 +147,22 @@ def test_create_submit_support_and_see_the_link(client, auth, world, app):
     with app.app_context():
         territory = world.directory.territories["KZ-ALA-ALM"]
         category = db.session.scalar(select(Category.id).where(Category.code == "landscaping"))
-    bad = client.post("/petitions/new", data={"title": "Short", "text": "too short", "territory": territory,
-                                              "category": category, "language": "kk"})
-    assert bad.status_code == 400 and b"field-error" in bad.data
-    response = client.post("/petitions/new", data={
-        "title": "Plant trees along Tole Bi street", "territory": territory, "category": category, "language": "kk",
-        "text": "The old elms were cut in 2024 and the street has no shade in summer. Plant 200 new trees."})
+    bad = client.post(
+        "/petitions/new",
+        data={"title": "Short", "text": "too short", "territory": territory, "category": category, "language": "kk"},
+    )
+    assert bad.status_code == 400
+    assert b"field-error" in bad.data
+    response = client.post(
+        "/petitions/new",
+        data={
+            "title": "Plant trees along Tole Bi street",
+            "territory": territory,
+            "category": category,
+            "language": "kk",
+            "text": "The old elms were cut in 2024 and the street has no shade in summer. Plant 200 new trees.",
+        },
+    )
     assert response.status_code == 302
     pid = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
@@ -119,10 +177,12 @@ def test_create_submit_support_and_see_the_link(client, auth, world, app):
         assert client.post(link, data={"notify": "y"}).status_code == 303
         if n == 0:
             again = client.post(link, data={"notify": "y"})
-            assert again.status_code == 409 and "already support" in again.get_data(as_text=True)
+            assert again.status_code == 409
+            assert "already support" in again.get_data(as_text=True)
     assert world.get(pid).state == S.AWAITING_MODERATION
     late = client.post(link, data={})
-    assert late.status_code == 400 and "not collecting supporters" in late.get_data(as_text=True)
+    assert late.status_code == 400
+    assert "not collecting supporters" in late.get_data(as_text=True)
 
 
 def test_signing_over_http_json_and_form(client, auth, world, residents):
@@ -130,14 +190,17 @@ def test_signing_over_http_json_and_form(client, auth, world, residents):
     first, second = residents(2)
     auth.login(first)
     response = client.post(f"/petitions/{pid}/sign", data={"notify": "y"}, headers={"Accept": "application/json"})
-    assert response.status_code == 201 and response.json["status"] == "signed"
+    assert response.status_code == 201
+    assert response.json["status"] == "signed"
     again = client.post(f"/petitions/{pid}/sign", headers={"Accept": "application/json"})
-    assert again.status_code == 409 and again.json["status"] == "already_signed"
+    assert again.status_code == 409
+    assert again.json["status"] == "already_signed"
     auth.login(second)
     response = client.post(f"/petitions/{pid}/sign", data={})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You signed this petition" in page and 'data-signature-count="7"' in page
+    assert "You signed this petition" in page
+    assert 'data-signature-count="7"' in page
     assert client.post(f"/petitions/{pid}/unsign").status_code == 303
     assert world.count(pid) == 6
 
@@ -147,11 +210,12 @@ def test_signing_refusals_are_explained_with_4xx(client, auth, world, make_user)
     outsider = make_user(home="KZ-AST-YES")
     auth.login(outsider)
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
-    assert "Only residents of the petition" in page and "Sign this petition" not in page
+    assert "Only residents of the petition" in page
+    assert "Sign this petition" not in page
     response = client.post(f"/petitions/{pid}/sign", data={})
-    assert response.status_code == 403 and "Only residents" in response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Only residents" in response.get_data(as_text=True)
     assert client.post("/petitions/999999/sign", data={}).status_code == 404
-
 
 
 def test_signing_without_csrf_token_is_refused(plain_client, world, residents):
@@ -160,7 +224,8 @@ def test_signing_without_csrf_token_is_refused(plain_client, world, residents):
     pid = world.petition("open")
     AuthActions(plain_client).login(residents(1)[0])
     response = plain_client.post(f"/petitions/{pid}/sign", data={})
-    assert response.status_code == 400 and b"The form has expired" in response.data
+    assert response.status_code == 400
+    assert b"The form has expired" in response.data
     assert world.count(pid) == 5
 
 
@@ -200,8 +265,12 @@ def test_http_signing_from_many_threads_counts_exactly(app, world, residents):
     assert sorted({s for _u, s in statuses}) in ([201, 409], [201])
     assert sorted(u for u, s in statuses if s == 201) == sorted(u.id for u in signers)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(PetitionSignature)
-                                 .where(PetitionSignature.petition_id == pid)) == 13
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(PetitionSignature).where(PetitionSignature.petition_id == pid)
+            )
+            == 13
+        )
     assert world.count(pid) == 13
 
 
@@ -212,14 +281,21 @@ def test_moderator_decisions_through_the_pages(client, auth, world, app):
     queue = client.get("/petitions/moderation").get_data(as_text=True)
     assert f"/petitions/{pid}/moderate" in queue
     bad = client.post(f"/petitions/{pid}/reject", data={"reject-code": "duplicate", "reject-details": "Same."})
-    assert bad.status_code == 400 and "duplicates" in bad.get_data(as_text=True)
-    assert client.post(f"/petitions/{pid}/reject", data={"reject-code": "unclear",
-                                                          "reject-details": "Say what to build."}).status_code == 303
+    assert bad.status_code == 400
+    assert "duplicates" in bad.get_data(as_text=True)
+    assert (
+        client.post(
+            f"/petitions/{pid}/reject", data={"reject-code": "unclear", "reject-details": "Say what to build."}
+        ).status_code
+        == 303
+    )
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
-    assert "Unclear request" in page and "Say what to build." in page
+    assert "Unclear request" in page
+    assert "Say what to build." in page
     body = world.body("KZ-ALA.URBAN")
     assert client.post(f"/petitions/{other}/approve", data={"approve-state_body": body.id}).status_code == 303
-    assert world.get(other).state_body_id == body.id and world.get(other).state == S.OPEN
+    assert world.get(other).state_body_id == body.id
+    assert world.get(other).state == S.OPEN
 
 
 def test_official_publishes_response_and_it_is_visible(client, auth, world):
@@ -229,23 +305,39 @@ def test_official_publishes_response_and_it_is_visible(client, auth, world):
     assert b"Awaiting our response" in client.get("/petitions/awaiting-response").data
     short = client.post(f"/petitions/{pid}/respond", data={"text": "No."})
     assert short.status_code == 400
-    response = client.post(f"/petitions/{pid}/respond", data={
-        "text": "We will **build** the crossing by May.\n\n<script>alert(1)</script>"})
+    response = client.post(
+        f"/petitions/{pid}/respond",
+        data={"text": "We will **build** the crossing by May.\n\n<script>alert(1)</script>"},
+    )
     assert response.status_code == 303
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
-    assert "<strong>build</strong>" in page and "<script>alert(1)" not in page
+    assert "<strong>build</strong>" in page
+    assert "<script>alert(1)" not in page
 
 
 def test_admin_changes_rules_and_categories_with_audit(client, auth, world, app):
     admin = world.make_user(roles=["admin"])
     auth.login(admin)
-    bad = client.post("/petitions/admin/levels/district", data={
-        "district-level": "district", "district-response_threshold": 500, "district-hearing_threshold": 100,
-        "district-signing_days": 90})
-    assert bad.status_code == 400 and "higher than the response" in bad.get_data(as_text=True)
-    ok = client.post("/petitions/admin/levels/district", data={
-        "district-level": "district", "district-response_threshold": 300, "district-hearing_threshold": 1500,
-        "district-signing_days": 60})
+    bad = client.post(
+        "/petitions/admin/levels/district",
+        data={
+            "district-level": "district",
+            "district-response_threshold": 500,
+            "district-hearing_threshold": 100,
+            "district-signing_days": 90,
+        },
+    )
+    assert bad.status_code == 400
+    assert "higher than the response" in bad.get_data(as_text=True)
+    ok = client.post(
+        "/petitions/admin/levels/district",
+        data={
+            "district-level": "district",
+            "district-response_threshold": 300,
+            "district-hearing_threshold": 1500,
+            "district-signing_days": 60,
+        },
+    )
     assert ok.status_code == 303
     assert client.post("/petitions/admin/settings", data={"supporters_needed": 3}).status_code == 303
     with app.app_context():
@@ -253,13 +345,20 @@ def test_admin_changes_rules_and_categories_with_audit(client, auth, world, app)
         row = db.session.get(PetitionLevelRule, "district")
         assert (row.response_threshold, row.hearing_threshold, row.signing_days) == (300, 1500, 60)
         cid = category.id
-    response = client.post("/petitions/admin/categories", data={
-        "category_id": cid, f"c{cid}-name_kk": "Экология", f"c{cid}-name_ru": "Экология",
-        f"c{cid}-name_en": "Environment"})
+    response = client.post(
+        "/petitions/admin/categories",
+        data={
+            "category_id": cid,
+            f"c{cid}-name_kk": "Экология",
+            f"c{cid}-name_ru": "Экология",
+            f"c{cid}-name_en": "Environment",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         category = db.session.get(Category, cid)
-        assert category.name_en == "Environment" and category.is_active is False
+        assert category.name_en == "Environment"
+        assert category.is_active is False
         actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"petitions.rules_changed", "petitions.settings_changed", "petitions.category_changed"} <= actions
     new_form = client.get("/petitions/new").get_data(as_text=True)
@@ -274,13 +373,15 @@ def test_list_search_filters_and_sorts(client, world, residents):
     world.tally(busy)
     world.tally(quiet)
     page = client.get("/petitions/?q=BUS+route").get_data(as_text=True)
-    assert "route 32" in page and "playground" not in page
+    assert "route 32" in page
+    assert "playground" not in page
     page = client.get("/petitions/?sort=signed").get_data(as_text=True)
     assert page.index("route 32") < page.index("playground")
     with client.application.app_context():
         landscaping = db.session.scalar(select(Category.id).where(Category.code == "landscaping"))
     page = client.get(f"/petitions/?category={landscaping}").get_data(as_text=True)
-    assert "playground" in page and "route 32" not in page
+    assert "playground" in page
+    assert "route 32" not in page
     assert client.get("/petitions/?page=-4&per_page=7&sort=nonsense&state=zzz").status_code == 200
 
 
@@ -319,7 +420,9 @@ def test_petition_page_shows_thresholds_overdue_and_days(client, world, app, res
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
     assert "4 days overdue" in page
     assert "days left to sign" in page
-    assert "<svg" in page and "<table" in page and "<progress" in page
+    assert "<svg" in page
+    assert "<table" in page
+    assert "<progress" in page
 
 
 def test_expired_petition_closes_when_its_page_is_read(client, world, app):
@@ -343,10 +446,12 @@ def test_users_see_their_petitions_and_signatures(client, auth, world, residents
     world.sign(pid, signer)
     auth.login(world.author)
     mine = client.get("/petitions/mine").get_data(as_text=True)
-    assert "street lights" in mine and "pedestrian crossing" in mine
+    assert "street lights" in mine
+    assert "pedestrian crossing" in mine
     auth.login(signer)
     signed = client.get("/petitions/signed").get_data(as_text=True)
-    assert "pedestrian crossing" in signed and "street lights" not in signed
+    assert "pedestrian crossing" in signed
+    assert "street lights" not in signed
     assert client.get(f"/petitions/{draft}").status_code == 404
 
 
@@ -371,8 +476,9 @@ def test_demo_data_loads_with_every_state(runner, app):
         assert states == {s.value for s in S}
         overdue = [p for p in db.session.scalars(select(Petition)) if p.response_overdue_days(utc_now())]
         assert overdue, "the demo shows an overdue response"
-        hearing = db.session.scalar(select(func.count()).select_from(Petition)
-                                    .where(Petition.hearing_threshold_reached_at.is_not(None)))
+        hearing = db.session.scalar(
+            select(func.count()).select_from(Petition).where(Petition.hearing_threshold_reached_at.is_not(None))
+        )
         assert hearing >= 1
 
 
@@ -383,8 +489,9 @@ def test_signing_is_rate_limited_per_address(client, auth, world, residents, app
         statuses = []
         for signer in residents(3):
             auth.login(signer)
-            statuses.append(client.post(f"/petitions/{pid}/sign", data={},
-                                        headers={"Accept": "application/json"}).status_code)
+            statuses.append(
+                client.post(f"/petitions/{pid}/sign", data={}, headers={"Accept": "application/json"}).status_code
+            )
     finally:
         app.config.pop("PETITIONS_SIGN_LIMIT_PER_IP")
     assert statuses == [201, 201, 429]
@@ -402,7 +509,8 @@ def test_a_stale_or_erased_session_cannot_sign(client, auth, world, residents, a
         db.session.get(User, logged_out.id).session_version += 1  # "log out everywhere"
         db.session.commit()
     response = client.post(f"/petitions/{pid}/sign", data={}, headers={"Accept": "application/json"})
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
     auth.login(erased)
     with app.app_context():
         erase_user(db.session.get(User, erased.id))

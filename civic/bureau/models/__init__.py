@@ -18,8 +18,25 @@ from civic.bureau.models.referrals import ClockPauseRecord, PendingNotice, Refer
 from civic.bureau.models.settings import BureauArea, ResponseTemplate
 
 __all__ = [
-    "FOLLOW_UP_DELAY", "REOPEN_WINDOW", "Attachment", "BureauArea", "Case", "CaseEvent", "CaseState", "Channel",
-    "ClockPauseRecord", "Consent", "ContactChannel", "EventKind", "Outcome", "PendingNotice", "Referral",
+    "FOLLOW_UP_DELAY",
+    "REOPEN_WINDOW",
+    "Attachment",
+    "BureauArea",
+    "Case",
+    "CaseEvent",
+    "CaseState",
+    "Channel",
+    "ClockPauseRecord",
+    "Consent",
+    "ContactChannel",
+    "EventKind",
+    "Outcome",
+    "PendingNotice",
+    "Referral",
     "ReferralAnswer",
-    "ReferralState", "ResponseTemplate", "SlaState", "Verdict", "Visibility",
+    "ReferralState",
+    "ResponseTemplate",
+    "SlaState",
+    "Verdict",
+    "Visibility",
 ]

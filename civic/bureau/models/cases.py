@@ -102,8 +102,11 @@ class Case(Base):
         return self.client_name or str(_l("Client of case %(number)s", number=self.number))
 
     def consent_at(self, kind: Consent) -> datetime | None:
-        return {Consent.DATA: self.consent_data_at, Consent.REFERRAL: self.consent_referral_at,
-                Consent.FOLLOW_UP: self.consent_follow_up_at}[Consent(kind)]
+        return {
+            Consent.DATA: self.consent_data_at,
+            Consent.REFERRAL: self.consent_referral_at,
+            Consent.FOLLOW_UP: self.consent_follow_up_at,
+        }[Consent(kind)]
 
     def consent_valid(self, kind: Consent, now: datetime) -> bool:
         """Given, and not older than six calendar months."""
@@ -111,16 +114,26 @@ class Case(Base):
         return given is not None and add_months(given, CONSENT_VALID_MONTHS) > now
 
     def can_reopen(self, now: datetime) -> bool:
-        return (self.state in (CaseState.RESOLVED, CaseState.CLOSED) and self.resolved_at is not None
-                and now - self.resolved_at <= REOPEN_WINDOW and self.anonymised_at is None)
+        return (
+            self.state in (CaseState.RESOLVED, CaseState.CLOSED)
+            and self.resolved_at is not None
+            and now - self.resolved_at <= REOPEN_WINDOW
+            and self.anonymised_at is None
+        )
 
     def transition(self, action: str, now: datetime) -> tuple[str, str]:
         """Move to the state ``action`` leads to; raise InvalidTransition when it is out of order."""
         sources, target = TRANSITIONS[action]
         if self.state not in sources:
-            raise InvalidTransition(self, action, _l(
-                "You cannot %(action)s a case that is “%(state)s”.",
-                action=ACTION_LABELS[action], state=self.state_label))
+            raise InvalidTransition(
+                self,
+                action,
+                _l(
+                    "You cannot %(action)s a case that is “%(state)s”.",
+                    action=ACTION_LABELS[action],
+                    state=self.state_label,
+                ),
+            )
         before = self.state
         self.state = target or self.resume_state or CaseState.IN_PROGRESS
         self.resume_state = before if target == CaseState.AWAITING_CLIENT else None

@@ -52,8 +52,9 @@ class Referral(Base):
     case = relationship("Case")
     body = relationship("StateBody", foreign_keys=[body_id])
     suggested_body = relationship("StateBody", foreign_keys=[suggested_body_id])
-    pauses: Mapped[list[ClockPauseRecord]] = relationship(order_by="ClockPauseRecord.start_at",
-                                                          back_populates="referral")
+    pauses: Mapped[list[ClockPauseRecord]] = relationship(
+        order_by="ClockPauseRecord.start_at", back_populates="referral"
+    )
 
     @property
     def is_active(self) -> bool:

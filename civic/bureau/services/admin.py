@@ -36,8 +36,10 @@ def add_area(actor: User, *, existing: Category | None = None, code: str = "", n
 def _new_category(code: str, names: dict) -> Category:
     code = (code or "").strip().lower()
     if not _CODE.match(code):
-        raise DomainError(_l("Choose an existing category, or give a code of 2–40 latin letters, digits or "
-                             "underscores."), field="code")
+        raise DomainError(
+            _l("Choose an existing category, or give a code of 2–40 latin letters, digits or underscores."),
+            field="code",
+        )
     if db.session.scalar(select(Category.id).where(Category.code == code)) is not None:
         raise Conflict(_l("A category with this code already exists: choose it from the list."), field="code")
     if not all((names.get(lang) or "").strip() for lang in LANGUAGES):
@@ -48,8 +50,16 @@ def _new_category(code: str, names: dict) -> Category:
     return category
 
 
-def save_template(actor: User, template: ResponseTemplate | None, *, category: Category | None, language: str,
-                  title: str, body: str, is_active: bool) -> ResponseTemplate:
+def save_template(
+    actor: User,
+    template: ResponseTemplate | None,
+    *,
+    category: Category | None,
+    language: str,
+    title: str,
+    body: str,
+    is_active: bool,
+) -> ResponseTemplate:
     """Create or update a response template (kept per category and language)."""
     if not actor.has_permission(SUPERVISE):
         raise PermissionDenied()
@@ -62,23 +72,37 @@ def save_template(actor: User, template: ResponseTemplate | None, *, category: C
     template.category, template.language, template.title = category, language, title.strip()
     template.body, template.is_active, template.updated_at = body.strip(), is_active, clock.now()
     db.session.flush()
-    audit.record("bureau.template", template, actor=actor, before=before,
-                 after={"title": template.title, "active": template.is_active})
+    audit.record(
+        "bureau.template",
+        template,
+        actor=actor,
+        before=before,
+        after={"title": template.title, "active": template.is_active},
+    )
     return template
 
 
 def grant_supervisor(user: User, territory: Territory | None, actor: User | None = None) -> UserRole:
     """Make ``user`` a bureau supervisor for ``territory`` (everywhere when None); used by the CLI."""
-    duplicate = db.session.scalar(select(UserRole.id).where(
-        UserRole.user_id == user.id, UserRole.role_name == BUREAU_SUPERVISOR,
-        UserRole.territory_id.is_(None) if territory is None else UserRole.territory_id == territory.id))
+    duplicate = db.session.scalar(
+        select(UserRole.id).where(
+            UserRole.user_id == user.id,
+            UserRole.role_name == BUREAU_SUPERVISOR,
+            UserRole.territory_id.is_(None) if territory is None else UserRole.territory_id == territory.id,
+        )
+    )
     if duplicate:
         raise Conflict(_l("The user already supervises the bureau here."))
-    assignment = UserRole(user_id=user.id, role_name=BUREAU_SUPERVISOR, territory=territory,
-                          granted_by_id=getattr(actor, "id", None))
+    assignment = UserRole(
+        user_id=user.id, role_name=BUREAU_SUPERVISOR, territory=territory, granted_by_id=getattr(actor, "id", None)
+    )
     db.session.add(assignment)
     db.session.flush()
-    audit.record("bureau.grant_supervisor", user, actor=actor,
-                 after={"role": BUREAU_SUPERVISOR, "territory": getattr(territory, "code", None)})
+    audit.record(
+        "bureau.grant_supervisor",
+        user,
+        actor=actor,
+        after={"role": BUREAU_SUPERVISOR, "territory": getattr(territory, "code", None)},
+    )
     forget_cached_permissions()
     return assignment

@@ -13,15 +13,29 @@ from civic.bureau.services.common import record_event
 def add_attachment(case: Case, upload, actor, *, referral=None, shared_with_body: bool = False) -> Attachment:
     """Check and store one file, and note it on the timeline."""
     stored = storage.store(upload)
-    attachment = Attachment(case_id=case.id, referral_id=getattr(referral, "id", None),
-                            uploaded_by_id=getattr(actor, "id", None), original_name=stored.original_name,
-                            stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-                            sha256=stored.sha256, shared_with_body=shared_with_body or referral is not None)
+    attachment = Attachment(
+        case_id=case.id,
+        referral_id=getattr(referral, "id", None),
+        uploaded_by_id=getattr(actor, "id", None),
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        shared_with_body=shared_with_body or referral is not None,
+    )
     db.session.add(attachment)
     db.session.flush()
     visibility = Visibility.BODY if attachment.shared_with_body else Visibility.CLIENT
-    record_event(case, EventKind.ATTACHMENT, visibility, actor, attachment.original_name, referral=referral,
-                 data={"attachment_id": attachment.id})
+    record_event(
+        case,
+        EventKind.ATTACHMENT,
+        visibility,
+        actor,
+        attachment.original_name,
+        referral=referral,
+        data={"attachment_id": attachment.id},
+    )
     return attachment
 
 

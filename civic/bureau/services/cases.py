@@ -44,15 +44,31 @@ from civic.identity import audit
 from civic.identity.models import User
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 5000
-CONSENT_FIELDS = {Consent.DATA: "consent_data_at", Consent.REFERRAL: "consent_referral_at",
-                  Consent.FOLLOW_UP: "consent_follow_up_at"}
+CONSENT_FIELDS = {
+    Consent.DATA: "consent_data_at",
+    Consent.REFERRAL: "consent_referral_at",
+    Consent.FOLLOW_UP: "consent_follow_up_at",
+}
 
 
-def _validate_new_case(channel, category, territory, description, language, contact_channel, client,
-                       client_name, client_phone, client_email, consents) -> None:
+def _validate_new_case(
+    channel,
+    category,
+    territory,
+    description,
+    language,
+    contact_channel,
+    client,
+    client_name,
+    client_phone,
+    client_email,
+    consents,
+) -> None:
     if Consent.DATA not in consents:
-        raise DomainError(_l("The bureau can only record a case with the consent to record and use the "
-                             "client's information."), field="consent_data")
+        raise DomainError(
+            _l("The bureau can only record a case with the consent to record and use the client's information."),
+            field="consent_data",
+        )
     if channel not in set(Channel):
         raise DomainError(_l("Choose how the case reached the bureau."), field="channel")
     if not is_bureau_category(category):
@@ -60,8 +76,10 @@ def _validate_new_case(channel, category, territory, description, language, cont
     if territory is None:
         raise DomainError(_l("Choose the territory the problem concerns."), field="territory")
     if not DESCRIPTION_MIN <= len(description.strip()) <= DESCRIPTION_MAX:
-        raise DomainError(_l("Describe the problem in %(min)s to %(max)s characters.", min=DESCRIPTION_MIN,
-                             max=DESCRIPTION_MAX), field="description")
+        raise DomainError(
+            _l("Describe the problem in %(min)s to %(max)s characters.", min=DESCRIPTION_MIN, max=DESCRIPTION_MAX),
+            field="description",
+        )
     if language not in LANGUAGES or contact_channel not in set(ContactChannel):
         raise DomainError(_l("Choose a language and a way to contact the client."), field="contact_channel")
     if contact_channel in (ContactChannel.PHONE, ContactChannel.MESSENGER) and not client_phone:
@@ -72,21 +90,57 @@ def _validate_new_case(channel, category, territory, description, language, cont
         raise DomainError(_l("Give an email address to answer by email."), field="client_email")
 
 
-def open_case(*, actor: User, client: User | None, channel: str, category, territory, description: str,
-              preferred_language: str, contact_channel: str, consents: set, client_name: str | None = None,
-              client_phone: str | None = None, client_email: str | None = None, uploads=()) -> Case:
+def open_case(
+    *,
+    actor: User,
+    client: User | None,
+    channel: str,
+    category,
+    territory,
+    description: str,
+    preferred_language: str,
+    contact_channel: str,
+    consents: set,
+    client_name: str | None = None,
+    client_phone: str | None = None,
+    client_email: str | None = None,
+    uploads=(),
+) -> Case:
     """Record a new case with its consents and files, and acknowledge it to the client at once."""
-    _validate_new_case(channel, category, territory, description, preferred_language, contact_channel, client,
-                       client_name, client_phone, client_email, consents)
+    _validate_new_case(
+        channel,
+        category,
+        territory,
+        description,
+        preferred_language,
+        contact_channel,
+        client,
+        client_name,
+        client_phone,
+        client_email,
+        consents,
+    )
     staff_intake = actor is not None and actor is not client
     if staff_intake and (channel not in STAFF_CHANNELS or not actor.has_permission(CONSULT, territory=territory)):
         raise PermissionDenied(_l("Only a consultant of this territory can record a case on a client's behalf."))
     now = clock.now()
-    case = Case(client_id=getattr(client, "id", None), client=client, client_name=(client_name or None),
-                client_phone=client_phone or None, client_email=client_email or None, channel=channel,
-                preferred_language=preferred_language, contact_channel=contact_channel, category=category,
-                territory=territory, description=description.strip(), state=CaseState.NEW, created_at=now,
-                state_changed_at=now, created_by_id=getattr(actor, "id", None))
+    case = Case(
+        client_id=getattr(client, "id", None),
+        client=client,
+        client_name=(client_name or None),
+        client_phone=client_phone or None,
+        client_email=client_email or None,
+        channel=channel,
+        preferred_language=preferred_language,
+        contact_channel=contact_channel,
+        category=category,
+        territory=territory,
+        description=description.strip(),
+        state=CaseState.NEW,
+        created_at=now,
+        state_changed_at=now,
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(case)
     db.session.flush()
     record_event(case, EventKind.CREATED, Visibility.CLIENT, actor, to_state=CaseState.NEW, data={"channel": channel})
@@ -103,18 +157,29 @@ def open_case(*, actor: User, client: User | None, channel: str, category, terri
 def _acknowledge(case: Case, actor) -> None:
     """Mandatory feedback 1: the client gets the case number at once."""
     number = case.number
-    tell_client(case, "bureau.acknowledged",
-                lambda: _l("We received your case %(number)s", number=number),
-                lambda: _l("Thank you. Your case %(number)s was registered by the citizen advice bureau. A consultant "
-                           "will look at it and tell you who handles it.", number=number))
-    record_event(case, EventKind.ACKNOWLEDGED, Visibility.CLIENT, actor,
-                 data={"contact_channel": case.contact_channel})
+    tell_client(
+        case,
+        "bureau.acknowledged",
+        lambda: _l("We received your case %(number)s", number=number),
+        lambda: _l(
+            "Thank you. Your case %(number)s was registered by the citizen advice bureau. A consultant "
+            "will look at it and tell you who handles it.",
+            number=number,
+        ),
+    )
+    record_event(case, EventKind.ACKNOWLEDGED, Visibility.CLIENT, actor, data={"contact_channel": case.contact_channel})
 
 
 def _set_consent(case: Case, kind: Consent, given: bool, actor) -> None:
     setattr(case, CONSENT_FIELDS[kind], clock.now() if given else None)
-    record_event(case, EventKind.CONSENT, Visibility.CLIENT, actor, str(CONSENT_LABELS[kind]),
-                 data={"consent": kind.value, "given": given})
+    record_event(
+        case,
+        EventKind.CONSENT,
+        Visibility.CLIENT,
+        actor,
+        str(CONSENT_LABELS[kind]),
+        data={"consent": kind.value, "given": given},
+    )
 
 
 def update_consents(case: Case, actor: User, given: set) -> None:
@@ -166,23 +231,40 @@ def assign(case: Case, actor: User, consultant: User) -> None:
         raise DomainError(_l("Triage the case before assigning it."))
     case.consultant = consultant
     case.consultant_id = consultant.id
-    record_event(case, EventKind.ASSIGNED, Visibility.CLIENT, actor, consultant.public_name,
-                 data={"consultant_id": consultant.id, "previous_id": previous})
-    audit.record("bureau.assign", case, actor=actor, before={"consultant_id": previous},
-                 after={"consultant_id": consultant.id})
+    record_event(
+        case,
+        EventKind.ASSIGNED,
+        Visibility.CLIENT,
+        actor,
+        consultant.public_name,
+        data={"consultant_id": consultant.id, "previous_id": previous},
+    )
+    audit.record(
+        "bureau.assign", case, actor=actor, before={"consultant_id": previous}, after={"consultant_id": consultant.id}
+    )
     _tell_routing(case, consultant)
 
 
 def _tell_routing(case: Case, consultant: User) -> None:
     """Mandatory feedback 2: who handles the case now."""
     number, name = case.number, consultant.public_name
-    tell_client(case, "bureau.routed", lambda: _l("Your case %(number)s is now handled by %(name)s", number=number,
-                                                  name=name),
-                lambda: _l("Consultant %(name)s of the citizen advice bureau now handles your case %(number)s.",
-                           name=name, number=number))
+    tell_client(
+        case,
+        "bureau.routed",
+        lambda: _l("Your case %(number)s is now handled by %(name)s", number=number, name=name),
+        lambda: _l(
+            "Consultant %(name)s of the citizen advice bureau now handles your case %(number)s.",
+            name=name,
+            number=number,
+        ),
+    )
     if consultant.id != getattr(case.client, "id", None):
-        tell_user(consultant, "bureau.assigned", lambda: _l("Case %(number)s was assigned to you", number=number),
-                  link=case_link(case))
+        tell_user(
+            consultant,
+            "bureau.assigned",
+            lambda: _l("Case %(number)s was assigned to you", number=number),
+            link=case_link(case),
+        )
 
 
 def start(case: Case, actor: User) -> None:
@@ -207,13 +289,24 @@ def await_client(case: Case, actor: User, message: str, *, requested_by_body: bo
         raise DomainError(_l("Write what you need from the client."), field="question")
     visibility = Visibility.BODY if referral is not None else Visibility.CLIENT
     change_state(case, "await_client", actor, message.strip(), visibility=visibility, referral=referral)
-    record_event(case, EventKind.INFO_REQUESTED, visibility, actor, message.strip(), referral=referral,
-                 data={"by_body": requested_by_body})
+    record_event(
+        case,
+        EventKind.INFO_REQUESTED,
+        visibility,
+        actor,
+        message.strip(),
+        referral=referral,
+        data={"by_body": requested_by_body},
+    )
     if referral is not None and referral.state in CLOCK_REFERRAL_STATES:
         deadlines.stop_clock(referral)
     number = case.number
-    tell_client(case, "bureau.info_requested", lambda: _l("Case %(number)s: we need information from you",
-                                                          number=number), message.strip())
+    tell_client(
+        case,
+        "bureau.info_requested",
+        lambda: _l("Case %(number)s: we need information from you", number=number),
+        message.strip(),
+    )
 
 
 def resume(case: Case, actor: User, note: str = "") -> None:
@@ -221,8 +314,9 @@ def resume(case: Case, actor: User, note: str = "") -> None:
     if not (is_client(actor, case) or can_work_on(actor, case)):
         raise PermissionDenied()
     referral = active_referral(case)
-    change_state(case, "resume", actor, note, visibility=Visibility.BODY if referral else Visibility.CLIENT,
-                 referral=referral)
+    change_state(
+        case, "resume", actor, note, visibility=Visibility.BODY if referral else Visibility.CLIENT, referral=referral
+    )
     if referral is not None:
         deadlines.restart_clock(referral)
 
@@ -244,8 +338,12 @@ def resolve(case: Case, actor: User, outcome: str, answer: str, invitation: str 
     record_event(case, EventKind.RESOLUTION, Visibility.CLIENT, actor, text, data={"outcome": outcome})
     audit.record("bureau.resolve", case, actor=actor, after={"outcome": outcome})
     number, label = case.number, OUTCOME_LABELS[Outcome(outcome)]
-    tell_client(case, "bureau.resolved", lambda: _l("Answer to your case %(number)s: %(outcome)s", number=number,
-                                                    outcome=label), text)
+    tell_client(
+        case,
+        "bureau.resolved",
+        lambda: _l("Answer to your case %(number)s: %(outcome)s", number=number, outcome=label),
+        text,
+    )
 
 
 def close(case: Case, actor: User) -> None:
@@ -263,8 +361,7 @@ def reopen(case: Case, actor: User, reason: str) -> None:
     if not reason.strip():
         raise DomainError(_l("Say why the case needs more work."), field="reopen_reason")
     if not case.can_reopen(clock.now()):
-        raise DomainError(_l("A case can only be reopened within 30 days of its resolution. Open a new case "
-                             "instead."))
+        raise DomainError(_l("A case can only be reopened within 30 days of its resolution. Open a new case instead."))
     if not is_client(actor, case):
         require_consent(case)
     change_state(case, "reopen", actor, reason.strip())
@@ -272,10 +369,16 @@ def reopen(case: Case, actor: User, reason: str) -> None:
     case.reopen_count += 1
     if case.consultant is not None and case.consultant_id != actor.id:
         number = case.number
-        tell_user(case.consultant, "bureau.reopened", lambda: _l("Case %(number)s was reopened", number=number),
-                  reason.strip(), case_link(case))
+        tell_user(
+            case.consultant,
+            "bureau.reopened",
+            lambda: _l("Case %(number)s was reopened", number=number),
+            reason.strip(),
+            case_link(case),
+        )
 
 
 def active_referral(case: Case) -> Referral | None:
-    return db.session.scalar(select(Referral).where(Referral.case_id == case.id,
-                                                    Referral.state.in_(ACTIVE_REFERRAL_STATES)))
+    return db.session.scalar(
+        select(Referral).where(Referral.case_id == case.id, Referral.state.in_(ACTIVE_REFERRAL_STATES))
+    )

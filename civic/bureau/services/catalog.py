@@ -15,8 +15,9 @@ BUILTIN_AREAS = ("debts", "consumer", "benefits", "housing", "legal", "employmen
 def bureau_categories() -> list[Category]:
     """Active categories the bureau works with, built-in areas first."""
     extra = select(BureauArea.category_id)
-    rows = db.session.scalars(select(Category).where(
-        Category.is_active.is_(True), Category.code.in_(BUILTIN_AREAS) | Category.id.in_(extra))).all()
+    rows = db.session.scalars(
+        select(Category).where(Category.is_active.is_(True), Category.code.in_(BUILTIN_AREAS) | Category.id.in_(extra))
+    ).all()
     order = {code: i for i, code in enumerate(BUILTIN_AREAS)}
     return sorted(rows, key=lambda c: (order.get(c.code, len(order)), c.name))
 

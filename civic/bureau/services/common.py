@@ -28,32 +28,71 @@ def sla_error(exc: sla.SlaError) -> DomainError:
     return DomainError(SLA_MESSAGES.get(exc.code, _l("The deadline could not be computed.")), field="reason")
 
 
-def record_event(case: Case, kind: EventKind, visibility: Visibility, actor=None, body: str = "", *,
-                 from_state: str | None = None, to_state: str | None = None, referral=None,
-                 data: dict | None = None) -> CaseEvent:
+def record_event(
+    case: Case,
+    kind: EventKind,
+    visibility: Visibility,
+    actor=None,
+    body: str = "",
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    referral=None,
+    data: dict | None = None,
+) -> CaseEvent:
     """Append one entry to the case's timeline."""
-    entry = CaseEvent(case_id=case.id, kind=kind, visibility=visibility, actor_id=getattr(actor, "id", None),
-                      body=body or "", from_state=from_state, to_state=to_state, at=clock.now(),
-                      referral_id=getattr(referral, "id", None), data=data)
+    entry = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        visibility=visibility,
+        actor_id=getattr(actor, "id", None),
+        body=body or "",
+        from_state=from_state,
+        to_state=to_state,
+        at=clock.now(),
+        referral_id=getattr(referral, "id", None),
+        data=data,
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
-def change_state(case: Case, action: str, actor, body: str = "", *, visibility=Visibility.CLIENT,
-                 referral=None, data: dict | None = None) -> CaseEvent:
+def change_state(
+    case: Case,
+    action: str,
+    actor,
+    body: str = "",
+    *,
+    visibility=Visibility.CLIENT,
+    referral=None,
+    data: dict | None = None,
+) -> CaseEvent:
     """Apply a transition and write it on the timeline."""
     before, after = case.transition(action, clock.now())
-    return record_event(case, EventKind.STATE, visibility, actor, body, from_state=before, to_state=after,
-                        referral=referral, data={"action": action, **(data or {})})
+    return record_event(
+        case,
+        EventKind.STATE,
+        visibility,
+        actor,
+        body,
+        from_state=before,
+        to_state=after,
+        referral=referral,
+        data={"action": action, **(data or {})},
+    )
 
 
 def require_consent(case: Case, kind: Consent = Consent.DATA) -> None:
     """Refuse further processing while the consent is missing or older than six months."""
     if not case.consent_valid(kind, clock.now()):
-        raise DomainError(_l(
-            "The client's consent “%(consent)s” is missing or older than 6 months. "
-            "It must be renewed before the case is processed further.", consent=CONSENT_LABELS[kind]))
+        raise DomainError(
+            _l(
+                "The client's consent “%(consent)s” is missing or older than 6 months. "
+                "It must be renewed before the case is processed further.",
+                consent=CONSENT_LABELS[kind],
+            )
+        )
 
 
 def case_link(case: Case) -> str:

@@ -18,8 +18,9 @@ _STATUS = {
 def compute(referral: Referral, *, extended: bool | None = None):
     """The deadline from the referral's start, extension and clock stops (None while the clock is stopped)."""
     pauses = [sla.ClockPause(p.start_at, p.end_at) for p in referral.pauses]
-    return sla.compute_due(referral.referred_at, extended=referral.extended if extended is None else extended,
-                           pauses=pauses)
+    return sla.compute_due(
+        referral.referred_at, extended=referral.extended if extended is None else extended, pauses=pauses
+    )
 
 
 def refresh(referral: Referral) -> None:

@@ -30,26 +30,44 @@ def send_follow_ups(now: datetime | None = None) -> tuple[int, int]:
 
     Returns (asked, skipped for lack of a valid follow-up consent)."""
     now = now or clock.now()
-    due = (C.c.follow_up_sent_at.is_(None), C.c.follow_up_due_at <= now, C.c.anonymised_at.is_(None),
-           C.c.state.in_([CaseState.RESOLVED, CaseState.CLOSED]))
+    due = (
+        C.c.follow_up_sent_at.is_(None),
+        C.c.follow_up_due_at <= now,
+        C.c.anonymised_at.is_(None),
+        C.c.state.in_([CaseState.RESOLVED, CaseState.CLOSED]),
+    )
     consented = and_(C.c.consent_follow_up_at.is_not(None), C.c.consent_follow_up_at > _consent_cutoff(now))
     ask_ids = list(db.session.scalars(select(C.c.id).where(*due, consented)))
     skipped = db.session.scalar(select(func.count()).select_from(C).where(*due, ~consented)) or 0
-    db.session.execute(insert(E).from_select(
-        ["case_id", "at", "kind", "visibility", "body", "data"],
-        select(C.c.id, literal(now, E.c.at.type), literal(EventKind.FOLLOW_UP_SENT), case(
-            (consented, literal(Visibility.CLIENT)), else_=literal(Visibility.INTERNAL)), literal(""),
-            case((consented, literal({"asked": True}, E.c.data.type)),
-                 else_=literal({"asked": False, "reason": "no_consent"}, E.c.data.type))).where(*due)))
-    db.session.execute(update(C).where(*due).values(follow_up_sent_at=now)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        insert(E).from_select(
+            ["case_id", "at", "kind", "visibility", "body", "data"],
+            select(
+                C.c.id,
+                literal(now, E.c.at.type),
+                literal(EventKind.FOLLOW_UP_SENT),
+                case((consented, literal(Visibility.CLIENT)), else_=literal(Visibility.INTERNAL)),
+                literal(""),
+                case(
+                    (consented, literal({"asked": True}, E.c.data.type)),
+                    else_=literal({"asked": False, "reason": "no_consent"}, E.c.data.type),
+                ),
+            ).where(*due),
+        )
+    )
+    db.session.execute(update(C).where(*due).values(follow_up_sent_at=now).execution_options(synchronize_session=False))
     for start in range(0, len(ask_ids), 500):
-        for item in db.session.scalars(select(Case).where(Case.id.in_(ask_ids[start:start + 500]))):
+        for item in db.session.scalars(select(Case).where(Case.id.in_(ask_ids[start : start + 500]))):
             number = item.number
-            tell_client(item, "bureau.follow_up", lambda n=number: _l("Was your problem solved? (case %(number)s)",
-                                                                     number=n),
-                        lambda: _l("Four weeks ago the bureau resolved your case. Please tell us whether your problem "
-                                   "was solved: open the case and answer two short questions."))
+            tell_client(
+                item,
+                "bureau.follow_up",
+                lambda n=number: _l("Was your problem solved? (case %(number)s)", number=n),
+                lambda: _l(
+                    "Four weeks ago the bureau resolved your case. Please tell us whether your problem "
+                    "was solved: open the case and answer two short questions."
+                ),
+            )
     return len(ask_ids), skipped
 
 
@@ -57,14 +75,27 @@ def close_after_reopen_window(now: datetime | None = None) -> int:
     """Close resolved cases whose 30-day reopening window has passed (set-based; the timeline records it)."""
     now = now or clock.now()
     stale = (C.c.state == CaseState.RESOLVED, C.c.resolved_at < now - REOPEN_WINDOW)
-    db.session.execute(insert(E).from_select(
-        ["case_id", "at", "kind", "visibility", "from_state", "to_state", "body", "data"],
-        select(C.c.id, literal(now, E.c.at.type), literal(EventKind.STATE), literal(Visibility.CLIENT),
-               literal(CaseState.RESOLVED), literal(CaseState.CLOSED), literal(""),
-               literal({"action": "close", "automatic": True}, E.c.data.type)).where(*stale)))
-    return db.session.execute(update(C).where(*stale).values(state=CaseState.CLOSED, closed_at=now,
-                                                             state_changed_at=now)
-                              .execution_options(synchronize_session=False)).rowcount
+    db.session.execute(
+        insert(E).from_select(
+            ["case_id", "at", "kind", "visibility", "from_state", "to_state", "body", "data"],
+            select(
+                C.c.id,
+                literal(now, E.c.at.type),
+                literal(EventKind.STATE),
+                literal(Visibility.CLIENT),
+                literal(CaseState.RESOLVED),
+                literal(CaseState.CLOSED),
+                literal(""),
+                literal({"action": "close", "automatic": True}, E.c.data.type),
+            ).where(*stale),
+        )
+    )
+    return db.session.execute(
+        update(C)
+        .where(*stale)
+        .values(state=CaseState.CLOSED, closed_at=now, state_changed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def answer_follow_up(case_: Case, actor, result: str, comment: str = "") -> None:
@@ -80,8 +111,13 @@ def answer_follow_up(case_: Case, actor, result: str, comment: str = "") -> None
     case_.follow_up_result, case_.follow_up_comment = result, (comment or "").strip()[:2000] or None
     case_.follow_up_answered_at = clock.now()
     case_.follow_up_sent_at = case_.follow_up_sent_at or case_.follow_up_answered_at
-    record_event(case_, EventKind.FOLLOW_UP_ANSWERED, Visibility.CLIENT, actor, case_.follow_up_comment or "",
-                 data={"result": result})
+    record_event(
+        case_,
+        EventKind.FOLLOW_UP_ANSWERED,
+        Visibility.CLIENT,
+        actor,
+        case_.follow_up_comment or "",
+        data={"result": result},
+    )
     if not is_client(actor, case_):
         audit.record("bureau.follow_up_recorded", case_, actor=actor, after={"result": result})
-

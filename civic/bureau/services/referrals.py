@@ -68,16 +68,34 @@ def refer(case: Case, actor, body, summary: str, shared_attachment_ids=()) -> Re
     summary = _text(summary, "summary", SUMMARY_MIN)
     suggested = suggest_body(case)
     change_state(case, "refer", actor)
-    referral = Referral(case_id=case.id, case=case, body_id=body.id, body=body, summary=summary,
-                        suggested_body_id=getattr(suggested, "id", None), referred_at=clock.now(),
-                        referred_by_id=actor.id, state=ReferralState.SENT)
+    referral = Referral(
+        case_id=case.id,
+        case=case,
+        body_id=body.id,
+        body=body,
+        summary=summary,
+        suggested_body_id=getattr(suggested, "id", None),
+        referred_at=clock.now(),
+        referred_by_id=actor.id,
+        state=ReferralState.SENT,
+    )
     db.session.add(referral)
     db.session.flush()
     _share(case, referral, shared_attachment_ids)
     deadlines.refresh(referral)
-    record_event(case, EventKind.REFERRED, Visibility.BODY, actor, summary, referral=referral,
-                 data={"body_id": body.id, "suggested_body_id": getattr(suggested, "id", None),
-                       "body_names": {"kk": body.name_kk, "ru": body.name_ru, "en": body.name_en}})
+    record_event(
+        case,
+        EventKind.REFERRED,
+        Visibility.BODY,
+        actor,
+        summary,
+        referral=referral,
+        data={
+            "body_id": body.id,
+            "suggested_body_id": getattr(suggested, "id", None),
+            "body_names": {"kk": body.name_kk, "ru": body.name_ru, "en": body.name_en},
+        },
+    )
     audit.record("bureau.refer", case, actor=actor, after={"body": body.code, "referral_id": referral.id})
     _announce_referral(case, referral)
     return referral
@@ -86,8 +104,9 @@ def refer(case: Case, actor, body, summary: str, shared_attachment_ids=()) -> Re
 def _share(case: Case, referral: Referral, attachment_ids) -> None:
     ids = {int(i) for i in attachment_ids}
     if ids:
-        for attachment in db.session.scalars(select(Attachment).where(Attachment.case_id == case.id,
-                                                                      Attachment.id.in_(ids))):
+        for attachment in db.session.scalars(
+            select(Attachment).where(Attachment.case_id == case.id, Attachment.id.in_(ids))
+        ):
             attachment.shared_with_body = True
         db.session.flush()
 
@@ -96,14 +115,24 @@ def _announce_referral(case: Case, referral: Referral) -> None:
     """Mandatory feedback 2 for referrals: which body handles the appeal and by when."""
     number, body = case.number, referral.body
     # Names and dates are rendered inside the callables: notify() calls them in each recipient's language.
-    tell_client(case, "bureau.referred", lambda: _l("Your case %(number)s was sent to %(body)s", number=number,
-                                                    body=body.name),
-                lambda: _l("The bureau sent your appeal to %(body)s. The body must answer by %(due)s.",
-                           body=body.name, due=_due_text(referral)))
+    tell_client(
+        case,
+        "bureau.referred",
+        lambda: _l("Your case %(number)s was sent to %(body)s", number=number, body=body.name),
+        lambda: _l(
+            "The bureau sent your appeal to %(body)s. The body must answer by %(due)s.",
+            body=body.name,
+            due=_due_text(referral),
+        ),
+    )
     for official in _body_people(referral):
-        tell_user(official, "bureau.referral_received",
-                  lambda: _l("New appeal from the citizen advice bureau (%(number)s)", number=number),
-                  lambda: _l("Answer by %(due)s.", due=_due_text(referral)), referral_link(referral))
+        tell_user(
+            official,
+            "bureau.referral_received",
+            lambda: _l("New appeal from the citizen advice bureau (%(number)s)", number=number),
+            lambda: _l("Answer by %(due)s.", due=_due_text(referral)),
+            referral_link(referral),
+        )
 
 
 def _body_people(referral: Referral) -> list:
@@ -120,8 +149,9 @@ def extend(referral: Referral, actor, reason: str, note: str = "") -> None:
     if referral.state not in CLOCK_REFERRAL_STATES:
         raise DomainError(_l("Only a referral awaiting the body's answer can be extended."))
     try:
-        extension = sla.extend(reason, at_utc=clock.now(), already_extended=referral.extended,
-                               due_utc=referral.due_at, note=note or "")
+        extension = sla.extend(
+            reason, at_utc=clock.now(), already_extended=referral.extended, due_utc=referral.due_at, note=note or ""
+        )
     except sla.SlaError as exc:
         raise sla_error(exc) from exc
     before = referral.due_at
@@ -129,15 +159,27 @@ def extend(referral: Referral, actor, reason: str, note: str = "") -> None:
     referral.extension_note, referral.extended_at, referral.extended_by_id = extension.note, extension.at_utc, actor.id
     deadlines.refresh(referral)
     label = EXTENSION_LABELS[extension.reason.value]
-    record_event(referral.case, EventKind.EXTENDED, Visibility.BODY, actor, extension.note, referral=referral,
-                 data={"reason": extension.reason.value, "due_before": before.isoformat() if before else None,
-                       "due_after": referral.due_at.isoformat() if referral.due_at else None})
+    record_event(
+        referral.case,
+        EventKind.EXTENDED,
+        Visibility.BODY,
+        actor,
+        extension.note,
+        referral=referral,
+        data={
+            "reason": extension.reason.value,
+            "due_before": before.isoformat() if before else None,
+            "due_after": referral.due_at.isoformat() if referral.due_at else None,
+        },
+    )
     audit.record("bureau.extend", referral, actor=actor, after={"reason": extension.reason.value})
     number = referral.case.number
-    tell_client(referral.case, "bureau.extended",
-                lambda: _l("The deadline for your case %(number)s was extended", number=number),
-                lambda: _l("Reason: %(reason)s. The body must now answer by %(due)s.", reason=label,
-                           due=_due_text(referral)))
+    tell_client(
+        referral.case,
+        "bureau.extended",
+        lambda: _l("The deadline for your case %(number)s was extended", number=number),
+        lambda: _l("Reason: %(reason)s. The body must now answer by %(due)s.", reason=label, due=_due_text(referral)),
+    )
 
 
 def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:
@@ -151,13 +193,21 @@ def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:
     if case.state == CaseState.AWAITING_CLIENT:  # answering without the requested information ends the wait
         change_state(case, "resume", actor, visibility=Visibility.BODY, referral=referral)
         deadlines.restart_clock(referral)
-    entry = ReferralAnswer(referral_id=referral.id, body_id=referral.body_id, author_id=actor.id, text=text,
-                           created_at=clock.now())
+    entry = ReferralAnswer(
+        referral_id=referral.id, body_id=referral.body_id, author_id=actor.id, text=text, created_at=clock.now()
+    )
     db.session.add(entry)
     referral.state, referral.answered_at = ReferralState.ANSWERED, entry.created_at
     deadlines.close(referral, SlaState.ANSWERED)
-    record_event(case, EventKind.ANSWERED, Visibility.BODY, actor, text, referral=referral,
-                 data={"answer_id": entry.id, "late": bool(referral.due_at and entry.created_at > referral.due_at)})
+    record_event(
+        case,
+        EventKind.ANSWERED,
+        Visibility.BODY,
+        actor,
+        text,
+        referral=referral,
+        data={"answer_id": entry.id, "late": bool(referral.due_at and entry.created_at > referral.due_at)},
+    )
     for upload in uploads:
         add_attachment(case, upload, actor, referral=referral)
     audit.record("bureau.answer", referral, actor=actor, after={"answer_id": entry.id})
@@ -167,11 +217,16 @@ def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:
 
 def _announce_answer(referral: Referral) -> None:
     case, number, body = referral.case, referral.case.number, referral.body
-    tell_client(case, "bureau.answered", lambda: _l("%(body)s answered your case %(number)s", body=body.name,
-                                                    number=number))
+    tell_client(
+        case, "bureau.answered", lambda: _l("%(body)s answered your case %(number)s", body=body.name, number=number)
+    )
     for person in [*holders(INSPECT, territory=referral.body.territory), case.consultant]:
-        tell_user(person, "bureau.answer_to_review", lambda: _l("An answer to case %(number)s awaits inspection",
-                                                                number=number), link=referral_link(referral))
+        tell_user(
+            person,
+            "bureau.answer_to_review",
+            lambda: _l("An answer to case %(number)s awaits inspection", number=number),
+            link=referral_link(referral),
+        )
 
 
 def review(referral: Referral, actor, verdict: str, reason: str = "") -> None:
@@ -180,8 +235,12 @@ def review(referral: Referral, actor, verdict: str, reason: str = "") -> None:
         raise PermissionDenied()
     if referral.state != ReferralState.ANSWERED:
         raise DomainError(_l("There is no answer awaiting inspection."))
-    latest = db.session.scalar(select(ReferralAnswer).where(ReferralAnswer.referral_id == referral.id)
-                               .order_by(ReferralAnswer.id.desc()).limit(1))
+    latest = db.session.scalar(
+        select(ReferralAnswer)
+        .where(ReferralAnswer.referral_id == referral.id)
+        .order_by(ReferralAnswer.id.desc())
+        .limit(1)
+    )
     if verdict == Verdict.ACCEPTED:
         _accept(referral, latest, actor, reason.strip())
     elif verdict == Verdict.EVASIVE:
@@ -193,36 +252,68 @@ def review(referral: Referral, actor, verdict: str, reason: str = "") -> None:
 
 def _accept(referral: Referral, latest: ReferralAnswer, actor, note: str) -> None:
     now = clock.now()
-    latest.verdict, latest.verdict_reason, latest.reviewed_by_id, latest.reviewed_at = Verdict.ACCEPTED, note, actor.id, now
+    latest.verdict, latest.verdict_reason, latest.reviewed_by_id, latest.reviewed_at = (
+        Verdict.ACCEPTED,
+        note,
+        actor.id,
+        now,
+    )
     referral.state, referral.accepted_at = ReferralState.ACCEPTED, now
     referral.answered_late = bool(referral.due_at and latest.created_at > referral.due_at)
     deadlines.close(referral, SlaState.CLOSED)
     case = referral.case
-    record_event(case, EventKind.ANSWER_ACCEPTED, Visibility.BODY, actor, note, referral=referral,
-                 data={"answer_id": latest.id, "late": referral.answered_late})
+    record_event(
+        case,
+        EventKind.ANSWER_ACCEPTED,
+        Visibility.BODY,
+        actor,
+        note,
+        referral=referral,
+        data={"answer_id": latest.id, "late": referral.answered_late},
+    )
     change_state(case, "conclude_referral", actor, referral=referral)
     number = case.number
-    tell_user(case.consultant, "bureau.answer_accepted",
-              lambda: _l("The body's answer to case %(number)s was accepted: give the client your resolution",
-                         number=number), link=referral_link(referral))
+    tell_user(
+        case.consultant,
+        "bureau.answer_accepted",
+        lambda: _l("The body's answer to case %(number)s was accepted: give the client your resolution", number=number),
+        link=referral_link(referral),
+    )
 
 
 def _return_evasive(referral: Referral, latest: ReferralAnswer, actor, reason: str) -> None:
     now = clock.now()
-    latest.verdict, latest.verdict_reason, latest.reviewed_by_id, latest.reviewed_at = Verdict.EVASIVE, reason, actor.id, now
+    latest.verdict, latest.verdict_reason, latest.reviewed_by_id, latest.reviewed_at = (
+        Verdict.EVASIVE,
+        reason,
+        actor.id,
+        now,
+    )
     referral.state = ReferralState.RETURNED
     referral.evasive_count += 1
     deadlines.refresh(referral)  # an evasive answer is no answer: the original deadline keeps running
     case = referral.case
-    record_event(case, EventKind.ANSWER_EVASIVE, Visibility.BODY, actor, reason, referral=referral,
-                 data={"answer_id": latest.id})
+    record_event(
+        case, EventKind.ANSWER_EVASIVE, Visibility.BODY, actor, reason, referral=referral, data={"answer_id": latest.id}
+    )
     number, body = case.number, referral.body
     for person in _body_people(referral):
-        tell_user(person, "bureau.answer_evasive",
-                  lambda: _l("Evasive answer to case %(number)s: answer again", number=number),
-                  lambda: _l("The inspector found the answer of %(body)s evasive or unqualified: %(reason)s",
-                             body=body.name, reason=reason), referral_link(referral))
-    tell_client(case, "bureau.answer_evasive",
-                lambda: _l("The answer to your case %(number)s was sent back to the body", number=number),
-                lambda: _l("The inspector found the answer evasive or unqualified and asked %(body)s to answer again.",
-                           body=body.name))
+        tell_user(
+            person,
+            "bureau.answer_evasive",
+            lambda: _l("Evasive answer to case %(number)s: answer again", number=number),
+            lambda: _l(
+                "The inspector found the answer of %(body)s evasive or unqualified: %(reason)s",
+                body=body.name,
+                reason=reason,
+            ),
+            referral_link(referral),
+        )
+    tell_client(
+        case,
+        "bureau.answer_evasive",
+        lambda: _l("The answer to your case %(number)s was sent back to the body", number=number),
+        lambda: _l(
+            "The inspector found the answer evasive or unqualified and asked %(body)s to answer again.", body=body.name
+        ),
+    )

@@ -29,14 +29,19 @@ from civic.core import signals
 from civic.core.errors import DomainError
 from civic.identity import audit
 
-C, E, R, A, F = (Case.__table__, CaseEvent.__table__, Referral.__table__, ReferralAnswer.__table__,
-                 Attachment.__table__)
+C, E, R, A, F = (
+    Case.__table__,
+    CaseEvent.__table__,
+    Referral.__table__,
+    ReferralAnswer.__table__,
+    Attachment.__table__,
+)
 CHUNK = 500
 _AGE = re.compile(r"^\s*(\d+)\s*([ymwd])\s*$")
 
 
 def parse_age(text: str) -> timedelta:
-    """"3y", "36m", "8w" or "1095d" as a duration (a year is 365 days, a month 30)."""
+    """ "3y", "36m", "8w" or "1095d" as a duration (a year is 365 days, a month 30)."""
     match = _AGE.match(text or "")
     if not match:
         raise DomainError(_l("Give an age like 3y, 36m, 8w or 1095d."))
@@ -44,22 +49,31 @@ def parse_age(text: str) -> timedelta:
     return timedelta(days=number * {"y": 365, "m": 30, "w": 7, "d": 1}[unit])
 
 
-def anonymise_closed(older_than: timedelta, commit: Callable[[], None], now: datetime | None = None,
-                     actor=None) -> int:
+def anonymise_closed(older_than: timedelta, commit: Callable[[], None], now: datetime | None = None, actor=None) -> int:
     """Scrub closed cases closed longer than ``older_than`` ago, in chunks (each its own transaction)."""
     now = now or clock.now()
     cutoff = now - older_than
     total = 0
     while True:
-        ids = list(db.session.scalars(select(C.c.id).where(C.c.state == CaseState.CLOSED, C.c.closed_at < cutoff,
-                                                           C.c.anonymised_at.is_(None)).order_by(C.c.id).limit(CHUNK)))
+        ids = list(
+            db.session.scalars(
+                select(C.c.id)
+                .where(C.c.state == CaseState.CLOSED, C.c.closed_at < cutoff, C.c.anonymised_at.is_(None))
+                .order_by(C.c.id)
+                .limit(CHUNK)
+            )
+        )
         if not ids:
             break
         anonymise_cases(ids, now)
         total += len(ids)
         commit()
-    audit.record("bureau.anonymise", actor=actor, object_type="bureau_cases",
-                 after={"cases": total, "older_than_days": older_than.days})
+    audit.record(
+        "bureau.anonymise",
+        actor=actor,
+        object_type="bureau_cases",
+        after={"cases": total, "older_than_days": older_than.days},
+    )
     commit()
     return total
 
@@ -69,20 +83,48 @@ def anonymise_cases(ids: list[int], now: datetime) -> None:
     db.session.flush()
     stored = list(db.session.scalars(select(F.c.stored_name).where(F.c.case_id.in_(ids))))
     db.session.execute(delete(F).where(F.c.case_id.in_(ids)))
-    db.session.execute(update(E).where(E.c.case_id.in_(ids)).values(body="")
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(E).where(E.c.case_id.in_(ids)).values(body="").execution_options(synchronize_session=False)
+    )
     referral_ids = select(R.c.id).where(R.c.case_id.in_(ids))
-    db.session.execute(update(A).where(A.c.referral_id.in_(referral_ids)).values(text="", verdict_reason=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(R).where(R.c.case_id.in_(ids)).values(summary="", extension_note=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(C).where(C.c.id.in_(ids)).values(
-        description="", client_id=None, client_name=None, client_phone=None, client_email=None,
-        follow_up_comment=None, anonymised_at=now).execution_options(synchronize_session=False))
-    db.session.execute(insert(E).from_select(
-        ["case_id", "at", "kind", "visibility", "body"],
-        select(C.c.id, literal(now, E.c.at.type), literal(EventKind.ANONYMISED), literal(Visibility.INTERNAL),
-               literal("")).where(C.c.id.in_(ids))))
+    db.session.execute(
+        update(A)
+        .where(A.c.referral_id.in_(referral_ids))
+        .values(text="", verdict_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(R)
+        .where(R.c.case_id.in_(ids))
+        .values(summary="", extension_note=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(C)
+        .where(C.c.id.in_(ids))
+        .values(
+            description="",
+            client_id=None,
+            client_name=None,
+            client_phone=None,
+            client_email=None,
+            follow_up_comment=None,
+            anonymised_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        insert(E).from_select(
+            ["case_id", "at", "kind", "visibility", "body"],
+            select(
+                C.c.id,
+                literal(now, E.c.at.type),
+                literal(EventKind.ANONYMISED),
+                literal(Visibility.INTERNAL),
+                literal(""),
+            ).where(C.c.id.in_(ids)),
+        )
+    )
     _expire_loaded(ids)
     db.session.info.setdefault("bureau_files_to_delete", []).extend(stored)
     _install_delete_hook()
@@ -94,17 +136,30 @@ def withdraw_for_erased_client(user) -> None:
     ids = list(db.session.scalars(select(C.c.id).where(C.c.client_id == user.id)))
     if not ids:
         return
-    open_ids = list(db.session.scalars(select(C.c.id).where(C.c.id.in_(ids), C.c.state.not_in(
-        [CaseState.RESOLVED, CaseState.CLOSED]))))
-    db.session.execute(update(R).where(R.c.case_id.in_(ids), R.c.state.in_(ACTIVE_REFERRAL_STATES)).values(
-        state=ReferralState.WITHDRAWN, sla_state=SlaState.CLOSED, notify_pending=0)
-        .execution_options(synchronize_session=False))
-    db.session.execute(update(C).where(C.c.id.in_(ids), C.c.state != CaseState.CLOSED).values(
-        state=CaseState.CLOSED, closed_at=now, state_changed_at=now)
-        .execution_options(synchronize_session=False))
+    open_ids = list(
+        db.session.scalars(
+            select(C.c.id).where(C.c.id.in_(ids), C.c.state.not_in([CaseState.RESOLVED, CaseState.CLOSED]))
+        )
+    )
+    db.session.execute(
+        update(R)
+        .where(R.c.case_id.in_(ids), R.c.state.in_(ACTIVE_REFERRAL_STATES))
+        .values(state=ReferralState.WITHDRAWN, sla_state=SlaState.CLOSED, notify_pending=0)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(C)
+        .where(C.c.id.in_(ids), C.c.state != CaseState.CLOSED)
+        .values(state=CaseState.CLOSED, closed_at=now, state_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if open_ids:
-        db.session.execute(update(C).where(C.c.id.in_(open_ids)).values(outcome=Outcome.WITHDRAWN)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(C)
+            .where(C.c.id.in_(open_ids))
+            .values(outcome=Outcome.WITHDRAWN)
+            .execution_options(synchronize_session=False)
+        )
     anonymise_cases(ids, now)
 
 
@@ -128,6 +183,7 @@ def _install_delete_hook() -> None:
     global _hook_installed
     if _hook_installed:
         return
+
     @event.listens_for(db.session, "after_commit")
     def _delete_files(sess):
         for name in sess.info.pop("bureau_files_to_delete", []):

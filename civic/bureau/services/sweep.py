@@ -86,11 +86,12 @@ def sweep(now: datetime | None = None, limit: int | None = None) -> SweepResult:
     soon = now + sla.DUE_SOON_WINDOW
     result = SweepResult()
     past = (R.c.due_at < now,)
-    result.overdue_marked = (
-        _mark(SlaState.DUE_SOON, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at)
-        + _mark(SlaState.ON_TIME, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at))
-    result.due_soon_marked = _mark(SlaState.ON_TIME, SlaState.DUE_SOON, (R.c.due_at >= now, R.c.due_at <= soon),
-                                   limit, R.c.due_soon_notified_at)
+    result.overdue_marked = _mark(SlaState.DUE_SOON, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at) + _mark(
+        SlaState.ON_TIME, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at
+    )
+    result.due_soon_marked = _mark(
+        SlaState.ON_TIME, SlaState.DUE_SOON, (R.c.due_at >= now, R.c.due_at <= soon), limit, R.c.due_soon_notified_at
+    )
     result.changed = result.overdue_marked + result.due_soon_marked
     result.add(announce(now))
     return result
@@ -103,8 +104,7 @@ def sweep_now(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def sweep_batches(commit: Callable[[], None], now: datetime | None = None,
-                  batch: int = DEFAULT_BATCH) -> SweepResult:
+def sweep_batches(commit: Callable[[], None], now: datetime | None = None, batch: int = DEFAULT_BATCH) -> SweepResult:
     """The incremental sweep as cron runs it: bounded transactions until nothing is left to mark."""
     now = now or clock.now()
     total = SweepResult()
@@ -140,15 +140,22 @@ def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_si
 
 
 def _sweep_range(now: datetime, soon: datetime, first_id: int, last_id: int) -> SweepResult:
-    status = case((R.c.due_at < now, SlaState.OVERDUE), (R.c.due_at <= soon, SlaState.DUE_SOON),
-                  else_=SlaState.ON_TIME)
-    pending = case((and_(R.c.due_at < now, R.c.overdue_notified_at.is_(None)), NOTIFY_OVERDUE),
-                   (and_(R.c.due_at >= now, R.c.due_at <= soon, R.c.due_soon_notified_at.is_(None)), NOTIFY_DUE_SOON),
-                   else_=NOTIFY_NONE)
+    status = case((R.c.due_at < now, SlaState.OVERDUE), (R.c.due_at <= soon, SlaState.DUE_SOON), else_=SlaState.ON_TIME)
+    pending = case(
+        (and_(R.c.due_at < now, R.c.overdue_notified_at.is_(None)), NOTIFY_OVERDUE),
+        (and_(R.c.due_at >= now, R.c.due_at <= soon, R.c.due_soon_notified_at.is_(None)), NOTIFY_DUE_SOON),
+        else_=NOTIFY_NONE,
+    )
     in_range = (R.c.id >= first_id, R.c.id <= last_id)
     result = SweepResult()
-    result.changed = _update(*in_range, R.c.state.in_(CLOCK_REFERRAL_STATES), R.c.due_at.is_not(None),
-                             R.c.sla_state != status, sla_state=status, notify_pending=pending)
+    result.changed = _update(
+        *in_range,
+        R.c.state.in_(CLOCK_REFERRAL_STATES),
+        R.c.due_at.is_not(None),
+        R.c.sla_state != status,
+        sla_state=status,
+        notify_pending=pending,
+    )
     result.add(announce(now, in_range))
     return result
 
@@ -157,20 +164,33 @@ def announce(now: datetime, conditions=()) -> SweepResult:
     """Record what the marking queued: timeline entries, the notices owed to people, then clear the flags."""
     result = SweepResult()
     pending = (R.c.notify_pending > NOTIFY_NONE, *conditions)
-    counts = dict(db.session.execute(select(R.c.notify_pending, func.count()).where(*pending)
-                                     .group_by(R.c.notify_pending)).all())
+    counts = dict(
+        db.session.execute(select(R.c.notify_pending, func.count()).where(*pending).group_by(R.c.notify_pending)).all()
+    )
     if not counts:
         return result
     result.due_soon, result.overdue = counts.get(NOTIFY_DUE_SOON, 0), counts.get(NOTIFY_OVERDUE, 0)
     if result.overdue:
-        db.session.execute(insert(CaseEvent.__table__).from_select(
-            ["case_id", "referral_id", "at", "kind", "visibility", "body"],
-            select(R.c.case_id, R.c.id, literal(now, CaseEvent.__table__.c.at.type), literal(EventKind.OVERDUE),
-                   literal(Visibility.BODY), literal("")).where(R.c.notify_pending == NOTIFY_OVERDUE, *conditions)))
+        db.session.execute(
+            insert(CaseEvent.__table__).from_select(
+                ["case_id", "referral_id", "at", "kind", "visibility", "body"],
+                select(
+                    R.c.case_id,
+                    R.c.id,
+                    literal(now, CaseEvent.__table__.c.at.type),
+                    literal(EventKind.OVERDUE),
+                    literal(Visibility.BODY),
+                    literal(""),
+                ).where(R.c.notify_pending == NOTIFY_OVERDUE, *conditions),
+            )
+        )
     db.session.execute(insert(N).from_select(["user_id", "kind", "count"], _recipients(pending)))
-    _update(*pending, notify_pending=NOTIFY_NONE,
-            due_soon_notified_at=case((R.c.notify_pending == NOTIFY_DUE_SOON, now), else_=R.c.due_soon_notified_at),
-            overdue_notified_at=case((R.c.notify_pending == NOTIFY_OVERDUE, now), else_=R.c.overdue_notified_at))
+    _update(
+        *pending,
+        notify_pending=NOTIFY_NONE,
+        due_soon_notified_at=case((R.c.notify_pending == NOTIFY_DUE_SOON, now), else_=R.c.due_soon_notified_at),
+        overdue_notified_at=case((R.c.notify_pending == NOTIFY_OVERDUE, now), else_=R.c.overdue_notified_at),
+    )
     return result
 
 
@@ -178,18 +198,25 @@ def _recipients(pending):
     """(user id, notice kind, number of referrals) for the officials and heads of the bodies concerned."""
     queued = select(R.c.id, R.c.body_id, R.c.notify_pending).where(*pending).subquery()
     answering_roles = select(RolePermission.role_name).where(RolePermission.permission == ANSWER)
-    officials = (select(UserRole.user_id.label("user_id"), queued.c.id.label("referral_id"),
-                        queued.c.notify_pending.label("kind"))
-                 .join(queued, UserRole.state_body_id == queued.c.body_id)
-                 .where(UserRole.role_name.in_(answering_roles)))
-    heads = (select(StateBody.head_user_id, queued.c.id, queued.c.notify_pending)
-             .join(queued, StateBody.id == queued.c.body_id).where(StateBody.head_user_id.is_not(None)))
+    officials = (
+        select(
+            UserRole.user_id.label("user_id"), queued.c.id.label("referral_id"), queued.c.notify_pending.label("kind")
+        )
+        .join(queued, UserRole.state_body_id == queued.c.body_id)
+        .where(UserRole.role_name.in_(answering_roles))
+    )
+    heads = (
+        select(StateBody.head_user_id, queued.c.id, queued.c.notify_pending)
+        .join(queued, StateBody.id == queued.c.body_id)
+        .where(StateBody.head_user_id.is_not(None))
+    )
     everyone = union(officials, heads).subquery()  # UNION: one row per (user, referral, kind)
     return select(everyone.c.user_id, everyone.c.kind, func.count()).group_by(everyone.c.user_id, everyone.c.kind)
 
 
-def deliver(commit: Callable[[], None] | None = None, people_per_transaction: int = 50,
-            timings: list[float] | None = None) -> int:
+def deliver(
+    commit: Callable[[], None] | None = None, people_per_transaction: int = 50, timings: list[float] | None = None
+) -> int:
     """Send the owed notices: one notification per person and kind, counts summed over runs and chunks.
 
     Each group of people is notified and their notices deleted in one transaction (``commit`` after each group,
@@ -197,14 +224,18 @@ def deliver(commit: Callable[[], None] | None = None, people_per_transaction: in
     sent = 0
     while True:
         began = time.perf_counter()
-        people = list(db.session.scalars(select(N.c.user_id).distinct().order_by(N.c.user_id)
-                                         .limit(people_per_transaction)))
+        people = list(
+            db.session.scalars(select(N.c.user_id).distinct().order_by(N.c.user_id).limit(people_per_transaction))
+        )
         if not people:
             return sent
         last_id = db.session.scalar(select(func.max(N.c.id)).where(N.c.user_id.in_(people)))
-        owed = db.session.execute(select(N.c.user_id, N.c.kind, func.sum(N.c.count))
-                                  .where(N.c.user_id.in_(people), N.c.id <= last_id)
-                                  .group_by(N.c.user_id, N.c.kind).order_by(N.c.user_id, N.c.kind)).all()
+        owed = db.session.execute(
+            select(N.c.user_id, N.c.kind, func.sum(N.c.count))
+            .where(N.c.user_id.in_(people), N.c.id <= last_id)
+            .group_by(N.c.user_id, N.c.kind)
+            .order_by(N.c.user_id, N.c.kind)
+        ).all()
         sent += _notify(owed)
         db.session.execute(delete(N).where(N.c.user_id.in_(people), N.c.id <= last_id))
         if commit is not None:
@@ -223,12 +254,24 @@ def _notify(owed) -> int:
             continue
         count = int(count)
         if kind == NOTIFY_OVERDUE:
-            notify(user, "bureau.overdue", lambda n=count: lazy_ngettext(
-                "%(num)d bureau referral passed its deadline", "%(num)d bureau referrals passed their deadline", n),
-                   lambda: _l("The legal term for answering has expired. Answer without further delay."), link)
+            notify(
+                user,
+                "bureau.overdue",
+                lambda n=count: lazy_ngettext(
+                    "%(num)d bureau referral passed its deadline", "%(num)d bureau referrals passed their deadline", n
+                ),
+                lambda: _l("The legal term for answering has expired. Answer without further delay."),
+                link,
+            )
         else:
-            notify(user, "bureau.due_soon", lambda n=count: lazy_ngettext(
-                "%(num)d bureau referral is due within 3 days", "%(num)d bureau referrals are due within 3 days", n),
-                   "", link)
+            notify(
+                user,
+                "bureau.due_soon",
+                lambda n=count: lazy_ngettext(
+                    "%(num)d bureau referral is due within 3 days", "%(num)d bureau referrals are due within 3 days", n
+                ),
+                "",
+                link,
+            )
         sent += 1
     return sent

@@ -47,8 +47,14 @@ def record_action(case: Case, actor, action: str, text: str) -> None:
     _staff_on_open_case(case, actor)
     if action not in set(WorkAction):
         raise DomainError(_l("Choose what was done."), field="action")
-    record_event(case, EventKind.ACTION, Visibility.CLIENT, actor, _text(text, "details"),
-                 data={"action": action, "label": str(WORK_ACTION_LABELS[WorkAction(action)])})
+    record_event(
+        case,
+        EventKind.ACTION,
+        Visibility.CLIENT,
+        actor,
+        _text(text, "details"),
+        data={"action": action, "label": str(WORK_ACTION_LABELS[WorkAction(action)])},
+    )
     audit.record("bureau.action", case, actor=actor, after={"action": action})
 
 
@@ -81,14 +87,22 @@ def message_from_client(case: Case, actor, text: str, uploads=()) -> None:
         case_services.resume(case, actor)
     number = case.number
     if case.consultant is not None:
-        tell_user(case.consultant, "bureau.client_message",
-                  lambda: _l("The client wrote about case %(number)s", number=number), link=case_link(case))
+        tell_user(
+            case.consultant,
+            "bureau.client_message",
+            lambda: _l("The client wrote about case %(number)s", number=number),
+            link=case_link(case),
+        )
 
 
 def templates_for(case: Case) -> list[ResponseTemplate]:
     """Active response templates for the case's category (and general ones), client's language first."""
-    rows = db.session.scalars(select(ResponseTemplate).where(
-        ResponseTemplate.is_active.is_(True),
-        or_(ResponseTemplate.category_id == case.category_id, ResponseTemplate.category_id.is_(None)),
-    ).order_by(ResponseTemplate.title)).all()
+    rows = db.session.scalars(
+        select(ResponseTemplate)
+        .where(
+            ResponseTemplate.is_active.is_(True),
+            or_(ResponseTemplate.category_id == case.category_id, ResponseTemplate.category_id.is_(None)),
+        )
+        .order_by(ResponseTemplate.title)
+    ).all()
     return sorted(rows, key=lambda t: (t.language != case.preferred_language, t.category_id is None, t.title))

@@ -8,8 +8,13 @@ from civic.bureau.views.common import bp
 
 BLUEPRINTS = (bp,)
 HOME_CARDS = (
-    {"endpoint": "bureau.index", "title": _l("Citizen advice bureau"),
-     "text": _l("Free, confidential advice on debts, consumer rights, benefits, housing, legal questions, employment "
-                "and migration. We can take your appeal to the competent state body and watch its deadline.")},
+    {
+        "endpoint": "bureau.index",
+        "title": _l("Citizen advice bureau"),
+        "text": _l(
+            "Free, confidential advice on debts, consumer rights, benefits, housing, legal questions, employment "
+            "and migration. We can take your appeal to the competent state body and watch its deadline."
+        ),
+    },
 )
 NAV_ITEMS = (("bureau.index", _l("Advice bureau")),)

@@ -54,18 +54,26 @@ def new_case():
     if form.validate_on_submit():
         try:
             case = case_services.open_case(
-                actor=current_user, client=current_user, channel=Channel.ONLINE,
+                actor=current_user,
+                client=current_user,
+                channel=Channel.ONLINE,
                 category=db.session.get(Category, form.category.data),
-                territory=db.session.get(Territory, form.territory.data), description=form.description.data,
-                preferred_language=form.preferred_language.data, contact_channel=form.contact_channel.data,
-                consents=form.consents(), client_phone=form.client_phone.data,
-                uploads=check_count(form.attachments.data))
+                territory=db.session.get(Territory, form.territory.data),
+                description=form.description.data,
+                preferred_language=form.preferred_language.data,
+                contact_channel=form.contact_channel.data,
+                consents=form.consents(),
+                client_phone=form.client_phone.data,
+                uploads=check_count(form.attachments.data),
+            )
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
         else:
-            return done(_("Your case %(number)s was registered. We sent you a confirmation.", number=case.number),
-                        case_url(case))
+            return done(
+                _("Your case %(number)s was registered. We sent you a confirmation.", number=case.number),
+                case_url(case),
+            )
     return form_page("bureau/new_case.html", form)
 
 
@@ -183,8 +191,9 @@ def download(attachment_id: int):
         abort(404)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -200,14 +209,27 @@ def export_case(case_id: int):
         audit.record("bureau.export_case", case, actor=current_user)
         db.session.commit()
     payload = {
-        "case": case.number, "state": case.state, "category": case.category.code, "territory": case.territory.code,
-        "channel": case.channel, "opened_at": case.created_at.isoformat(), "description": case.description,
+        "case": case.number,
+        "state": case.state,
+        "category": case.category.code,
+        "territory": case.territory.code,
+        "channel": case.channel,
+        "opened_at": case.created_at.isoformat(),
+        "description": case.description,
         "consents": {k.value: (case.consent_at(k).isoformat() if case.consent_at(k) else None) for k in Consent},
-        "timeline": [{"at": e.at.isoformat(), "kind": e.kind, "from": e.from_state, "to": e.to_state,
-                      "text": e.body} for e in queries.timeline(case, audience)],
+        "timeline": [
+            {"at": e.at.isoformat(), "kind": e.kind, "from": e.from_state, "to": e.to_state, "text": e.body}
+            for e in queries.timeline(case, audience)
+        ],
         "files": [a.original_name for a in queries.attachments(case, audience)],
         "exported_at": clock.now().isoformat(),
     }
     body = json.dumps(payload, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{case.number}.json"', "Cache-Control": "private, no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{case.number}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -24,8 +24,13 @@ def refuse(obj) -> None:
     object_type, object_id = type(obj).__tablename__, obj.id
     db.session.rollback()
     actor = current_user if current_user.is_authenticated else None
-    audit.record("bureau.access_denied", object_type=object_type, object_id=object_id, actor=actor,
-                 after={"path": request.path[:200], "method": request.method})
+    audit.record(
+        "bureau.access_denied",
+        object_type=object_type,
+        object_id=object_id,
+        actor=actor,
+        after={"path": request.path[:200], "method": request.method},
+    )
     db.session.commit()
     abort(404)
 

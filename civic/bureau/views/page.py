@@ -28,9 +28,16 @@ from civic.bureau.views.common import category_choices, territory_select
 from civic.core.forms import EmptyForm
 from civic.identity.models import StateBody
 
-LABELS = {"event": EVENT_LABELS, "state": STATE_LABELS, "consent": CONSENT_LABELS, "outcome": OUTCOME_LABELS,
-          "extension": EXTENSION_LABELS, "channel": CHANNEL_LABELS, "contact": CONTACT_LABELS,
-          "follow_up": FOLLOW_UP_LABELS}
+LABELS = {
+    "event": EVENT_LABELS,
+    "state": STATE_LABELS,
+    "consent": CONSENT_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "extension": EXTENSION_LABELS,
+    "channel": CHANNEL_LABELS,
+    "contact": CONTACT_LABELS,
+    "follow_up": FOLLOW_UP_LABELS,
+}
 
 
 def consent_form(case) -> forms.ConsentForm:
@@ -68,16 +75,30 @@ def refer_form(case, attachments) -> forms.ReferForm:
 
 
 def staff_forms(case, attachments) -> dict:
-    return {"triage_form": triage_form(case), "assign_form": assign_form(case), "note_form": forms.NoteForm(),
-            "action_form": forms.ActionForm(), "message_form": forms.MessageForm(),
-            "await_form": forms.RequestInfoForm(), "resume_form": forms.ResumeForm(),
-            "refer_form": refer_form(case, attachments), "resolve_form": forms.ResolveForm(),
-            "reopen_form": forms.ReopenForm(), "consent_form": consent_form(case), "follow_up_form": forms.FollowUpForm()}
+    return {
+        "triage_form": triage_form(case),
+        "assign_form": assign_form(case),
+        "note_form": forms.NoteForm(),
+        "action_form": forms.ActionForm(),
+        "message_form": forms.MessageForm(),
+        "await_form": forms.RequestInfoForm(),
+        "resume_form": forms.ResumeForm(),
+        "refer_form": refer_form(case, attachments),
+        "resolve_form": forms.ResolveForm(),
+        "reopen_form": forms.ReopenForm(),
+        "consent_form": consent_form(case),
+        "follow_up_form": forms.FollowUpForm(),
+    }
 
 
 def client_forms(case) -> dict:
-    return {"message_form": forms.MessageForm(), "consent_form": consent_form(case), "reopen_form": forms.ReopenForm(),
-            "follow_up_form": forms.FollowUpForm(), "close_form": EmptyForm()}
+    return {
+        "message_form": forms.MessageForm(),
+        "consent_form": consent_form(case),
+        "reopen_form": forms.ReopenForm(),
+        "follow_up_form": forms.FollowUpForm(),
+        "close_form": EmptyForm(),
+    }
 
 
 def render_case(case, status: int = 200, **overrides):
@@ -89,15 +110,23 @@ def render_case(case, status: int = 200, **overrides):
     page_forms.update(overrides)
     now = clock.now()
     context = {
-        "case": case, "staff": staff, "events": queries.timeline(case, audience), "attachments": attachments,
-        "referrals": queries.referrals_of(case), "active": active_referral(case), "now": now,
-        "consent_ok": case.consent_valid(Consent.DATA, now), "can_reopen": case.can_reopen(now),
-        "templates": templates_for(case) if staff else [], "allowed": allowed_actions(case),
+        "case": case,
+        "staff": staff,
+        "events": queries.timeline(case, audience),
+        "attachments": attachments,
+        "referrals": queries.referrals_of(case),
+        "active": active_referral(case),
+        "now": now,
+        "consent_ok": case.consent_valid(Consent.DATA, now),
+        "can_reopen": case.can_reopen(now),
+        "templates": templates_for(case) if staff else [],
+        "allowed": allowed_actions(case),
         "is_supervisor": current_user.has_permission(SUPERVISE, territory=case.territory),
         "labels": LABELS,
     }
-    return render_template("bureau/case_staff.html" if staff else "bureau/case_client.html",
-                           **context, **page_forms), status
+    return render_template(
+        "bureau/case_staff.html" if staff else "bureau/case_client.html", **context, **page_forms
+    ), status
 
 
 def allowed_actions(case) -> set[str]:

@@ -19,9 +19,13 @@ def index():
     """Explain the bureau and lead each visitor to their part: my cases, queues, referrals, inspection."""
     roles = {}
     if current_user.is_authenticated:
-        roles = {"consult": current_user.has_permission(CONSULT), "supervise": current_user.has_permission(SUPERVISE),
-                 "answer": current_user.has_permission(ANSWER), "inspect": current_user.has_permission(INSPECT),
-                 "my_cases": queries.case_counts_for_client(current_user)}
+        roles = {
+            "consult": current_user.has_permission(CONSULT),
+            "supervise": current_user.has_permission(SUPERVISE),
+            "answer": current_user.has_permission(ANSWER),
+            "inspect": current_user.has_permission(INSPECT),
+            "my_cases": queries.case_counts_for_client(current_user),
+        }
     return render_template("bureau/index.html", roles=roles, categories=bureau_categories())
 
 
@@ -38,8 +42,13 @@ def annual_report():
     """Show the annual alternative report: anonymised statistics with charts and tables (no cell under 5)."""
     year = _year()
     data = report.build(year)
-    response = render_template("bureau/report.html", report=data, years=report.available_years(),
-                               threshold=report.THRESHOLD, generated=clock.now())
+    response = render_template(
+        "bureau/report.html",
+        report=data,
+        years=report.available_years(),
+        threshold=report.THRESHOLD,
+        generated=clock.now(),
+    )
     return response, 200, {"Cache-Control": "public, max-age=300"}
 
 
@@ -49,8 +58,11 @@ def annual_report_csv():
     data = report.build(_year())
     buffer = io.StringIO()
     csv.writer(buffer).writerows(report.csv_rows(data))
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="bureau-report-{data.year}.csv"',
-        "Cache-Control": "public, max-age=300"})
-
-
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="bureau-report-{data.year}.csv"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )

@@ -47,21 +47,37 @@ def inspection():
 def render_referral(referral: Referral, status: int = 200, **overrides):
     """The referral page: the referred content, its timeline, deadline and the forms the viewer may use."""
     official, inspector = is_body_official(current_user, referral), is_inspector_for(current_user, referral)
-    page_forms = {"extend_form": forms.ExtendForm(), "answer_form": forms.AnswerForm(),
-                  "info_form": forms.RequestInfoForm(), "review_form": forms.ReviewForm(), **overrides}
+    page_forms = {
+        "extend_form": forms.ExtendForm(),
+        "answer_form": forms.AnswerForm(),
+        "info_form": forms.RequestInfoForm(),
+        "review_form": forms.ReviewForm(),
+        **overrides,
+    }
     answers = list(referral_answers(referral))
     now = clock.now()
     return render_template(
-        "bureau/referral.html", referral=referral, case=referral.case, official=official, inspector=inspector,
-        events=queries.timeline(referral.case, "body", referral), answers=answers, now=now,
-        attachments=queries.attachments(referral.case, "body", referral), labels=LABELS,
-        extension_labels=EXTENSION_LABELS, clock_running=referral.state in CLOCK_REFERRAL_STATES,
-        days_overdue=sla.days_overdue(now, referral.due_at), **page_forms), status
+        "bureau/referral.html",
+        referral=referral,
+        case=referral.case,
+        official=official,
+        inspector=inspector,
+        events=queries.timeline(referral.case, "body", referral),
+        answers=answers,
+        now=now,
+        attachments=queries.attachments(referral.case, "body", referral),
+        labels=LABELS,
+        extension_labels=EXTENSION_LABELS,
+        clock_running=referral.state in CLOCK_REFERRAL_STATES,
+        days_overdue=sla.days_overdue(now, referral.due_at),
+        **page_forms,
+    ), status
 
 
 def referral_answers(referral: Referral):
-    return db.session.scalars(select(ReferralAnswer).where(ReferralAnswer.referral_id == referral.id)
-                              .order_by(ReferralAnswer.id))
+    return db.session.scalars(
+        select(ReferralAnswer).where(ReferralAnswer.referral_id == referral.id).order_by(ReferralAnswer.id)
+    )
 
 
 @bp.get("/referrals/<int:referral_id>")
@@ -91,35 +107,49 @@ def referral_url(referral: Referral) -> str:
 @login_required
 def extend(referral_id: int):
     """Extend the deadline once to 30 days for a legal reason (the client is told why)."""
-    return _official_step(referral_id, forms.ExtendForm(), "extend_form",
-                          lambda r, f: referral_services.extend(r, current_user, f.reason.data, f.extension_note.data or ""),
-                          _("The deadline was extended and the client informed."))
+    return _official_step(
+        referral_id,
+        forms.ExtendForm(),
+        "extend_form",
+        lambda r, f: referral_services.extend(r, current_user, f.reason.data, f.extension_note.data or ""),
+        _("The deadline was extended and the client informed."),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/answer")
 @login_required
 def answer(referral_id: int):
     """Send the body's answer (it goes to the client and to the inspectors)."""
-    return _official_step(referral_id, forms.AnswerForm(), "answer_form",
-                          lambda r, f: referral_services.answer(r, current_user, f.text.data,
-                                                                check_count(f.attachments.data)),
-                          _("The answer was sent."))
+    return _official_step(
+        referral_id,
+        forms.AnswerForm(),
+        "answer_form",
+        lambda r, f: referral_services.answer(r, current_user, f.text.data, check_count(f.attachments.data)),
+        _("The answer was sent."),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/request-info")
 @login_required
 def request_info(referral_id: int):
     """Ask the client for information through the bureau; the legal clock stops until they answer."""
-    return _official_step(referral_id, forms.RequestInfoForm(), "info_form",
-                          lambda r, f: case_services.await_client(r.case, current_user, f.question.data,
-                                                                  requested_by_body=True),
-                          _("The client was asked; the deadline is stopped until they answer."))
+    return _official_step(
+        referral_id,
+        forms.RequestInfoForm(),
+        "info_form",
+        lambda r, f: case_services.await_client(r.case, current_user, f.question.data, requested_by_body=True),
+        _("The client was asked; the deadline is stopped until they answer."),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/review")
 @login_required
 def review(referral_id: int):
     """Accept the body's answer, or mark it evasive with a reason (it returns to the body and its head is told)."""
-    return _official_step(referral_id, forms.ReviewForm(), "review_form",
-                          lambda r, f: referral_services.review(r, current_user, f.verdict.data, f.verdict_reason.data or ""),
-                          _("Your verdict was recorded."))
+    return _official_step(
+        referral_id,
+        forms.ReviewForm(),
+        "review_form",
+        lambda r, f: referral_services.review(r, current_user, f.verdict.data, f.verdict_reason.data or ""),
+        _("Your verdict was recorded."),
+    )

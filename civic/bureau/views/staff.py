@@ -46,19 +46,27 @@ def intake():
         client = find_user_by_email(form.client_email.data) if form.client_email.data else None
         try:
             case = case_services.open_case(
-                actor=current_user, client=client, channel=form.channel.data,
+                actor=current_user,
+                client=client,
+                channel=form.channel.data,
                 category=db.session.get(Category, form.category.data),
-                territory=db.session.get(Territory, form.territory.data), description=form.description.data,
-                preferred_language=form.preferred_language.data, contact_channel=form.contact_channel.data,
-                consents=form.consents(), client_name=form.client_name.data, client_phone=form.client_phone.data,
+                territory=db.session.get(Territory, form.territory.data),
+                description=form.description.data,
+                preferred_language=form.preferred_language.data,
+                contact_channel=form.contact_channel.data,
+                consents=form.consents(),
+                client_name=form.client_name.data,
+                client_phone=form.client_phone.data,
                 client_email=form.client_email.data if client is None else None,
-                uploads=check_count(form.attachments.data))
+                uploads=check_count(form.attachments.data),
+            )
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
         else:
-            return done(_("Case %(number)s was recorded. Give the client this number.", number=case.number),
-                        case_url(case))
+            return done(
+                _("Case %(number)s was recorded. Give the client this number.", number=case.number), case_url(case)
+            )
     return form_page("bureau/intake.html", form)
 
 
@@ -68,8 +76,10 @@ def _queue_filter() -> queries.QueueFilter:
     return queries.QueueFilter(
         view=view if view in queries.QUEUE_VIEWS else "mine",
         state=state if state in {s.value for s in CaseState} else None,
-        category_id=request.args.get("category", type=int), territory_id=request.args.get("territory", type=int),
-        page=max(request.args.get("page", 1, type=int), 1))
+        category_id=request.args.get("category", type=int),
+        territory_id=request.args.get("territory", type=int),
+        page=max(request.args.get("page", 1, type=int), 1),
+    )
 
 
 @bp.get("/queue")
@@ -78,10 +88,17 @@ def queue():
     """Show the consultant's queues: my cases, the intake of my territory, and (supervisors) all and overdue."""
     flt = _queue_filter()
     rows, has_next = queries.queue(current_user, flt)
-    return render_template("bureau/queue.html", rows=rows, has_next=has_next, flt=flt,
-                           categories=bureau_categories(), territories=territory_select(),
-                           states=[(s, STATE_LABELS[s]) for s in CaseState if s in OPEN_STATES],
-                           consultants=_assignable(), bulk_form=EmptyForm())
+    return render_template(
+        "bureau/queue.html",
+        rows=rows,
+        has_next=has_next,
+        flt=flt,
+        categories=bureau_categories(),
+        territories=territory_select(),
+        states=[(s, STATE_LABELS[s]) for s in CaseState if s in OPEN_STATES],
+        consultants=_assignable(),
+        bulk_form=EmptyForm(),
+    )
 
 
 def _assignable() -> list[User]:
@@ -141,9 +158,16 @@ def _step(case_id: int, build, field_name: str, act, message: str, anchor: str =
 @require_permission(CONSULT)
 def triage(case_id: int):
     """Confirm the area, territory and urgency of a new case."""
+
     def act(case, form):
-        case_services.triage(case, current_user, category=db.session.get(Category, form.category.data),
-                             territory=db.session.get(Territory, form.territory.data), urgent=form.urgent.data)
+        case_services.triage(
+            case,
+            current_user,
+            category=db.session.get(Category, form.category.data),
+            territory=db.session.get(Territory, form.territory.data),
+            urgent=form.urgent.data,
+        )
+
     return _step(case_id, page.triage_form, "triage_form", act, _("The case was triaged."))
 
 
@@ -151,8 +175,10 @@ def triage(case_id: int):
 @require_permission(CONSULT)
 def assign(case_id: int):
     """Assign or reassign the case to a consultant."""
+
     def act(case, form):
         case_services.assign(case, current_user, db.session.get(User, form.consultant.data))
+
     return _step(case_id, page.assign_form, "assign_form", act, _("The case was assigned."))
 
 
@@ -160,60 +186,100 @@ def assign(case_id: int):
 @require_permission(CONSULT)
 def start(case_id: int):
     """Start working on an assigned case."""
-    return _step(case_id, lambda _case: EmptyForm(), "start_form", lambda case, _f: case_services.start(case, current_user),
-                 _("Work on the case started."))
+    return _step(
+        case_id,
+        lambda _case: EmptyForm(),
+        "start_form",
+        lambda case, _f: case_services.start(case, current_user),
+        _("Work on the case started."),
+    )
 
 
 @bp.post("/cases/<int:case_id>/await")
 @require_permission(CONSULT)
 def await_client(case_id: int):
     """Ask the client for information; a running legal deadline stops until they answer."""
-    return _step(case_id, lambda _case: forms.RequestInfoForm(), "await_form",
-                 lambda case, form: case_services.await_client(case, current_user, form.question.data),
-                 _("The client was asked for information."))
+    return _step(
+        case_id,
+        lambda _case: forms.RequestInfoForm(),
+        "await_form",
+        lambda case, form: case_services.await_client(case, current_user, form.question.data),
+        _("The client was asked for information."),
+    )
 
 
 @bp.post("/cases/<int:case_id>/resume")
 @require_permission(CONSULT)
 def resume(case_id: int):
     """The client answered outside the site (e.g. by phone): continue the case."""
-    return _step(case_id, lambda _case: forms.ResumeForm(), "resume_form",
-                 lambda case, form: case_services.resume(case, current_user, form.client_said.data or ""),
-                 _("The case continues."))
+    return _step(
+        case_id,
+        lambda _case: forms.ResumeForm(),
+        "resume_form",
+        lambda case, form: case_services.resume(case, current_user, form.client_said.data or ""),
+        _("The case continues."),
+    )
 
 
 @bp.post("/cases/<int:case_id>/notes")
 @require_permission(CONSULT)
 def add_note(case_id: int):
     """Write a confidential note."""
-    return _step(case_id, lambda _case: forms.NoteForm(), "note_form",
-                 lambda case, form: work.add_note(case, current_user, form.note.data), _("The note was saved."),
-                 "timeline")
+    return _step(
+        case_id,
+        lambda _case: forms.NoteForm(),
+        "note_form",
+        lambda case, form: work.add_note(case, current_user, form.note.data),
+        _("The note was saved."),
+        "timeline",
+    )
 
 
 @bp.post("/cases/<int:case_id>/actions")
 @require_permission(CONSULT)
 def record_action(case_id: int):
     """Record work done for the client."""
-    return _step(case_id, lambda _case: forms.ActionForm(), "action_form",
-                 lambda case, form: work.record_action(case, current_user, form.action.data, form.details.data),
-                 _("The work was recorded."), "timeline")
+    return _step(
+        case_id,
+        lambda _case: forms.ActionForm(),
+        "action_form",
+        lambda case, form: work.record_action(case, current_user, form.action.data, form.details.data),
+        _("The work was recorded."),
+        "timeline",
+    )
 
 
 @bp.post("/cases/<int:case_id>/refer")
 @require_permission(CONSULT)
 def refer(case_id: int):
     """Refer the case to the competent state body as an official appeal (with the client's consent)."""
+
     def act(case, form):
-        referral_services.refer(case, current_user, db.session.get(StateBody, form.body.data), form.summary.data,
-                                form.shared.data or ())
-    return _step(case_id, lambda case: page.refer_form(case, queries.attachments(case, "staff")), "refer_form", act, _("The case was referred to the state body."))
+        referral_services.refer(
+            case, current_user, db.session.get(StateBody, form.body.data), form.summary.data, form.shared.data or ()
+        )
+
+    return _step(
+        case_id,
+        lambda case: page.refer_form(case, queries.attachments(case, "staff")),
+        "refer_form",
+        act,
+        _("The case was referred to the state body."),
+    )
 
 
 @bp.post("/cases/<int:case_id>/resolve")
 @require_permission(CONSULT)
 def resolve(case_id: int):
     """Give the client the answer and resolve the case."""
+
     def act(case, form):
         case_services.resolve(case, current_user, form.outcome.data, form.answer.data, form.invitation.data or "")
-    return _step(case_id, lambda _case: forms.ResolveForm(), "resolve_form", act, _("The case was resolved and the client informed."))
+
+    return _step(
+        case_id,
+        lambda _case: forms.ResolveForm(),
+        "resolve_form",
+        act,
+        _("The case was resolved and the client informed."),
+    )

@@ -31,8 +31,7 @@ def workload():
     """Show each consultant's open cases by state and overdue referrals, and the unassigned intake."""
     table, intake = queries.workload(current_user)
     states = [s for s in CaseState if s in OPEN_STATES]
-    return render_template("bureau/workload.html", table=table, intake=intake, states=states,
-                           state_labels=STATE_LABELS)
+    return render_template("bureau/workload.html", table=table, intake=intake, states=states, state_labels=STATE_LABELS)
 
 
 @bp.get("/workload/cases.csv")
@@ -51,16 +50,41 @@ def export_cases():
     db.session.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["case", "state", "area", "territory", "channel", "consultant_id", "opened_at", "referral_due_at",
-                     "referral_status"])
+    writer.writerow(
+        [
+            "case",
+            "state",
+            "area",
+            "territory",
+            "channel",
+            "consultant_id",
+            "opened_at",
+            "referral_due_at",
+            "referral_status",
+        ]
+    )
     for case, referral in rows:
-        writer.writerow([case.number, case.state, case.category.code, case.territory.code, case.channel,
-                         case.consultant_id or "", case.created_at.isoformat(),
-                         referral.due_at.isoformat() if referral and referral.due_at else "",
-                         referral.sla_state if referral else ""])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="bureau-open-cases-{clock.now():%Y%m%d}.csv"',
-        "Cache-Control": "private, no-store"})
+        writer.writerow(
+            [
+                case.number,
+                case.state,
+                case.category.code,
+                case.territory.code,
+                case.channel,
+                case.consultant_id or "",
+                case.created_at.isoformat(),
+                referral.due_at.isoformat() if referral and referral.due_at else "",
+                referral.sla_state if referral else "",
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="bureau-open-cases-{clock.now():%Y%m%d}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.get("/templates")
@@ -88,9 +112,15 @@ def edit_template(template_id: int | None):
     form = _template_form(template)
     if form.validate_on_submit():
         try:
-            admin.save_template(current_user, template, category=db.session.get(Category, form.category.data or 0),
-                                language=form.language.data, title=form.title.data, body=form.body.data,
-                                is_active=form.is_active.data)
+            admin.save_template(
+                current_user,
+                template,
+                category=db.session.get(Category, form.category.data or 0),
+                language=form.language.data,
+                title=form.title.data,
+                body=form.body.data,
+                is_active=form.is_active.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
@@ -114,16 +144,18 @@ def areas():
     form = _area_form()
     if form.validate_on_submit():
         try:
-            admin.add_area(current_user, existing=db.session.get(Category, form.existing.data or 0),
-                           code=form.code.data or "", names={"kk": form.name_kk.data, "ru": form.name_ru.data,
-                                                             "en": form.name_en.data})
+            admin.add_area(
+                current_user,
+                existing=db.session.get(Category, form.existing.data or 0),
+                code=form.code.data or "",
+                names={"kk": form.name_kk.data, "ru": form.name_ru.data, "en": form.name_en.data},
+            )
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
         else:
             return done(_("The area was added."), url_for("bureau.areas"))
     extra = db.session.scalars(select(BureauArea).order_by(BureauArea.added_at)).all()
-    return form_page("bureau/areas.html", form, builtin=[c for c in bureau_categories() if c.code in BUILTIN_AREAS],
-                     extra=extra)
-
-
+    return form_page(
+        "bureau/areas.html", form, builtin=[c for c in bureau_categories() if c.code in BUILTIN_AREAS], extra=extra
+    )

@@ -15,7 +15,19 @@ from civic.delphi.models.study import (
 )
 
 __all__ = [
-    "DelphiAnswer", "DelphiInvitation", "DelphiItem", "DelphiPanelist", "DelphiParticipation", "DelphiProposal",
-    "DelphiRound", "DelphiStudy", "DelphiStudyKey", "InvitationStatus", "ItemKind", "ProposalStatus", "RoundStatus",
-    "StudyStatus", "round_items",
+    "DelphiAnswer",
+    "DelphiInvitation",
+    "DelphiItem",
+    "DelphiPanelist",
+    "DelphiParticipation",
+    "DelphiProposal",
+    "DelphiRound",
+    "DelphiStudy",
+    "DelphiStudyKey",
+    "InvitationStatus",
+    "ItemKind",
+    "ProposalStatus",
+    "RoundStatus",
+    "StudyStatus",
+    "round_items",
 ]

@@ -60,10 +60,12 @@ class DelphiStudy(Base):
     key_shredded_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
     organiser = relationship("User")
-    items: Mapped[list[DelphiItem]] = relationship(back_populates="study", order_by="DelphiItem.position",
-                                                   cascade="all, delete-orphan")
-    rounds: Mapped[list[DelphiRound]] = relationship(back_populates="study", order_by="DelphiRound.number",
-                                                     cascade="all, delete-orphan")
+    items: Mapped[list[DelphiItem]] = relationship(
+        back_populates="study", order_by="DelphiItem.position", cascade="all, delete-orphan"
+    )
+    rounds: Mapped[list[DelphiRound]] = relationship(
+        back_populates="study", order_by="DelphiRound.number", cascade="all, delete-orphan"
+    )
 
     @property
     def title(self) -> str:

@@ -51,8 +51,10 @@ class AnswerErrors(DomainError):
 
 def participation_of(rnd: DelphiRound, user) -> DelphiParticipation | None:
     return db.session.scalar(
-        select(DelphiParticipation).join(DelphiPanelist, DelphiPanelist.id == DelphiParticipation.panelist_id)
-        .where(DelphiParticipation.round_id == rnd.id, DelphiPanelist.user_id == user.id))
+        select(DelphiParticipation)
+        .join(DelphiPanelist, DelphiPanelist.id == DelphiParticipation.panelist_id)
+        .where(DelphiParticipation.round_id == rnd.id, DelphiPanelist.user_id == user.id)
+    )
 
 
 def _writable_participation(rnd: DelphiRound, user, now: datetime) -> DelphiParticipation:
@@ -60,11 +62,13 @@ def _writable_participation(rnd: DelphiRound, user, now: datetime) -> DelphiPart
     if participation is None:
         raise PermissionDenied(_l("You are not on the panel of this round, so you cannot answer it."))
     if not rnd.is_open:
-        raise InvalidTransition(rnd, "answer", _l("Round %(n)s is closed: answers can no longer be changed.",
-                                                  n=rnd.number))
+        raise InvalidTransition(
+            rnd, "answer", _l("Round %(n)s is closed: answers can no longer be changed.", n=rnd.number)
+        )
     if now >= rnd.deadline:
-        raise InvalidTransition(rnd, "answer", _l("The deadline of round %(n)s has passed: answers can no longer be "
-                                                  "changed.", n=rnd.number))
+        raise InvalidTransition(
+            rnd, "answer", _l("The deadline of round %(n)s has passed: answers can no longer be changed.", n=rnd.number)
+        )
     return participation
 
 
@@ -74,8 +78,9 @@ def own_answers(rnd: DelphiRound, user) -> dict[int, DelphiAnswer]:
         name = pseudonyms.pseudonym(rnd.study, user.id)
     except pseudonyms.KeyShredded:
         return {}
-    rows = db.session.scalars(select(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id,
-                                                         DelphiAnswer.pseudonym == name))
+    rows = db.session.scalars(
+        select(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id, DelphiAnswer.pseudonym == name)
+    )
     return {row.item_id: row for row in rows}
 
 
@@ -104,8 +109,11 @@ def justification_bounds(rnd: DelphiRound, item: DelphiItem) -> dict[str, tuple[
         return {item.code: (stat["q1"], stat["q3"])}
     if item.kind == ItemKind.RANKING:
         quartiles = (previous.extras or {}).get("rank_quartiles", {})
-        bounds = {c: (q["q1"], q["q3"]) for c in (option_column(item, o) for o in item.option_ids())
-                  if (q := quartiles.get(c)) and q["n"] >= n_min}
+        bounds = {
+            c: (q["q1"], q["q3"])
+            for c in (option_column(item, o) for o in item.option_ids())
+            if (q := quartiles.get(c)) and q["n"] >= n_min
+        }
         return bounds or None
     return None
 
@@ -113,10 +121,15 @@ def justification_bounds(rnd: DelphiRound, item: DelphiItem) -> dict[str, tuple[
 def needs_justification(item: DelphiItem, value: Any, bounds: dict[str, tuple[float, float]] | None) -> bool:
     if value is None or not bounds:
         return False
-    cells = ({option_column(item, oid): rank for oid, rank in value.items()} if item.kind == ItemKind.RANKING
-             else {item.code: value})
-    return any(column in bounds and not bounds[column][0] - TOL <= float(v) <= bounds[column][1] + TOL
-               for column, v in cells.items())
+    cells = (
+        {option_column(item, oid): rank for oid, rank in value.items()}
+        if item.kind == ItemKind.RANKING
+        else {item.code: value}
+    )
+    return any(
+        column in bounds and not bounds[column][0] - TOL <= float(v) <= bounds[column][1] + TOL
+        for column, v in cells.items()
+    )
 
 
 def _check(rnd: DelphiRound, raw: dict[int, RawAnswer], final: bool) -> tuple[dict[int, Any], dict[int, str]]:
@@ -133,15 +146,23 @@ def _check(rnd: DelphiRound, raw: dict[int, RawAnswer], final: bool) -> tuple[di
             errors[item.id] = str(_l("A justification can have at most %(n)s characters.", n=JUSTIFICATION_MAX))
         elif final and values[item.id] is None:
             errors[item.id] = str(_l("Answer this question before you submit."))
-        elif final and not (given.justification or "").strip() and needs_justification(
-                item, values[item.id], justification_bounds(rnd, item)):
-            errors[item.id] = str(_l("Your answer lies outside the middle half of the panel's previous answers: "
-                                     "explain your reasons in a few words."))
+        elif (
+            final
+            and not (given.justification or "").strip()
+            and needs_justification(item, values[item.id], justification_bounds(rnd, item))
+        ):
+            errors[item.id] = str(
+                _l(
+                    "Your answer lies outside the middle half of the panel's previous answers: "
+                    "explain your reasons in a few words."
+                )
+            )
     return values, errors
 
 
-def save_answers(rnd: DelphiRound, user, raw: dict[int, RawAnswer], submit: bool,
-                 now: datetime | None = None) -> DelphiParticipation:
+def save_answers(
+    rnd: DelphiRound, user, raw: dict[int, RawAnswer], submit: bool, now: datetime | None = None
+) -> DelphiParticipation:
     """Save a draft or submit. Every value is checked; on any problem nothing is stored. Once submitted, every
     later change is a full submission again (it must stay complete)."""
     participation = _writable_participation(rnd, user, now or utc_now())
@@ -172,8 +193,11 @@ def own_proposals(rnd: DelphiRound, user) -> list[DelphiProposal]:
         name = pseudonyms.pseudonym(rnd.study, user.id)
     except pseudonyms.KeyShredded:
         return []
-    return list(db.session.scalars(select(DelphiProposal).where(DelphiProposal.round_id == rnd.id,
-                                                                DelphiProposal.pseudonym == name)))
+    return list(
+        db.session.scalars(
+            select(DelphiProposal).where(DelphiProposal.round_id == rnd.id, DelphiProposal.pseudonym == name)
+        )
+    )
 
 
 def add_proposal(rnd: DelphiRound, user, text: str, now: datetime | None = None) -> DelphiProposal:
@@ -188,8 +212,9 @@ def add_proposal(rnd: DelphiRound, user, text: str, now: datetime | None = None)
         raise DomainError(_l("A proposal can have at most %(n)s characters.", n=PROPOSAL_MAX), field="text")
     if len(own_proposals(rnd, user)) >= PROPOSALS_PER_PANELIST:
         raise DomainError(_l("You can make at most %(n)s proposals.", n=PROPOSALS_PER_PANELIST), field="text")
-    proposal = DelphiProposal(round_id=rnd.id, pseudonym=pseudonyms.pseudonym(rnd.study, user.id), text=text,
-                              status=ProposalStatus.NEW)
+    proposal = DelphiProposal(
+        round_id=rnd.id, pseudonym=pseudonyms.pseudonym(rnd.study, user.id), text=text, status=ProposalStatus.NEW
+    )
     db.session.add(proposal)
     participation.submitted = True
     db.session.flush()

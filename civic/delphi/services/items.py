@@ -54,23 +54,28 @@ def _check_scale(study: DelphiStudy, data: ItemData) -> None:
         raise DomainError(_l("Choose the number of points of the scale."), field="scale_points")
     base = study.base_language
     if not (data.low_labels.get(base) or "").strip() or not (data.high_labels.get(base) or "").strip():
-        raise DomainError(_l("Label both ends of a custom scale in the study's main language."),
-                          field=f"low_label_{base}")
+        raise DomainError(
+            _l("Label both ends of a custom scale in the study's main language."), field=f"low_label_{base}"
+        )
 
 
 def _check_options(study: DelphiStudy, data: ItemData) -> None:
     base = study.base_language
     main = [o for o in data.options.get(base, []) if o.strip()]
     if not 2 <= len(main) <= MAX_OPTIONS:
-        raise DomainError(_l("List from 2 to %(n)s options, one per line, in the study's main language.",
-                             n=MAX_OPTIONS), field=f"options_{base}")
+        raise DomainError(
+            _l("List from 2 to %(n)s options, one per line, in the study's main language.", n=MAX_OPTIONS),
+            field=f"options_{base}",
+        )
     if len({o.strip().lower() for o in main}) != len(main):
         raise DomainError(_l("Two options have the same text."), field=f"options_{base}")
     for lang, texts in data.options.items():
         given = [o for o in texts if o.strip()]
         if given and len(given) != len(main):
-            raise DomainError(_l("Give every option in this language too, in the same order, or leave it empty."),
-                              field=f"options_{lang}")
+            raise DomainError(
+                _l("Give every option in this language too, in the same order, or leave it empty."),
+                field=f"options_{lang}",
+            )
 
 
 def _apply_item(item: DelphiItem, data: ItemData, base: str) -> None:
@@ -91,8 +96,10 @@ def _apply_item(item: DelphiItem, data: ItemData, base: str) -> None:
     elif data.kind in (ItemKind.RANKING, ItemKind.CATEGORICAL):
         main = [o.strip() for o in data.options[base] if o.strip()]
         per_lang = {lang: [o.strip() for o in data.options.get(lang, []) if o.strip()] for lang in LANGUAGES}
-        item.options = [{"id": f"o{j + 1}", **{lang: (per_lang[lang][j] if per_lang[lang] else "")
-                                               for lang in LANGUAGES}} for j in range(len(main))]
+        item.options = [
+            {"id": f"o{j + 1}", **{lang: (per_lang[lang][j] if per_lang[lang] else "") for lang in LANGUAGES}}
+            for j in range(len(main))
+        ]
 
 
 def _clean(texts: dict[str, str]) -> dict[str, str]:
@@ -109,8 +116,11 @@ def add_item(study: DelphiStudy, actor, data: ItemData, proposal: DelphiProposal
         raise InvalidTransition(study, "add_item", _l("A finished study cannot be changed."))
     _check_item(study, data)
     numbers = [int(i.code[1:]) for i in study.items if i.code[1:].isdigit()]
-    item = DelphiItem(study=study, code=f"Q{max(numbers, default=0) + 1}",
-                      position=max((i.position for i in study.items), default=0) + 1)
+    item = DelphiItem(
+        study=study,
+        code=f"Q{max(numbers, default=0) + 1}",
+        position=max((i.position for i in study.items), default=0) + 1,
+    )
     _apply_item(item, data, study.base_language)
     db.session.add(item)
     db.session.flush()
@@ -122,8 +132,14 @@ def add_item(study: DelphiStudy, actor, data: ItemData, proposal: DelphiProposal
 
 def _refuse_locked(item: DelphiItem) -> None:
     if item.is_locked:
-        raise InvalidTransition(item, "edit", _l("This item was already asked in round %(n)s, so it can no longer "
-                                                 "change. Add a new item instead.", n=item.first_round))
+        raise InvalidTransition(
+            item,
+            "edit",
+            _l(
+                "This item was already asked in round %(n)s, so it can no longer change. Add a new item instead.",
+                n=item.first_round,
+            ),
+        )
 
 
 def update_item(item: DelphiItem, actor, data: ItemData) -> None:

@@ -47,10 +47,16 @@ def eligible_users(study: DelphiStudy, query: str = "", limit: int = 50) -> list
 
 
 def _welcome(study: DelphiStudy, user: User) -> None:
-    notify(user, "delphi.panel", lambda: _("You are on the panel of the Delphi study \u201c%(title)s\u201d",
-                                           title=study.title),
-           lambda: _("You will be asked to answer anonymously in several rounds. Nobody, including the organiser, "
-                     "sees your individual answers."), link=study_path(study.id))
+    notify(
+        user,
+        "delphi.panel",
+        lambda: _("You are on the panel of the Delphi study \u201c%(title)s\u201d", title=study.title),
+        lambda: _(
+            "You will be asked to answer anonymously in several rounds. Nobody, including the organiser, "
+            "sees your individual answers."
+        ),
+        link=study_path(study.id),
+    )
 
 
 def add_panelists(study: DelphiStudy, actor, user_ids: list[int]) -> list[DelphiPanelist]:
@@ -64,8 +70,12 @@ def add_panelists(study: DelphiStudy, actor, user_ids: list[int]) -> list[Delphi
         if user is None or user.is_deleted:
             raise NotFound(_l("This user does not exist."))
         if user_id not in eligible:
-            raise DomainError(_l("%(name)s is neither a public council member nor an expert: invite them by email "
-                                 "instead.", name=user.public_name))
+            raise DomainError(
+                _l(
+                    "%(name)s is neither a public council member nor an expert: invite them by email instead.",
+                    name=user.public_name,
+                )
+            )
         if user_id in present:
             continue
         panelist = DelphiPanelist(study_id=study.id, user_id=user_id, added_by_id=actor.id)
@@ -97,9 +107,13 @@ def invite_by_email(study: DelphiStudy, actor, email: str, now: datetime | None 
     email = (email or "").strip().lower()
     now = now or utc_now()
     token = secrets.token_urlsafe(32)
-    invitation = db.session.scalar(select(DelphiInvitation).where(
-        DelphiInvitation.study_id == study.id, DelphiInvitation.email == email,
-        DelphiInvitation.status == InvitationStatus.PENDING))
+    invitation = db.session.scalar(
+        select(DelphiInvitation).where(
+            DelphiInvitation.study_id == study.id,
+            DelphiInvitation.email == email,
+            DelphiInvitation.status == InvitationStatus.PENDING,
+        )
+    )
     if invitation is None:
         invitation = DelphiInvitation(study_id=study.id, email=email, invited_by_id=actor.id)
         db.session.add(invitation)
@@ -107,11 +121,19 @@ def invite_by_email(study: DelphiStudy, actor, email: str, now: datetime | None 
     db.session.flush()
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/delphi/invitations/{token}"
     with force_locale(study.base_language):
-        queue_mail(email, _("Invitation to the Delphi panel \u201c%(title)s\u201d", title=study.title),
-                   _("%(name)s invites you to an expert panel. Panelists answer the same questions anonymously in "
-                     "several rounds and see the group's statistics after each round.\n\nOpen this link within "
-                     "%(days)s days to accept; if you have no account yet, register with this email address first:"
-                     "\n%(link)s", name=actor.public_name, days=INVITATION_DAYS, link=link))
+        queue_mail(
+            email,
+            _("Invitation to the Delphi panel \u201c%(title)s\u201d", title=study.title),
+            _(
+                "%(name)s invites you to an expert panel. Panelists answer the same questions anonymously in "
+                "several rounds and see the group's statistics after each round.\n\nOpen this link within "
+                "%(days)s days to accept; if you have no account yet, register with this email address first:"
+                "\n%(link)s",
+                name=actor.public_name,
+                days=INVITATION_DAYS,
+                link=link,
+            ),
+        )
     audit.record("delphi.invite", study, actor=actor, after={"invitation": invitation.id})
     return token
 
@@ -130,13 +152,20 @@ def accept_invitation(token: str, user: User, now: datetime | None = None) -> De
     if invitation.status != InvitationStatus.PENDING:
         raise InvalidTransition(invitation, "accept", _l("This invitation was already used or withdrawn."))
     if invitation.expires_at <= (now or utc_now()):
-        raise InvalidTransition(invitation, "accept", _l("This invitation has expired. Ask the organiser for a new one."))
+        raise InvalidTransition(
+            invitation, "accept", _l("This invitation has expired. Ask the organiser for a new one.")
+        )
     _refuse_if_frozen(study)
     if user.email.lower() != invitation.email:
-        raise DomainError(_l("This invitation was sent to another email address. Sign in with that address (or "
-                             "register with it) and open the link again."))
-    panelist = db.session.scalar(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id,
-                                                              DelphiPanelist.user_id == user.id))
+        raise DomainError(
+            _l(
+                "This invitation was sent to another email address. Sign in with that address (or "
+                "register with it) and open the link again."
+            )
+        )
+    panelist = db.session.scalar(
+        select(DelphiPanelist).where(DelphiPanelist.study_id == study.id, DelphiPanelist.user_id == user.id)
+    )
     if panelist is None:
         panelist = DelphiPanelist(study_id=study.id, user_id=user.id, added_by_id=invitation.invited_by_id)
         db.session.add(panelist)
@@ -154,8 +183,11 @@ def revoke_invitation(invitation: DelphiInvitation, actor) -> None:
 
 
 def expire_pending_invitations(study: DelphiStudy) -> int:
-    pending = db.session.scalars(select(DelphiInvitation).where(
-        DelphiInvitation.study_id == study.id, DelphiInvitation.status == InvitationStatus.PENDING)).all()
+    pending = db.session.scalars(
+        select(DelphiInvitation).where(
+            DelphiInvitation.study_id == study.id, DelphiInvitation.status == InvitationStatus.PENDING
+        )
+    ).all()
     for invitation in pending:
         invitation.status = InvitationStatus.EXPIRED
     db.session.flush()

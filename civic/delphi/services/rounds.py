@@ -37,8 +37,11 @@ _shuffle = random.SystemRandom().shuffle
 
 
 def _panel(study: DelphiStudy) -> list[DelphiPanelist]:
-    return list(db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)
-                                   .order_by(DelphiPanelist.id)))
+    return list(
+        db.session.scalars(
+            select(DelphiPanelist).where(DelphiPanelist.study_id == study.id).order_by(DelphiPanelist.id)
+        )
+    )
 
 
 def _check_opening(study: DelphiStudy, deadline: datetime, now: datetime, proposals: bool) -> int:
@@ -56,33 +59,46 @@ def _check_opening(study: DelphiStudy, deadline: datetime, now: datetime, propos
     voting = study.voting_rounds
     number = voting[-1].number + 1 if voting else 1
     if voting and voting[-1].status != RoundStatus.PUBLISHED:
-        raise InvalidTransition(study, "open", _l("Publish the feedback of round %(n)s before opening the next "
-                                                  "round.", n=voting[-1].number))
+        raise InvalidTransition(
+            study, "open", _l("Publish the feedback of round %(n)s before opening the next round.", n=voting[-1].number)
+        )
     if number > effective_config(study)["max_rounds"]:
-        raise InvalidTransition(study, "open", _l("The rules of this study allow at most %(n)s rounds. Finish the "
-                                                  "study.", n=effective_config(study)["max_rounds"]))
+        raise InvalidTransition(
+            study,
+            "open",
+            _l(
+                "The rules of this study allow at most %(n)s rounds. Finish the study.",
+                n=effective_config(study)["max_rounds"],
+            ),
+        )
     if not study.active_items:
         raise InvalidTransition(study, "open", _l("No open item is left to ask: add an item or finish the study."))
     return number
 
 
-def open_round(study: DelphiStudy, actor, deadline: datetime, now: datetime | None = None,
-               proposals: bool = False) -> DelphiRound:
+def open_round(
+    study: DelphiStudy, actor, deadline: datetime, now: datetime | None = None, proposals: bool = False
+) -> DelphiRound:
     """Open the next round (or round 0 for proposals) for the whole panel until ``deadline``."""
     now = now or utc_now()
     number = _check_opening(study, deadline, now, proposals)
     panel = _panel(study)
     n_min = effective_config(study)["n_min"]
     if not proposals and len(panel) < n_min:
-        raise DomainError(_l("The panel needs at least %(n)s members: results are shown only for items with at "
-                             "least %(n)s answers.", n=n_min))
+        raise DomainError(
+            _l(
+                "The panel needs at least %(n)s members: results are shown only for items with at least %(n)s answers.",
+                n=n_min,
+            )
+        )
     if proposals and not panel:
         raise DomainError(_l("Add panelists first."))
     if number == 1:
         study.frozen_at = now
         expire_pending_invitations(study)
-    rnd = DelphiRound(study=study, number=number, status=RoundStatus.OPEN, opened_at=now, deadline=deadline,
-                      invited_count=len(panel))
+    rnd = DelphiRound(
+        study=study, number=number, status=RoundStatus.OPEN, opened_at=now, deadline=deadline, invited_count=len(panel)
+    )
     if not proposals:
         rnd.items = list(study.active_items)
         for item in rnd.items:
@@ -94,8 +110,12 @@ def open_round(study: DelphiStudy, actor, deadline: datetime, now: datetime | No
     db.session.flush()
     for panelist in panel:
         _announce(rnd, panelist.user)
-    audit.record("delphi.open_round", study, actor=actor,
-                 after={"round": number, "deadline": deadline.isoformat(), "items": [i.code for i in rnd.items]})
+    audit.record(
+        "delphi.open_round",
+        study,
+        actor=actor,
+        after={"round": number, "deadline": deadline.isoformat(), "items": [i.code for i in rnd.items]},
+    )
     return rnd
 
 
@@ -105,11 +125,22 @@ def _announce(rnd: DelphiRound, user: User) -> None:
         title = lambda: _("Propose questions for the Delphi study \u201c%(title)s\u201d", title=study.title)  # noqa: E731
         link = study_path(study.id, "/propose")
     else:
-        title = lambda: _("Round %(n)s of the Delphi study \u201c%(title)s\u201d is open", n=rnd.number,  # noqa: E731
-                          title=study.title)
+
+        def title():
+            return _(
+                "Round %(n)s of the Delphi study \u201c%(title)s\u201d is open",
+                n=rnd.number,  # noqa: E731
+                title=study.title,
+            )
+
         link = answer_path(study.id, rnd.number)
-    notify(user, "delphi.round_open", title,
-           lambda: _("Please answer before %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")), link=link)
+    notify(
+        user,
+        "delphi.round_open",
+        title,
+        lambda: _("Please answer before %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")),
+        link=link,
+    )
 
 
 def _require_open(rnd: DelphiRound) -> None:
@@ -132,13 +163,25 @@ def close_round(rnd: DelphiRound, actor=None, now: datetime | None = None) -> No
         _retire_items(rnd)
     db.session.flush()
     if study.organiser is not None:
-        notify(study.organiser, "delphi.round_closed",
-               lambda: _("Round %(n)s of \u201c%(title)s\u201d is closed", n=rnd.number, title=study.title),
-               lambda: _("Review the justifications, then publish the feedback to the panel."),
-               link=manage_path(study.id))
-    audit.record("delphi.close_round", study, actor=actor,
-                 after={"round": rnd.number, "responded": rnd.responded_count, "invited": rnd.invited_count,
-                        "draft_answers_discarded": discarded, "decision": (rnd.stopping or {}).get("decision")})
+        notify(
+            study.organiser,
+            "delphi.round_closed",
+            lambda: _("Round %(n)s of \u201c%(title)s\u201d is closed", n=rnd.number, title=study.title),
+            lambda: _("Review the justifications, then publish the feedback to the panel."),
+            link=manage_path(study.id),
+        )
+    audit.record(
+        "delphi.close_round",
+        study,
+        actor=actor,
+        after={
+            "round": rnd.number,
+            "responded": rnd.responded_count,
+            "invited": rnd.invited_count,
+            "draft_answers_discarded": discarded,
+            "decision": (rnd.stopping or {}).get("decision"),
+        },
+    )
 
 
 def _participations(rnd: DelphiRound) -> list[DelphiParticipation]:
@@ -151,16 +194,22 @@ def _discard_drafts(rnd: DelphiRound, unsubmitted: list[DelphiParticipation]) ->
     if not unsubmitted:
         return 0
     names = [pseudonyms.pseudonym(rnd.study, p.panelist.user_id) for p in unsubmitted]
-    result = db.session.execute(delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id,
-                                                           DelphiAnswer.pseudonym.in_(names)))
+    result = db.session.execute(
+        delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id, DelphiAnswer.pseudonym.in_(names))
+    )
     return result.rowcount or 0
 
 
 def _reshuffle_answers(rnd: DelphiRound) -> None:
     """Rewrite the round's answers in random order with fresh ids, so storage order tells nothing about who
     saved first (PostgreSQL keeps insertion order in its heap; SQLite tables here have no rowid)."""
-    columns = (DelphiAnswer.item_id, DelphiAnswer.pseudonym, DelphiAnswer.value, DelphiAnswer.justification,
-               DelphiAnswer.justification_hidden)
+    columns = (
+        DelphiAnswer.item_id,
+        DelphiAnswer.pseudonym,
+        DelphiAnswer.value,
+        DelphiAnswer.justification,
+        DelphiAnswer.justification_hidden,
+    )
     rows = [dict(row._mapping) for row in db.session.execute(select(*columns).where(DelphiAnswer.round_id == rnd.id))]
     db.session.execute(delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id))
     _shuffle(rows)
@@ -205,12 +254,20 @@ def extend_deadline(rnd: DelphiRound, actor, deadline: datetime, now: datetime |
     db.session.flush()
     for participation in _participations(rnd):
         if not participation.submitted:
-            notify(participation.panelist.user, "delphi.deadline",
-                   lambda: _("More time for round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
-                   lambda: _("The new deadline is %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")),
-                   link=answer_path(rnd.study_id, rnd.number))
-    audit.record("delphi.extend_deadline", rnd.study, actor=actor,
-                 before={"deadline": before.isoformat()}, after={"round": rnd.number, "deadline": deadline.isoformat()})
+            notify(
+                participation.panelist.user,
+                "delphi.deadline",
+                lambda: _("More time for round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
+                lambda: _("The new deadline is %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")),
+                link=answer_path(rnd.study_id, rnd.number),
+            )
+    audit.record(
+        "delphi.extend_deadline",
+        rnd.study,
+        actor=actor,
+        before={"deadline": before.isoformat()},
+        after={"round": rnd.number, "deadline": deadline.isoformat()},
+    )
 
 
 def remind_non_responders(rnd: DelphiRound, actor=None, now: datetime | None = None) -> int:
@@ -223,10 +280,16 @@ def remind_non_responders(rnd: DelphiRound, actor=None, now: datetime | None = N
     pending = [p for p in _participations(rnd) if not p.submitted]
     link = study_path(rnd.study_id, "/propose") if rnd.is_proposals else answer_path(rnd.study_id, rnd.number)
     for participation in pending:
-        notify(participation.panelist.user, "delphi.reminder",
-               lambda: _("Reminder: round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
-               lambda: _("You have not submitted your answers yet. The round closes on %(deadline)s.",
-                         deadline=format_datetime(rnd.deadline, "short")), link=link)
+        notify(
+            participation.panelist.user,
+            "delphi.reminder",
+            lambda: _("Reminder: round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
+            lambda: _(
+                "You have not submitted your answers yet. The round closes on %(deadline)s.",
+                deadline=format_datetime(rnd.deadline, "short"),
+            ),
+            link=link,
+        )
     rnd.last_reminder_at = now
     db.session.flush()
     audit.record("delphi.remind", rnd.study, actor=actor, after={"round": rnd.number, "reminded": len(pending)})
@@ -236,9 +299,13 @@ def remind_non_responders(rnd: DelphiRound, actor=None, now: datetime | None = N
 def remind_due(hours_before: int = 48, now: datetime | None = None) -> int:
     """CLI: remind non-responders of rounds closing within ``hours_before`` hours, at most once a day per round."""
     now = now or utc_now()
-    rounds = db.session.scalars(select(DelphiRound).where(
-        DelphiRound.status == RoundStatus.OPEN, DelphiRound.deadline > now,
-        DelphiRound.deadline <= now + timedelta(hours=hours_before))).all()
+    rounds = db.session.scalars(
+        select(DelphiRound).where(
+            DelphiRound.status == RoundStatus.OPEN,
+            DelphiRound.deadline > now,
+            DelphiRound.deadline <= now + timedelta(hours=hours_before),
+        )
+    ).all()
     total = 0
     for rnd in rounds:
         if rnd.last_reminder_at is None or now - rnd.last_reminder_at >= timedelta(hours=24):
@@ -253,10 +320,13 @@ def publish_feedback(rnd: DelphiRound, actor, now: datetime | None = None) -> No
     rnd.status, rnd.published_at = RoundStatus.PUBLISHED, now or utc_now()
     db.session.flush()
     for panelist in _panel(rnd.study):
-        notify(panelist.user, "delphi.feedback",
-               lambda: _("Feedback from round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
-               lambda: _("See how the panel answered, with your own answer highlighted."),
-               link=feedback_path(rnd.study_id, rnd.number))
+        notify(
+            panelist.user,
+            "delphi.feedback",
+            lambda: _("Feedback from round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
+            lambda: _("See how the panel answered, with your own answer highlighted."),
+            link=feedback_path(rnd.study_id, rnd.number),
+        )
     audit.record("delphi.publish_feedback", rnd.study, actor=actor, after={"round": rnd.number})
 
 
@@ -269,5 +339,9 @@ def set_justification_hidden(rnd: DelphiRound, actor, answer_id: str, hidden: bo
         raise NotFound(_l("This justification does not exist."))
     answer.justification_hidden = bool(hidden)
     db.session.flush()
-    audit.record("delphi.hide_justification" if hidden else "delphi.show_justification", rnd.study, actor=actor,
-                 after={"round": rnd.number})
+    audit.record(
+        "delphi.hide_justification" if hidden else "delphi.show_justification",
+        rnd.study,
+        actor=actor,
+        after={"round": rnd.number},
+    )

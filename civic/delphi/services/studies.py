@@ -42,8 +42,10 @@ def _check_study(data: StudyData) -> None:
     if data.base_language not in LANGUAGES:
         raise DomainError(_l("Choose the language you write the study in."), field="base_language")
     if not (data.titles.get(data.base_language) or "").strip():
-        raise DomainError(_l("Give the study a title in the language you chose as its main language."),
-                          field=f"title_{data.base_language}")
+        raise DomainError(
+            _l("Give the study a title in the language you chose as its main language."),
+            field=f"title_{data.base_language}",
+        )
     if any(len(t or "") > TITLE_MAX for t in data.titles.values()):
         raise DomainError(_l("A title can have at most %(n)s characters.", n=TITLE_MAX))
     if data.link_type and data.link_type not in LINK_TYPES:
@@ -62,8 +64,11 @@ def _apply_study(study: DelphiStudy, data: StudyData) -> None:
 
 
 def _texts(study: DelphiStudy) -> dict[str, Any]:
-    return {"title": study.title_kk or study.title_ru or study.title_en, "link": study.linked_object_type,
-            "link_id": study.linked_object_id}
+    return {
+        "title": study.title_kk or study.title_ru or study.title_en,
+        "link": study.linked_object_type,
+        "link_id": study.linked_object_id,
+    }
 
 
 def create_study(actor, data: StudyData) -> DelphiStudy:
@@ -92,18 +97,31 @@ def update_study(study: DelphiStudy, actor, data: StudyData) -> None:
 
 
 _RANGES: dict[str, tuple[float, float]] = {
-    "n_min": (5, 100), "agree_threshold": (0.5, 1), "modal_threshold": (0.5, 1), "cv_max": (0.01, 5),
-    "w_min": (0.1, 1), "alpha": (0.001, 0.2), "tvd_max": (0.01, 0.5), "rel_median_change_max": (0.01, 1),
-    "cv_change_max": (0.01, 1), "delta_w_max": (0.01, 0.5), "min_rounds": (1, 10), "max_rounds": (1, 10),
-    "min_response_rate": (0.1, 1), "tw_min": (0, 1),
+    "n_min": (5, 100),
+    "agree_threshold": (0.5, 1),
+    "modal_threshold": (0.5, 1),
+    "cv_max": (0.01, 5),
+    "w_min": (0.1, 1),
+    "alpha": (0.001, 0.2),
+    "tvd_max": (0.01, 0.5),
+    "rel_median_change_max": (0.01, 1),
+    "cv_change_max": (0.01, 1),
+    "delta_w_max": (0.01, 0.5),
+    "min_rounds": (1, 10),
+    "max_rounds": (1, 10),
+    "min_response_rate": (0.1, 1),
+    "tw_min": (0, 1),
 }
 
 
 def set_config(study: DelphiStudy, actor, values: dict[str, Any]) -> None:
     """Set the consensus and stopping rules; refused once round 1 has opened."""
     if study.is_frozen:
-        raise InvalidTransition(study, "configure", _l(
-            "The consensus and stopping rules were fixed when round 1 opened; they cannot change during a study."))
+        raise InvalidTransition(
+            study,
+            "configure",
+            _l("The consensus and stopping rules were fixed when round 1 opened; they cannot change during a study."),
+        )
     clean = {key: values[key] for key in CONFIG_KEYS if key in values}
     for key, (low, high) in _RANGES.items():
         value = clean.get(key)
@@ -131,18 +149,24 @@ def finish_study(study: DelphiStudy, actor, now: datetime | None = None) -> None
         raise InvalidTransition(study, "finish", _l("Close the open round first."))
     unpublished = [r.number for r in study.voting_rounds if r.status == RoundStatus.CLOSED]
     if unpublished:
-        raise InvalidTransition(study, "finish", _l("Publish the feedback of round %(n)s first: the panel has not "
-                                                    "seen it yet.", n=unpublished[0]))
+        raise InvalidTransition(
+            study,
+            "finish",
+            _l("Publish the feedback of round %(n)s first: the panel has not seen it yet.", n=unpublished[0]),
+        )
     last = study.closed_rounds[-1] if study.closed_rounds else None
     decision = (last.stopping or {}).get("decision") if last else None
     study.status, study.finished_at = StudyStatus.FINISHED, now or utc_now()
     study.finish_reason = decision if decision and decision.startswith("stop") else "organiser_decision"
     db.session.flush()
     for panelist in _panel_users(study):
-        notify(panelist.user, "delphi.finished", lambda: _l("The Delphi study \u201c%(title)s\u201d is finished",
-                                                            title=study.title),
-               lambda: _l("Thank you for taking part. The final results are on the study page."),
-               link=study_path(study.id, "/results"))
+        notify(
+            panelist.user,
+            "delphi.finished",
+            lambda: _l("The Delphi study \u201c%(title)s\u201d is finished", title=study.title),
+            lambda: _l("Thank you for taking part. The final results are on the study page."),
+            link=study_path(study.id, "/results"),
+        )
     audit.record("delphi.finish_study", study, actor=actor, after={"reason": study.finish_reason})
 
 
@@ -169,9 +193,13 @@ def destroy_key(study: DelphiStudy, actor) -> None:
 def shred_expired_keys(retention_days: int, now: datetime | None = None) -> int:
     """Destroy the keys of studies finished more than ``retention_days`` ago. Returns how many were destroyed."""
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
-    studies = db.session.scalars(select(DelphiStudy).where(
-        DelphiStudy.status == StudyStatus.FINISHED, DelphiStudy.finished_at <= cutoff,
-        DelphiStudy.key_shredded_at.is_(None))).all()
+    studies = db.session.scalars(
+        select(DelphiStudy).where(
+            DelphiStudy.status == StudyStatus.FINISHED,
+            DelphiStudy.finished_at <= cutoff,
+            DelphiStudy.key_shredded_at.is_(None),
+        )
+    ).all()
     count = 0
     for study in studies:
         if pseudonyms.shred_key(study):
@@ -181,5 +209,7 @@ def shred_expired_keys(retention_days: int, now: datetime | None = None) -> int:
 
 
 def panel_size(study: DelphiStudy) -> int:
-    return db.session.scalar(select(func.count()).select_from(DelphiPanelist)
-                             .where(DelphiPanelist.study_id == study.id)) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(DelphiPanelist).where(DelphiPanelist.study_id == study.id))
+        or 0
+    )

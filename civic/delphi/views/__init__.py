@@ -18,9 +18,14 @@ from civic.delphi.permissions import can_manage
 bp = Blueprint("delphi", __name__, url_prefix="/delphi")
 BLUEPRINTS = (bp,)
 HOME_CARDS = (
-    {"endpoint": "delphi.index", "title": _l("Expert panels (Delphi)"),
-     "text": _l("Working groups and public councils answer anonymously in rounds until their views converge; "
-                "the results are published here.")},
+    {
+        "endpoint": "delphi.index",
+        "title": _l("Expert panels (Delphi)"),
+        "text": _l(
+            "Working groups and public councils answer anonymously in rounds until their views converge; "
+            "the results are published here."
+        ),
+    },
 )
 NAV_ITEMS = (("delphi.index", _l("Expert panels")),)
 
@@ -31,8 +36,11 @@ def _close_due_rounds():
     study_id = (request.view_args or {}).get("study_id")
     if study_id is None:
         return
-    due = db.session.scalar(select(DelphiRound.id).where(
-        DelphiRound.study_id == study_id, DelphiRound.status == RoundStatus.OPEN, DelphiRound.deadline <= utc_now()))
+    due = db.session.scalar(
+        select(DelphiRound.id).where(
+            DelphiRound.study_id == study_id, DelphiRound.status == RoundStatus.OPEN, DelphiRound.deadline <= utc_now()
+        )
+    )
     if due is None:
         return
     db.session.rollback()  # end the read transaction; the write starts with BEGIN IMMEDIATE on SQLite
@@ -48,8 +56,11 @@ def _close_due_rounds():
 @signals.user_deleted.connect
 def _forget_invitations(user, **_extra) -> None:
     """An erased account's address must not survive in panel invitations (answers are pseudonymous already)."""
-    db.session.execute(update(DelphiInvitation).where(func.lower(DelphiInvitation.email) == user.email.lower())
-                       .values(email=f"deleted-{user.id}@deleted.invalid"))
+    db.session.execute(
+        update(DelphiInvitation)
+        .where(func.lower(DelphiInvitation.email) == user.email.lower())
+        .values(email=f"deleted-{user.id}@deleted.invalid")
+    )
 
 
 def load_study(study_id: int) -> DelphiStudy:

@@ -44,10 +44,13 @@ def _form_page(template: str, form, status: int | None = None, **context):
 
 
 def _study_data(form: StudyForm) -> services.StudyData:
-    return services.StudyData(titles={lang: form[f"title_{lang}"].data or "" for lang in LANGUAGES},
-                              contexts={lang: form[f"context_{lang}"].data or "" for lang in LANGUAGES},
-                              base_language=form.base_language.data, link_type=form.link_type.data or None,
-                              link_id=form.link_id.data)
+    return services.StudyData(
+        titles={lang: form[f"title_{lang}"].data or "" for lang in LANGUAGES},
+        contexts={lang: form[f"context_{lang}"].data or "" for lang in LANGUAGES},
+        base_language=form.base_language.data,
+        link_type=form.link_type.data or None,
+        link_id=form.link_id.data,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -94,15 +97,25 @@ def manage_context(study: DelphiStudy) -> dict:
     config = effective_config(study)
     statuses = (last.stopping or {}).get("item_status", {}) if last else {}
     proposals_round = study.round(0)
-    return {"study": study, "config": config, "last": last, "link": linked_object(study),
-            "decision": decision_label((last.stopping or {}).get("decision")) if last else None,
-            "reason": decision_reason(last.stopping, config) if last else None,
-            "statuses": {item.id: status_label(statuses.get(item.code), item, final=study.is_finished)
-                         for item in study.items},
-            "panel_size": panel_size(study), "kinds": KIND_LABELS, "form": EmptyForm(),
-            "open_form": OpenRoundForm(formdata=None), "deadline_form": DeadlineForm(formdata=None),
-            "new_proposals": _new_proposals(proposals_round), "has_key": pseudonyms.has_key(study),
-            "submitted": _submitted_counts(study)}
+    return {
+        "study": study,
+        "config": config,
+        "last": last,
+        "link": linked_object(study),
+        "decision": decision_label((last.stopping or {}).get("decision")) if last else None,
+        "reason": decision_reason(last.stopping, config) if last else None,
+        "statuses": {
+            item.id: status_label(statuses.get(item.code), item, final=study.is_finished) for item in study.items
+        },
+        "panel_size": panel_size(study),
+        "kinds": KIND_LABELS,
+        "form": EmptyForm(),
+        "open_form": OpenRoundForm(formdata=None),
+        "deadline_form": DeadlineForm(formdata=None),
+        "new_proposals": _new_proposals(proposals_round),
+        "has_key": pseudonyms.has_key(study),
+        "submitted": _submitted_counts(study),
+    }
 
 
 def _submitted_counts(study: DelphiStudy) -> dict[int, int]:
@@ -110,16 +123,22 @@ def _submitted_counts(study: DelphiStudy) -> dict[int, int]:
     rnd = study.open_round
     if rnd is None:
         return {}
-    count = db.session.scalar(select(func.count()).select_from(DelphiParticipation).where(
-        DelphiParticipation.round_id == rnd.id, DelphiParticipation.submitted.is_(True)))
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(DelphiParticipation)
+        .where(DelphiParticipation.round_id == rnd.id, DelphiParticipation.submitted.is_(True))
+    )
     return {rnd.id: count or 0}
 
 
 def _new_proposals(rnd) -> int:
     if rnd is None:
         return 0
-    return len(db.session.scalars(select(DelphiProposal.id).where(DelphiProposal.round_id == rnd.id,
-                                                                  DelphiProposal.status == "new")).all())
+    return len(
+        db.session.scalars(
+            select(DelphiProposal.id).where(DelphiProposal.round_id == rnd.id, DelphiProposal.status == "new")
+        ).all()
+    )
 
 
 @bp.get("/<int:study_id>/manage")
@@ -161,12 +180,19 @@ def _item_data(form: ItemForm, kind: str) -> services.ItemData:
     def lang(prefix):
         return {code: form[f"{prefix}_{code}"].data or "" for code in LANGUAGES}
 
-    return services.ItemData(kind=kind, texts=lang("text"), scale_preset=form.scale_preset.data,
-                             scale_points=form.scale_points.data, low_labels=lang("low_label"),
-                             high_labels=lang("high_label"),
-                             options={code: (text or "").splitlines() for code, text in lang("options").items()},
-                             unit=form.unit.data, min_value=form.min_value.data, max_value=form.max_value.data,
-                             ratio_scale=form.ratio_scale.data)
+    return services.ItemData(
+        kind=kind,
+        texts=lang("text"),
+        scale_preset=form.scale_preset.data,
+        scale_points=form.scale_points.data,
+        low_labels=lang("low_label"),
+        high_labels=lang("high_label"),
+        options={code: (text or "").splitlines() for code, text in lang("options").items()},
+        unit=form.unit.data,
+        min_value=form.min_value.data,
+        max_value=form.max_value.data,
+        ratio_scale=form.ratio_scale.data,
+    )
 
 
 def _fill_item_form(form: ItemForm, item: DelphiItem) -> None:
@@ -202,8 +228,16 @@ def new_item(study_id: int, kind: str):
             db.session.commit()
             flash(_("The item is added."), "success")
             return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
-    return _form_page("delphi/item_form.html", form, study=study, kind=kind, item=None, help=KIND_HELP[kind],
-                      kind_label=KIND_LABELS[kind], proposal=proposal)
+    return _form_page(
+        "delphi/item_form.html",
+        form,
+        study=study,
+        kind=kind,
+        item=None,
+        help=KIND_HELP[kind],
+        kind_label=KIND_LABELS[kind],
+        proposal=proposal,
+    )
 
 
 def _proposal_arg(study: DelphiStudy) -> DelphiProposal | None:
@@ -239,14 +273,30 @@ def edit_item(study_id: int, item_id: int):
         db.session.commit()
         flash(_("The item is saved."), "success")
         return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
-    return _form_page("delphi/item_form.html", form, study=study, kind=item.kind, item=item,
-                      help=KIND_HELP[item.kind], kind_label=KIND_LABELS[item.kind], proposal=None)
+    return _form_page(
+        "delphi/item_form.html",
+        form,
+        study=study,
+        kind=item.kind,
+        item=item,
+        help=KIND_HELP[item.kind],
+        kind_label=KIND_LABELS[item.kind],
+        proposal=None,
+    )
 
 
 def _retry(form, exc, study, item):
     form.add_domain_error(exc)
-    return _form_page("delphi/item_form.html", form, study=study, kind=item.kind, item=item,
-                      help=KIND_HELP[item.kind], kind_label=KIND_LABELS[item.kind], proposal=None)
+    return _form_page(
+        "delphi/item_form.html",
+        form,
+        study=study,
+        kind=item.kind,
+        item=item,
+        help=KIND_HELP[item.kind],
+        kind_label=KIND_LABELS[item.kind],
+        proposal=None,
+    )
 
 
 @bp.post("/<int:study_id>/items/<int:item_id>/delete")
@@ -291,13 +341,15 @@ def finish(study_id: int):
 @login_required
 def publish_results(study_id: int):
     """Make the aggregated results public."""
-    return study_action(study_id, lambda s: services.publish_results(s, current_user),
-                        _("The results are now public."))
+    return study_action(study_id, lambda s: services.publish_results(s, current_user), _("The results are now public."))
 
 
 @bp.post("/<int:study_id>/destroy-key")
 @login_required
 def destroy_key(study_id: int):
     """Destroy the anonymity key now (crypto-shredding)."""
-    return study_action(study_id, lambda s: services.destroy_key(s, current_user),
-                        _("The anonymity key is destroyed: answers can no longer be linked to anyone."))
+    return study_action(
+        study_id,
+        lambda s: services.destroy_key(s, current_user),
+        _("The anonymity key is destroyed: answers can no longer be linked to anyone."),
+    )

@@ -23,13 +23,24 @@ def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int
     candidates = services.eligible_users(study, query)
     add_form = add_form or AddPanelistsForm(formdata=None)
     add_form.user_ids.choices = [(u.id, u.public_name) for u in candidates]
-    members = db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)
-                                 .order_by(DelphiPanelist.id)).all()
-    invitations = db.session.scalars(select(DelphiInvitation).where(DelphiInvitation.study_id == study.id)
-                                     .order_by(DelphiInvitation.id.desc())).all()
-    return render_template("delphi/panel.html", study=study, members=members, candidates=candidates, q=query,
-                           add_form=add_form, invite_form=invite_form or InviteForm(formdata=None),
-                           invitations=invitations, form=EmptyForm(), pending=InvitationStatus.PENDING), status
+    members = db.session.scalars(
+        select(DelphiPanelist).where(DelphiPanelist.study_id == study.id).order_by(DelphiPanelist.id)
+    ).all()
+    invitations = db.session.scalars(
+        select(DelphiInvitation).where(DelphiInvitation.study_id == study.id).order_by(DelphiInvitation.id.desc())
+    ).all()
+    return render_template(
+        "delphi/panel.html",
+        study=study,
+        members=members,
+        candidates=candidates,
+        q=query,
+        add_form=add_form,
+        invite_form=invite_form or InviteForm(formdata=None),
+        invitations=invitations,
+        form=EmptyForm(),
+        pending=InvitationStatus.PENDING,
+    ), status
 
 
 @bp.get("/<int:study_id>/panel")

@@ -36,29 +36,55 @@ def _form_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
 
 def _stored_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
     own = services.own_answers(rnd, current_user)
-    return {item_id: services.RawAnswer(value=answer.value, justification=answer.justification)
-            for item_id, answer in own.items()}
+    return {
+        item_id: services.RawAnswer(value=answer.value, justification=answer.justification)
+        for item_id, answer in own.items()
+    }
 
 
 def _bounds_hint(rnd: DelphiRound, item) -> str | None:
     bounds = services.justification_bounds(rnd, item)
     if not bounds or item.kind == ItemKind.RANKING:
-        return _("Explain your reasons if one of your ranks lies outside the middle half of the panel's previous "
-                 "ranks for that option.") if bounds else None
+        return (
+            _(
+                "Explain your reasons if one of your ranks lies outside the middle half of the panel's previous "
+                "ranks for that option."
+            )
+            if bounds
+            else None
+        )
     q1, q3 = next(iter(bounds.values()))
-    return _("The middle half of the panel answered from %(q1)s to %(q3)s last round. If your answer lies outside "
-             "this range, explain your reasons.", q1=format_number(q1), q3=format_number(q3))
+    return _(
+        "The middle half of the panel answered from %(q1)s to %(q3)s last round. If your answer lies outside "
+        "this range, explain your reasons.",
+        q1=format_number(q1),
+        q3=format_number(q3),
+    )
 
 
 def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200):
     participation = services.participation_of(rnd, current_user)
     previous = previous_round(rnd)
     feedback = {view.item.id: view for view in round_feedback(previous, current_user)} if previous else {}
-    helpers = {"points": scale_points, "choices": choices, "options": options, "bounds_text": bounds_text,
-               "hint": lambda item: _bounds_hint(rnd, item)}
-    return render_template("delphi/answer.html", study=rnd.study, rnd=rnd, values=values, errors=errors,
-                           participation=participation, feedback=feedback, previous=previous, form=EmptyForm(),
-                           **helpers), status
+    helpers = {
+        "points": scale_points,
+        "choices": choices,
+        "options": options,
+        "bounds_text": bounds_text,
+        "hint": lambda item: _bounds_hint(rnd, item),
+    }
+    return render_template(
+        "delphi/answer.html",
+        study=rnd.study,
+        rnd=rnd,
+        values=values,
+        errors=errors,
+        participation=participation,
+        feedback=feedback,
+        previous=previous,
+        form=EmptyForm(),
+        **helpers,
+    ), status
 
 
 @bp.route("/<int:study_id>/rounds/<int:number>/answer", methods=["GET", "POST"])
@@ -84,8 +110,12 @@ def answer(study_id: int, number: int):
     except DomainError as exc:
         abort_domain(exc)
     db.session.commit()
-    flash(_("Your answers are submitted. You can change them until the deadline.") if participation.submitted
-          else _("Your draft is saved. Submit it before the deadline."), "success")
+    flash(
+        _("Your answers are submitted. You can change them until the deadline.")
+        if participation.submitted
+        else _("Your draft is saved. Submit it before the deadline."),
+        "success",
+    )
     return redirect(url_for("delphi.answer", study_id=study.id, number=rnd.number))
 
 
@@ -109,8 +139,14 @@ def propose(study_id: int):
             flash(_("Your proposal is saved."), "success")
             return redirect(url_for("delphi.propose", study_id=study.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("delphi/propose.html", study=study, rnd=rnd, form=form, delete_form=EmptyForm(),
-                           proposals=services.own_proposals(rnd, current_user)), status
+    return render_template(
+        "delphi/propose.html",
+        study=study,
+        rnd=rnd,
+        form=form,
+        delete_form=EmptyForm(),
+        proposals=services.own_proposals(rnd, current_user),
+    ), status
 
 
 @bp.post("/<int:study_id>/propose/<proposal_id>/delete")
@@ -163,5 +199,6 @@ def invitation(token: str):
         db.session.commit()
         flash(_("You joined the panel."), "success")
         return redirect(url_for("delphi.study", study_id=invitation.study_id))
-    return render_template("delphi/invitation.html", invitation=invitation, form=form,
-                           next_url=url_for("delphi.invitation", token=token))
+    return render_template(
+        "delphi/invitation.html", invitation=invitation, form=form, next_url=url_for("delphi.invitation", token=token)
+    )

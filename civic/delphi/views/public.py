@@ -28,17 +28,30 @@ def _require(allowed: bool) -> None:
 @bp.get("/")
 def index():
     """List published studies, and the viewer's panels and organised studies."""
-    published = db.session.scalars(select(DelphiStudy).where(DelphiStudy.results_published_at.is_not(None))
-                                   .order_by(DelphiStudy.results_published_at.desc()).limit(100)).all()
+    published = db.session.scalars(
+        select(DelphiStudy)
+        .where(DelphiStudy.results_published_at.is_not(None))
+        .order_by(DelphiStudy.results_published_at.desc())
+        .limit(100)
+    ).all()
     mine, organised = [], []
     if current_user.is_authenticated:
-        mine = db.session.scalars(select(DelphiStudy).join(DelphiPanelist, DelphiPanelist.study_id == DelphiStudy.id)
-                                  .where(DelphiPanelist.user_id == current_user.id)
-                                  .order_by(DelphiStudy.id.desc())).all()
-        organised = db.session.scalars(select(DelphiStudy).where(DelphiStudy.organiser_id == current_user.id)
-                                       .order_by(DelphiStudy.id.desc())).all()
-    return render_template("delphi/index.html", published=published, mine=mine, organised=organised,
-                           can_organise=current_user.is_authenticated and current_user.has_permission(ORGANISE))
+        mine = db.session.scalars(
+            select(DelphiStudy)
+            .join(DelphiPanelist, DelphiPanelist.study_id == DelphiStudy.id)
+            .where(DelphiPanelist.user_id == current_user.id)
+            .order_by(DelphiStudy.id.desc())
+        ).all()
+        organised = db.session.scalars(
+            select(DelphiStudy).where(DelphiStudy.organiser_id == current_user.id).order_by(DelphiStudy.id.desc())
+        ).all()
+    return render_template(
+        "delphi/index.html",
+        published=published,
+        mine=mine,
+        organised=organised,
+        can_organise=current_user.is_authenticated and current_user.has_permission(ORGANISE),
+    )
 
 
 @bp.get("/<int:study_id>")
@@ -47,12 +60,21 @@ def study(study_id: int):
     study = load_study(study_id)
     _require(can_view(current_user, study))
     panelist = panelist_of(current_user, study)
-    participation = (services.participation_of(study.open_round, current_user)
-                     if panelist is not None and study.open_round is not None else None)
-    return render_template("delphi/study.html", study=study, panelist=panelist, link=linked_object(study),
-                           participation=participation,
-                           organiser=can_manage(current_user, study),
-                           show_results=can_view_results(current_user, study), StudyStatus=StudyStatus)
+    participation = (
+        services.participation_of(study.open_round, current_user)
+        if panelist is not None and study.open_round is not None
+        else None
+    )
+    return render_template(
+        "delphi/study.html",
+        study=study,
+        panelist=panelist,
+        link=linked_object(study),
+        participation=participation,
+        organiser=can_manage(current_user, study),
+        show_results=can_view_results(current_user, study),
+        StudyStatus=StudyStatus,
+    )
 
 
 def _results_context(study: DelphiStudy) -> dict:
@@ -60,13 +82,22 @@ def _results_context(study: DelphiStudy) -> dict:
     rounds = results.visible_rounds(study, organiser)
     report = results.latest_report(study, rounds)
     viewer = current_user if panelist_of(current_user, study) is not None else None
-    return {"study": study, "organiser": organiser, "rounds": rounds, "report": report,
-            "latest": _last_distributions(study, rounds, viewer),
-            "convergence": [results.convergence(item, report, final=study.is_finished)
-                            for item in study.items if item.first_round],
-            "kendall": results.kendall_rows(study, rounds, report), "responses": results.response_rows(rounds),
-            "stopping": results.stopping_rows(study, rounds), "config": results.effective_config(study),
-            "link": linked_object(study), "preset_label": preset_label}
+    return {
+        "study": study,
+        "organiser": organiser,
+        "rounds": rounds,
+        "report": report,
+        "latest": _last_distributions(study, rounds, viewer),
+        "convergence": [
+            results.convergence(item, report, final=study.is_finished) for item in study.items if item.first_round
+        ],
+        "kendall": results.kendall_rows(study, rounds, report),
+        "responses": results.response_rows(rounds),
+        "stopping": results.stopping_rows(study, rounds),
+        "config": results.effective_config(study),
+        "link": linked_object(study),
+        "preset_label": preset_label,
+    }
 
 
 def _last_distributions(study: DelphiStudy, rounds, viewer) -> dict:
@@ -105,8 +136,11 @@ def export_json(study_id: int):
     study = load_study(study_id)
     payload = results.export_json(study, _export_rounds(study))
     body = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="delphi-{study.id}-report.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="delphi-{study.id}-report.json"'},
+    )
 
 
 @bp.get("/<int:study_id>/export/statistics.csv")
@@ -114,8 +148,11 @@ def export_csv(study_id: int):
     """Download the aggregated per-round statistics (CSV)."""
     study = load_study(study_id)
     body = results.export_csv(study, _export_rounds(study))
-    return Response("\ufeff" + body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="delphi-{study.id}-statistics.csv"'})
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="delphi-{study.id}-statistics.csv"'},
+    )
 
 
 @bp.get("/linked/<object_type>/<int:object_id>")
@@ -123,8 +160,19 @@ def linked(object_type: str, object_id: int):
     """List the published studies linked to another module's object (for petition or case pages to link to)."""
     if object_type not in LINK_TYPES:
         abort(404)
-    studies = db.session.scalars(select(DelphiStudy).where(
-        DelphiStudy.linked_object_type == object_type, DelphiStudy.linked_object_id == object_id,
-        DelphiStudy.results_published_at.is_not(None)).order_by(DelphiStudy.id)).all()
-    return render_template("delphi/linked.html", studies=studies, object_type=object_type, object_id=object_id,
-                           label=LINK_TYPES[object_type][0])
+    studies = db.session.scalars(
+        select(DelphiStudy)
+        .where(
+            DelphiStudy.linked_object_type == object_type,
+            DelphiStudy.linked_object_id == object_id,
+            DelphiStudy.results_published_at.is_not(None),
+        )
+        .order_by(DelphiStudy.id)
+    ).all()
+    return render_template(
+        "delphi/linked.html",
+        studies=studies,
+        object_type=object_type,
+        object_id=object_id,
+        label=LINK_TYPES[object_type][0],
+    )

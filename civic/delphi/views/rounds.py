@@ -30,8 +30,7 @@ def open_round(study_id: int):
         flash(_("Choose a valid deadline."), "error")
         return render_template("delphi/manage.html", **{**manage_context(study), "open_form": form}), 400
     try:
-        rnd = services.open_round(study, current_user, local_to_utc(form.deadline.data),
-                                  proposals=form.proposals.data)
+        rnd = services.open_round(study, current_user, local_to_utc(form.deadline.data), proposals=form.proposals.data)
     except DomainError as exc:
         return refused(study, exc)
     db.session.commit()
@@ -57,8 +56,12 @@ def round_action(study_id: int, number: int, action, message: str):
 @login_required
 def close_round(study_id: int, number: int):
     """Close a round now: the statistics are computed and stored."""
-    return round_action(study_id, number, lambda r: services.close_round(r, current_user),
-                        _("The round is closed and analysed. Review the justifications, then publish the feedback."))
+    return round_action(
+        study_id,
+        number,
+        lambda r: services.close_round(r, current_user),
+        _("The round is closed and analysed. Review the justifications, then publish the feedback."),
+    )
 
 
 @bp.post("/<int:study_id>/rounds/<int:number>/remind")
@@ -66,8 +69,12 @@ def close_round(study_id: int, number: int):
 @limiter.limit("10 per hour")
 def remind(study_id: int, number: int):
     """Remind the panelists who have not submitted yet."""
-    return round_action(study_id, number, lambda r: services.remind_non_responders(r, current_user),
-                        _("%(n)s panelists who have not answered yet were reminded."))
+    return round_action(
+        study_id,
+        number,
+        lambda r: services.remind_non_responders(r, current_user),
+        _("%(n)s panelists who have not answered yet were reminded."),
+    )
 
 
 @bp.post("/<int:study_id>/rounds/<int:number>/extend")
@@ -93,8 +100,12 @@ def extend(study_id: int, number: int):
 @login_required
 def publish(study_id: int, number: int):
     """Publish the round's feedback to the panel."""
-    return round_action(study_id, number, lambda r: services.publish_feedback(r, current_user),
-                        _("The feedback is published; the panel was notified."))
+    return round_action(
+        study_id,
+        number,
+        lambda r: services.publish_feedback(r, current_user),
+        _("The feedback is published; the panel was notified."),
+    )
 
 
 @bp.get("/<int:study_id>/rounds/<int:number>/justifications")
@@ -105,12 +116,14 @@ def justifications(study_id: int, number: int):
     rnd = load_round(study, number)
     if rnd.is_open or rnd.is_proposals:
         abort(404)
-    rows = db.session.scalars(select(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id,
-                                                         DelphiAnswer.justification != "")).all()
+    rows = db.session.scalars(
+        select(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id, DelphiAnswer.justification != "")
+    ).all()
     by_item: dict[int, list] = {}
     for row in rows:
-        by_item.setdefault(row.item_id, []).append({"id": row.id, "text": row.justification,
-                                                    "hidden": row.justification_hidden})
+        by_item.setdefault(row.item_id, []).append(
+            {"id": row.id, "text": row.justification, "hidden": row.justification_hidden}
+        )
     for entries in by_item.values():
         random.SystemRandom().shuffle(entries)
     return render_template("delphi/justifications.html", study=study, rnd=rnd, by_item=by_item, form=EmptyForm())
@@ -140,10 +153,14 @@ def proposals(study_id: int):
     """Review the items proposed in round 0 (anonymous); turn them into items or set them aside."""
     study = managed_study(study_id)
     rnd = load_round(study, 0)
-    rows = db.session.scalars(select(DelphiProposal).where(DelphiProposal.round_id == rnd.id)
-                              .order_by(DelphiProposal.status, DelphiProposal.text)).all()
-    return render_template("delphi/proposals.html", study=study, rnd=rnd, proposals=rows, form=EmptyForm(),
-                           ProposalStatus=ProposalStatus)
+    rows = db.session.scalars(
+        select(DelphiProposal)
+        .where(DelphiProposal.round_id == rnd.id)
+        .order_by(DelphiProposal.status, DelphiProposal.text)
+    ).all()
+    return render_template(
+        "delphi/proposals.html", study=study, rnd=rnd, proposals=rows, form=EmptyForm(), ProposalStatus=ProposalStatus
+    )
 
 
 @bp.post("/<int:study_id>/proposals/<proposal_id>/dismiss")

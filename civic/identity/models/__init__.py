@@ -7,6 +7,18 @@ from civic.identity.models.roles import Role, RolePermission, UserRole
 from civic.identity.models.users import AssuranceLevel, IdentityVerification, NotificationMode, User, VerificationMethod
 
 __all__ = [
-    "AssuranceLevel", "AuditEvent", "Category", "IdentityVerification", "Notification", "NotificationMode", "Role",
-    "RolePermission", "StateBody", "Territory", "TerritoryLevel", "User", "UserRole", "VerificationMethod",
+    "AssuranceLevel",
+    "AuditEvent",
+    "Category",
+    "IdentityVerification",
+    "Notification",
+    "NotificationMode",
+    "Role",
+    "RolePermission",
+    "StateBody",
+    "Territory",
+    "TerritoryLevel",
+    "User",
+    "UserRole",
+    "VerificationMethod",
 ]

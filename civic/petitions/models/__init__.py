@@ -18,7 +18,17 @@ from civic.petitions.models.signatures import (
 )
 
 __all__ = [
-    "PUBLIC_STATES", "REJECTION_LABELS", "STATE_LABELS", "Petition", "PetitionDailyCount", "PetitionInvalidation",
-    "PetitionLevelRule", "PetitionSettings", "PetitionSignature", "PetitionState", "PetitionSupporter",
-    "PetitionTerritoryCount", "RejectionCode",
+    "PUBLIC_STATES",
+    "REJECTION_LABELS",
+    "STATE_LABELS",
+    "Petition",
+    "PetitionDailyCount",
+    "PetitionInvalidation",
+    "PetitionLevelRule",
+    "PetitionSettings",
+    "PetitionSignature",
+    "PetitionState",
+    "PetitionSupporter",
+    "PetitionTerritoryCount",
+    "RejectionCode",
 ]

@@ -86,8 +86,10 @@ REJECTION_LABELS = {
 REJECTION_EXPLANATIONS = {
     RejectionCode.DUPLICATE: _l("There is already a petition about this. Please sign it instead."),
     RejectionCode.OUTSIDE_COMPETENCE: _l("The akimat has no power to do what the petition asks."),
-    RejectionCode.PERSONAL: _l("This is a personal matter, not a public one. The citizen advice bureau can help you "
-                               "with it free of charge and in confidence."),
+    RejectionCode.PERSONAL: _l(
+        "This is a personal matter, not a public one. The citizen advice bureau can help you "
+        "with it free of charge and in confidence."
+    ),
     RejectionCode.ALREADY_HAPPENING: _l("The akimat is already doing what the petition asks."),
     RejectionCode.UNCLEAR: _l("It is not clear what the petition asks the akimat to do."),
     RejectionCode.ADVERTISING: _l("The petition advertises a product, a service or an organisation."),

@@ -43,8 +43,12 @@ class PetitionSignature(Base):
         # The per-IP signing limit counts an address's recent signatures, stopping at the limit (see signing.py).
         Index("ix_petition_signatures_ip_created_at", "ip", "created_at"),
         # Signatures not yet added to the petition's tally: a small partial index the counter job and reads scan.
-        Index("ix_petition_signatures_untallied", "petition_id",
-              sqlite_where=text("tallied_at IS NULL"), postgresql_where=text("tallied_at IS NULL")),
+        Index(
+            "ix_petition_signatures_untallied",
+            "petition_id",
+            sqlite_where=text("tallied_at IS NULL"),
+            postgresql_where=text("tallied_at IS NULL"),
+        ),
     )
 
     id: Mapped[intpk]

@@ -8,8 +8,13 @@ from civic.petitions.views.common import bp
 
 BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
-    {"endpoint": "petitions.index", "title": _l("Petitions"),
-     "text": _l("Start a petition to your akimat or sign one. Enough signatures oblige the akimat to answer publicly "
-                "within 15 days.")},
+    {
+        "endpoint": "petitions.index",
+        "title": _l("Petitions"),
+        "text": _l(
+            "Start a petition to your akimat or sign one. Enough signatures oblige the akimat to answer publicly "
+            "within 15 days."
+        ),
+    },
 )
 NAV_ITEMS = (("petitions.index", _l("Petitions")),)

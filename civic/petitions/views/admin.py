@@ -20,8 +20,9 @@ from civic.petitions.views.common import bp
 
 def _settings_page(status: int = 200, settings_form=None, failed_level=None):
     current = rules.settings()
-    settings_form = settings_form or SettingsForm(data={"supporters_needed": current.supporters_needed,
-                                                        "residence_required": current.residence_required})
+    settings_form = settings_form or SettingsForm(
+        data={"supporters_needed": current.supporters_needed, "residence_required": current.residence_required}
+    )
     level_forms = []
     for rule in rules.all_level_rules():
         if failed_level is not None and failed_level.level.data == rule.level:
@@ -29,8 +30,13 @@ def _settings_page(status: int = 200, settings_form=None, failed_level=None):
         else:
             level_forms.append(LevelRuleForm(prefix=rule.level, formdata=None, data=rule.__dict__))
     labels = {level.value: label for level, label in TERRITORY_LEVEL_LABELS.items()}
-    return render_template("petitions/admin_settings.html", settings_form=settings_form, level_forms=level_forms,
-                           labels=labels, response_days=rules.RESPONSE_DAYS), status
+    return render_template(
+        "petitions/admin_settings.html",
+        settings_form=settings_form,
+        level_forms=level_forms,
+        labels=labels,
+        response_days=rules.RESPONSE_DAYS,
+    ), status
 
 
 @bp.get("/admin")
@@ -67,8 +73,9 @@ def save_level(level: str):
     form = LevelRuleForm(prefix=level)
     if form.validate_on_submit() and form.level.data == level:
         try:
-            rules.save_level_rule(level, form.response_threshold.data, form.hearing_threshold.data,
-                                  form.signing_days.data, current_user)
+            rules.save_level_rule(
+                level, form.response_threshold.data, form.hearing_threshold.data, form.signing_days.data, current_user
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -93,8 +100,9 @@ def admin_categories():
         form = forms[category.id] = CategoryForm(prefix=f"c{category.id}")
         if form.validate_on_submit():
             try:
-                rules.update_category(category, form.name_kk.data, form.name_ru.data, form.name_en.data,
-                                      form.is_active.data, current_user)
+                rules.update_category(
+                    category, form.name_kk.data, form.name_ru.data, form.name_en.data, form.is_active.data, current_user
+                )
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:

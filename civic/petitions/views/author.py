@@ -39,8 +39,9 @@ def new():
         form.territory.data = current_user.home_territory_id or 0
     if form.validate_on_submit():
         try:
-            petition = services.create_draft(current_user, form.title.data, form.text.data, *_chosen(form),
-                                             language=form.language.data)
+            petition = services.create_draft(
+                current_user, form.title.data, form.text.data, *_chosen(form), language=form.language.data
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -70,15 +71,18 @@ def edit(petition_id: int):
         form.territory.data, form.category.data = petition.territory_id, petition.category_id
     if form.validate_on_submit():
         try:
-            services.update_draft(petition, current_user, form.title.data, form.text.data, *_chosen(form),
-                                  language=form.language.data)
+            services.update_draft(
+                petition, current_user, form.title.data, form.text.data, *_chosen(form), language=form.language.data
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("petitions.detail", petition_id=petition.id))
-    return form_page("petitions/edit.html", form, petition=petition, supporters_needed=rules.settings().supporters_needed)
+    return form_page(
+        "petitions/edit.html", form, petition=petition, supporters_needed=rules.settings().supporters_needed
+    )
 
 
 def _author_action(petition_id: int, action, success: str):
@@ -99,8 +103,11 @@ def _author_action(petition_id: int, action, success: str):
 @login_required
 def submit(petition_id: int):
     """Freeze the draft and open its private link for supporters."""
-    return _author_action(petition_id, services.submit_for_supporters,
-                          _("Your petition is submitted. Share the private link with people who support it."))
+    return _author_action(
+        petition_id,
+        services.submit_for_supporters,
+        _("Your petition is submitted. Share the private link with people who support it."),
+    )
 
 
 @bp.post("/<int:petition_id>/withdraw")
@@ -125,12 +132,24 @@ def supporters_page(token: str):
 
 
 def _supporters_page(petition: Petition, form, status: int = 200):
-    supported = current_user.is_authenticated and db.session.scalar(select(services.PetitionSupporter.id).where(
-        services.PetitionSupporter.petition_id == petition.id,
-        services.PetitionSupporter.user_id == current_user.id)) is not None
-    return render_template("petitions/support.html", petition=petition, form=form, supported=supported,
-                           supporters=services.supporter_count(petition),
-                           supporters_needed=rules.settings().supporters_needed), status
+    supported = (
+        current_user.is_authenticated
+        and db.session.scalar(
+            select(services.PetitionSupporter.id).where(
+                services.PetitionSupporter.petition_id == petition.id,
+                services.PetitionSupporter.user_id == current_user.id,
+            )
+        )
+        is not None
+    )
+    return render_template(
+        "petitions/support.html",
+        petition=petition,
+        form=form,
+        supported=supported,
+        supporters=services.supporter_count(petition),
+        supporters_needed=rules.settings().supporters_needed,
+    ), status
 
 
 @bp.post("/support/<token>")
@@ -159,8 +178,11 @@ def mine():
     """The petitions I started, in every state."""
     petitions = queries.authored_by(current_user)
     pending = tallies.untallied_counts(p.id for p in petitions)
-    return render_template("petitions/mine.html", petitions=petitions,
-                           counts={p.id: p.signature_count + pending.get(p.id, 0) for p in petitions})
+    return render_template(
+        "petitions/mine.html",
+        petitions=petitions,
+        counts={p.id: p.signature_count + pending.get(p.id, 0) for p in petitions},
+    )
 
 
 @bp.get("/signed")

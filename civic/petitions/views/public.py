@@ -33,10 +33,19 @@ def index():
     pending = tallies.untallied_counts(p.id for p in petitions)
     counts = {p.id: p.signature_count + pending.get(p.id, 0) for p in petitions}
     territories, categories = territory_choices(), rules.petition_categories()
-    return render_template("petitions/list.html", petitions=petitions, counts=counts, filters=filters,
-                           has_next=has_next, territories=territories, categories=categories,
-                           sorts=queries.SORTS, page_sizes=queries.PAGE_SIZES, now=utc_now(),
-                           csv_args=_csv_args(filters, categories))
+    return render_template(
+        "petitions/list.html",
+        petitions=petitions,
+        counts=counts,
+        filters=filters,
+        has_next=has_next,
+        territories=territories,
+        categories=categories,
+        sorts=queries.SORTS,
+        page_sizes=queries.PAGE_SIZES,
+        now=utc_now(),
+        csv_args=_csv_args(filters, categories),
+    )
 
 
 def _csv_args(filters: queries.PetitionFilters, categories) -> dict:
@@ -63,11 +72,21 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
     areas = queries.signatures_by_area(petition) if petition.state in (S.OPEN, S.CLOSED) else []
     days = queries.signatures_by_day(petition) if petition.state in (S.OPEN, S.CLOSED) else []
     context = dict(
-        petition=petition, count=count, own_signature=own, now=now, sign_error=sign_error,
-        target=_next_threshold(petition), overdue_days=petition.response_overdue_days(now),
-        days_left=_days_left(petition, now), cannot_sign=_why_not_signable(petition, now) if own is None else None,
-        areas=areas, area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
-        days=days, day_chart=charts.daily_columns(days), sign_form=NotifyForm(), empty_form=EmptyForm(),
+        petition=petition,
+        count=count,
+        own_signature=own,
+        now=now,
+        sign_error=sign_error,
+        target=_next_threshold(petition),
+        overdue_days=petition.response_overdue_days(now),
+        days_left=_days_left(petition, now),
+        cannot_sign=_why_not_signable(petition, now) if own is None else None,
+        areas=areas,
+        area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
+        days=days,
+        day_chart=charts.daily_columns(days),
+        sign_form=NotifyForm(),
+        empty_form=EmptyForm(),
         can_moderate=moderation.can_moderate(current_user, petition),
         can_respond=services.can_respond(current_user, petition),
         is_author=current_user.is_authenticated and petition.author_id == current_user.id,
@@ -136,8 +155,9 @@ def sign(petition_id: int):
         account = (current_user.id, current_user.session_version)
     notify_me = bool(request.form.get("notify"))
     with _write_transaction() as connection:
-        new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me,
-                                                  connection=connection)
+        new_id, params = signing.insert_signature(
+            petition_id, *account, ip=client_ip(), notify_me=notify_me, connection=connection
+        )
     if new_id is None:
         return _sign_refused(petition_id, params)
     if wants_json():

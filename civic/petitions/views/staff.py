@@ -33,8 +33,14 @@ def moderation_queue():
     now = utc_now()
     petitions = queries.moderation_queue(current_user)
     markers = {p.id: queries.moderation_marker(p, now) for p in petitions}
-    return render_template("petitions/moderation_queue.html", petitions=petitions, markers=markers, now=now,
-                           nearly_days=rules.NEARLY_OVERDUE_DAYS, overdue_days=rules.OVERDUE_DAYS)
+    return render_template(
+        "petitions/moderation_queue.html",
+        petitions=petitions,
+        markers=markers,
+        now=now,
+        nearly_days=rules.NEARLY_OVERDUE_DAYS,
+        overdue_days=rules.OVERDUE_DAYS,
+    )
 
 
 def _moderated(petition_id: int) -> Petition:
@@ -50,16 +56,25 @@ def _decision_forms(petition: Petition):
     if request.method == "GET":
         routed = petition.state_body or route_to_body(petition.territory, petition.category)
         approve.state_body.data = reroute.state_body.data = getattr(routed, "id", None)
-    return {"approve_form": approve, "reject_form": RejectForm(prefix="reject"), "hide_form": HideForm(prefix="hide"),
-            "route_form": reroute}
+    return {
+        "approve_form": approve,
+        "reject_form": RejectForm(prefix="reject"),
+        "hide_form": HideForm(prefix="hide"),
+        "route_form": reroute,
+    }
 
 
 def _moderation_page(petition: Petition, status: int = 200, **forms):
     context = {**_decision_forms(petition), **forms}
     similar = services.similar_petitions(petition.title, petition.text, petition.territory, exclude_id=petition.id)
-    return render_template("petitions/moderate.html", petition=petition, similar=similar,
-                           marker=queries.moderation_marker(petition, utc_now()),
-                           supporters=services.supporter_count(petition), **context), status
+    return render_template(
+        "petitions/moderate.html",
+        petition=petition,
+        similar=similar,
+        marker=queries.moderation_marker(petition, utc_now()),
+        supporters=services.supporter_count(petition),
+        **context,
+    ), status
 
 
 @bp.get("/<int:petition_id>/moderate")
@@ -90,8 +105,13 @@ def approve(petition_id: int):
     petition = _moderated(petition_id)
     form = _decision_forms(petition)["approve_form"]
     body = db.session.get(StateBody, form.state_body.data or 0)
-    return _decide(petition, form, "approve_form", lambda: moderation.approve(petition, current_user, body),
-                   _("The petition is open for signatures."))
+    return _decide(
+        petition,
+        form,
+        "approve_form",
+        lambda: moderation.approve(petition, current_user, body),
+        _("The petition is open for signatures."),
+    )
 
 
 @bp.post("/<int:petition_id>/reject")
@@ -101,8 +121,13 @@ def reject(petition_id: int):
     petition = _moderated(petition_id)
     form = RejectForm(prefix="reject")
     original = db.session.get(Petition, form.duplicate_of.data) if form.duplicate_of.data else None
-    return _decide(petition, form, "reject_form", lambda: moderation.reject(
-        petition, current_user, form.code.data, form.details.data, duplicate_of=original), _("The decision is saved."))
+    return _decide(
+        petition,
+        form,
+        "reject_form",
+        lambda: moderation.reject(petition, current_user, form.code.data, form.details.data, duplicate_of=original),
+        _("The decision is saved."),
+    )
 
 
 @bp.post("/<int:petition_id>/hide")
@@ -111,8 +136,13 @@ def hide(petition_id: int):
     """Take an offensive or defamatory petition off the public site."""
     petition = _moderated(petition_id)
     form = HideForm(prefix="hide")
-    return _decide(petition, form, "hide_form", lambda: moderation.hide(petition, current_user, form.details.data),
-                   _("The petition is hidden."))
+    return _decide(
+        petition,
+        form,
+        "hide_form",
+        lambda: moderation.hide(petition, current_user, form.details.data),
+        _("The petition is hidden."),
+    )
 
 
 @bp.post("/<int:petition_id>/route")
@@ -124,8 +154,13 @@ def reroute(petition_id: int):
     body = db.session.get(StateBody, form.state_body.data or 0)
     if body is None and form.validate_on_submit():
         abort(400)
-    return _decide(petition, form, "route_form", lambda: moderation.reroute(petition, current_user, body),
-                   _("The petition was routed."))
+    return _decide(
+        petition,
+        form,
+        "route_form",
+        lambda: moderation.reroute(petition, current_user, body),
+        _("The petition was routed."),
+    )
 
 
 # --- integrity ----------------------------------------------------------------------------------------------------
@@ -162,8 +197,15 @@ def petition_integrity(petition_id: int):
     if form.validate_on_submit():
         now = utc_now()
         try:
-            record = moderation.invalidate(petition, current_user, ips=form.ips.data, domains=form.domains.data,
-                                           since=now - timedelta(hours=form.hours.data), until=now, reason=form.reason.data)
+            record = moderation.invalidate(
+                petition,
+                current_user,
+                ips=form.ips.data,
+                domains=form.domains.data,
+                since=now - timedelta(hours=form.hours.data),
+                until=now,
+                reason=form.reason.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
@@ -171,10 +213,18 @@ def petition_integrity(petition_id: int):
             db.session.commit()
             flash(_("%(n)s signatures were invalidated.", n=record.invalidated_count), "success")
             return redirect(url_for("petitions.petition_integrity", petition_id=petition_id), 303)
-    history = db.session.scalars(select(PetitionInvalidation).where(PetitionInvalidation.petition_id == petition.id)
-                                 .order_by(PetitionInvalidation.id.desc())).all()
-    return form_page("petitions/petition_integrity.html", form, petition=petition, history=history,
-                     count=tallies.live_count(petition))
+    history = db.session.scalars(
+        select(PetitionInvalidation)
+        .where(PetitionInvalidation.petition_id == petition.id)
+        .order_by(PetitionInvalidation.id.desc())
+    ).all()
+    return form_page(
+        "petitions/petition_integrity.html",
+        form,
+        petition=petition,
+        history=history,
+        count=tallies.live_count(petition),
+    )
 
 
 # --- official responses -------------------------------------------------------------------------------------------
@@ -184,8 +234,9 @@ def awaiting_response():
     """Petitions routed to my body that still need the official response."""
     now = utc_now()
     petitions = queries.awaiting_response(current_user)
-    return render_template("petitions/awaiting.html", petitions=petitions, now=now,
-                           counts={p.id: tallies.live_count(p) for p in petitions})
+    return render_template(
+        "petitions/awaiting.html", petitions=petitions, now=now, counts={p.id: tallies.live_count(p) for p in petitions}
+    )
 
 
 @bp.route("/<int:petition_id>/respond", methods=["GET", "POST"])
