@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from civic import db
-from civic.bureau import clock, sla
+from civic.bureau import clock
 from civic.bureau.models import Case, Referral, ReferralAnswer
 from civic.bureau.models.enums import (
     ACTIVE_REFERRAL_STATES,
@@ -27,6 +27,7 @@ from civic.bureau.models.enums import (
     SlaState,
     Verdict,
 )
+from civic.core import deadlines
 from civic.identity.models import Category, StateBody, Territory
 
 THRESHOLD = 5
@@ -100,13 +101,13 @@ class AnnualReport:
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The local (Asia/Almaty) calendar year as UTC instants."""
-    return sla.start_of_local_day(date(year, 1, 1)), sla.start_of_local_day(date(year + 1, 1, 1))
+    return deadlines.start_of_local_day(date(year, 1, 1)), deadlines.start_of_local_day(date(year + 1, 1, 1))
 
 
 def available_years() -> list[int]:
     first = db.session.scalar(select(func.min(Case.created_at)))
-    this_year = sla.local_date(clock.now()).year
-    start = sla.local_date(first).year if first else this_year
+    this_year = deadlines.local_date(clock.now()).year
+    start = deadlines.local_date(first).year if first else this_year
     return list(range(this_year, start - 1, -1))
 
 
@@ -164,7 +165,7 @@ def build(year: int) -> AnnualReport:
 
 
 def _by_month(year: int, start: datetime, end: datetime) -> Section:
-    bounds = [sla.start_of_local_day(date(year, m, 1)) for m in range(2, 13)]
+    bounds = [deadlines.start_of_local_day(date(year, m, 1)) for m in range(2, 13)]
     month = case(*((Case.created_at < b, i + 1) for i, b in enumerate(bounds)), else_=12)
     counts = _grouped(month, Case.created_at >= start, Case.created_at < end)
     full = {m: counts.get(m, 0) for m in range(1, 13)}

@@ -9,11 +9,11 @@ from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
 from civic import db
-from civic.bureau import sla
 from civic.bureau.models import Case, CaseEvent, Consent
 from civic.bureau.models.enums import EXTENSION_LABELS
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals, work
+from civic.core import deadlines
 from civic.core.errors import DomainError, InvalidTransition, PermissionDenied
 from civic.identity.models import AuditEvent, Notification
 from tests.bureau.conftest import T0, at, body, referral_of, user
@@ -32,8 +32,8 @@ def test_referral_starts_the_15_day_clock_and_tells_the_client_and_the_body(app,
     with app.app_context():
         referral = referral_of(case_id)
         assert referral.referred_at == REFERRED_AT
-        assert referral.due_at == sla.compute_due(REFERRED_AT)
-        assert sla.local_date(referral.due_at).isoformat() == "2025-04-16"
+        assert referral.due_at == deadlines.compute_due(REFERRED_AT)
+        assert deadlines.local_date(referral.due_at).isoformat() == "2025-04-16"
         assert referral.sla_state == "on_time"
         assert referral.suggested_body.code == "KZ-ALA.AKIMAT"
         assert "bureau.referred" in _kinds(cast.client.id)
@@ -90,7 +90,7 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         referral = referral_of(case_id)
         assert referral.extended
         assert referral.extension_reason == "site_visit"
-        assert referral.due_at == sla.compute_due(REFERRED_AT, extended=True)
+        assert referral.due_at == deadlines.compute_due(REFERRED_AT, extended=True)
         note = db.session.scalar(
             select(Notification).where(Notification.user_id == cast.client.id, Notification.kind == "bureau.extended")
         )
@@ -148,9 +148,9 @@ def test_waiting_for_the_client_stops_the_clock_and_the_answer_restarts_it(app, 
         work.message_from_client(db.session.get(Case, case_id), user(cast.client), "Attached is the contract.")
     with app.app_context():
         referral = referral_of(case_id)
-        expected = sla.compute_due(REFERRED_AT, pauses=[sla.ClockPause(stop, restart)])
+        expected = deadlines.compute_due(REFERRED_AT, pauses=[deadlines.ClockPause(stop, restart)])
         assert referral.due_at == expected
-        assert expected > sla.compute_due(REFERRED_AT)
+        assert expected > deadlines.compute_due(REFERRED_AT)
         assert db.session.get(Case, case_id).state == "referred"
         assert referral.sla_state == "on_time"
 
@@ -206,7 +206,7 @@ def test_evasive_answer_returns_to_the_body_and_notifies_its_head(app, cast, cas
         assert referral.state == "returned"
         assert referral.evasive_count == 1
         assert referral.sla_state == "on_time"
-        assert referral.due_at == sla.compute_due(REFERRED_AT)
+        assert referral.due_at == deadlines.compute_due(REFERRED_AT)
         assert "bureau.answer_evasive" in _kinds(cast.head.id)
         assert "bureau.answer_evasive" in _kinds(cast.official.id)
         assert "bureau.answer_evasive" in _kinds(cast.client.id)

@@ -7,14 +7,14 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from civic import db
-from civic.bureau import sla
 from civic.bureau.models import Case, CaseEvent, PendingNotice, Referral
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals, sweep
+from civic.core import deadlines
 from civic.identity.models import Notification
 from tests.bureau.conftest import T0, at, referral_of, user
 
-DUE = sla.compute_due(T0 + timedelta(minutes=4))  # the deadline of a case referred by cases.make("referred")
+DUE = deadlines.compute_due(T0 + timedelta(minutes=4))  # the deadline of a case referred by cases.make("referred")
 
 
 def _snapshot():
@@ -122,7 +122,7 @@ def test_full_backlog_sweep_in_chunks_matches_the_incremental_result(app, cast, 
         db.session.commit()
         dues = [referral_of(i).due_at for i in ids]
     now = DUE + timedelta(days=1, hours=1)
-    expected = [str(sla.status_at(now, due)) for due in dues]
+    expected = [str(deadlines.status_at(now, due)) for due in dues]
     assert expected == ["overdue", "overdue", "due_soon", "on_time"]
     result = _run(app, now, full=True)
     assert result.chunks == 4

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from civic.core import deadline_text
+
 
 class CaseState(StrEnum):
     NEW = "new"
@@ -201,11 +203,8 @@ SLA_LABELS = {
 #: ``notify_pending`` values written by the sweep, cleared once the notifications are out.
 NOTIFY_NONE, NOTIFY_DUE_SOON, NOTIFY_OVERDUE = 0, 1, 2
 
-EXTENSION_LABELS = {
-    "site_visit": _l("A site visit is needed"),
-    "analysis": _l("An analysis is needed"),
-    "commission": _l("A commission must be set up"),
-}
+#: The legal clock's extension reasons, worded once for the whole platform.
+EXTENSION_LABELS = deadline_text.EXTENSION_LABELS
 
 
 class Verdict(StrEnum):

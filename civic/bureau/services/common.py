@@ -8,24 +8,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from civic import db
-from civic.bureau import clock, sla
+from civic.bureau import clock
 from civic.bureau.models import Case, CaseEvent, Consent, EventKind, Visibility
 from civic.bureau.models.enums import CONSENT_LABELS
+from civic.core import deadlines
+from civic.core.deadline_text import deadline_error
 from civic.core.errors import DomainError
 from civic.core.mail import queue_mail
 from civic.identity.notifications import notify
 
-SLA_MESSAGES = {
-    "already_extended": _l("The deadline was already extended once; it cannot be extended again."),
-    "reason_required": _l("Choose the reason for the extension: site visit, analysis or commission."),
-    "unknown_reason": _l("Choose the reason for the extension: site visit, analysis or commission."),
-    "extension_after_due": _l("The deadline has already passed; it can only be extended before it expires."),
-}
 
-
-def sla_error(exc: sla.SlaError) -> DomainError:
+def sla_error(exc: deadlines.SlaError) -> DomainError:
     """Turn a deadline-engine error into a translated domain error."""
-    return DomainError(SLA_MESSAGES.get(exc.code, _l("The deadline could not be computed.")), field="reason")
+    return deadline_error(exc)
 
 
 def record_event(

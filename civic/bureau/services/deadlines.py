@@ -1,24 +1,25 @@
-"""Keeping a referral's stored deadline and status in step with the legal clock (computed by ``sla.py``)."""
+"""Keeping a referral's stored deadline and status in step with the legal clock (computed by ``civic.core.deadlines``)."""
 
 from __future__ import annotations
 
 from civic import db
-from civic.bureau import clock, sla
+from civic.bureau import clock
 from civic.bureau.models import ClockPauseRecord, Referral, SlaState
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, NOTIFY_DUE_SOON, NOTIFY_NONE, NOTIFY_OVERDUE
+from civic.core import deadlines
 
 _STATUS = {
-    sla.SlaStatus.ON_TIME: SlaState.ON_TIME,
-    sla.SlaStatus.DUE_SOON: SlaState.DUE_SOON,
-    sla.SlaStatus.OVERDUE: SlaState.OVERDUE,
-    sla.SlaStatus.PAUSED: SlaState.PAUSED,
+    deadlines.SlaStatus.ON_TIME: SlaState.ON_TIME,
+    deadlines.SlaStatus.DUE_SOON: SlaState.DUE_SOON,
+    deadlines.SlaStatus.OVERDUE: SlaState.OVERDUE,
+    deadlines.SlaStatus.PAUSED: SlaState.PAUSED,
 }
 
 
 def compute(referral: Referral, *, extended: bool | None = None):
     """The deadline from the referral's start, extension and clock stops (None while the clock is stopped)."""
-    pauses = [sla.ClockPause(p.start_at, p.end_at) for p in referral.pauses]
-    return sla.compute_due(
+    pauses = [deadlines.ClockPause(p.start_at, p.end_at) for p in referral.pauses]
+    return deadlines.compute_due(
         referral.referred_at, extended=referral.extended if extended is None else extended, pauses=pauses
     )
 
@@ -33,7 +34,7 @@ def refresh(referral: Referral) -> None:
     referral.due_at = compute(referral)
     if referral.state not in CLOCK_REFERRAL_STATES:
         return
-    status = _STATUS[sla.status_at(now, referral.due_at)]
+    status = _STATUS[deadlines.status_at(now, referral.due_at)]
     referral.sla_state = status
     if status == SlaState.ON_TIME:
         referral.due_soon_notified_at = referral.overdue_notified_at = None

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from civic import db
-from civic.bureau import clock, sla
+from civic.bureau import clock
 from civic.bureau.models import (
     Attachment,
     Case,
@@ -28,6 +28,7 @@ from civic.bureau.services import deadlines
 from civic.bureau.services.attachments import add_attachment
 from civic.bureau.services.cases import active_referral
 from civic.bureau.services.common import change_state, record_event, require_consent, sla_error, tell_client, tell_user
+from civic.core import deadlines as legal_clock
 from civic.core.errors import Conflict, DomainError, PermissionDenied
 from civic.identity import audit
 from civic.identity.directory import route_to_body
@@ -149,10 +150,10 @@ def extend(referral: Referral, actor, reason: str, note: str = "") -> None:
     if referral.state not in CLOCK_REFERRAL_STATES:
         raise DomainError(_l("Only a referral awaiting the body's answer can be extended."))
     try:
-        extension = sla.extend(
+        extension = legal_clock.extend(
             reason, at_utc=clock.now(), already_extended=referral.extended, due_utc=referral.due_at, note=note or ""
         )
-    except sla.SlaError as exc:
+    except legal_clock.SlaError as exc:
         raise sla_error(exc) from exc
     before = referral.due_at
     referral.extended, referral.extension_reason = True, extension.reason.value

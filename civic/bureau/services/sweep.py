@@ -26,10 +26,11 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import and_, case, delete, func, insert, literal, select, union, update
 
 from civic import db
-from civic.bureau import clock, sla
+from civic.bureau import clock
 from civic.bureau.models import CaseEvent, PendingNotice, Referral, SlaState, Visibility
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, NOTIFY_DUE_SOON, NOTIFY_NONE, NOTIFY_OVERDUE, EventKind
 from civic.bureau.permissions import ANSWER
+from civic.core import deadlines
 from civic.identity.models import RolePermission, StateBody, User, UserRole
 from civic.identity.notifications import notify
 
@@ -83,7 +84,7 @@ def sweep(now: datetime | None = None, limit: int | None = None) -> SweepResult:
 
     One transaction's worth of work: the caller commits."""
     now = now or clock.now()
-    soon = now + sla.DUE_SOON_WINDOW
+    soon = now + deadlines.DUE_SOON_WINDOW
     result = SweepResult()
     past = (R.c.due_at < now,)
     result.overdue_marked = _mark(SlaState.DUE_SOON, SlaState.OVERDUE, past, limit, R.c.overdue_notified_at) + _mark(
@@ -123,7 +124,7 @@ def sweep_batches(commit: Callable[[], None], now: datetime | None = None, batch
 def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_size: int = DEFAULT_CHUNK) -> SweepResult:
     """Recompute every running clock's status in id-range chunks, committing (and timing) each chunk."""
     now = now or clock.now()
-    soon = now + sla.DUE_SOON_WINDOW
+    soon = now + deadlines.DUE_SOON_WINDOW
     low, high = db.session.execute(select(func.min(R.c.id), func.max(R.c.id))).one()
     commit()
     result = SweepResult()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civic import db
-from civic.bureau import clock, forms, queries, sla
+from civic.bureau import clock, forms, queries
 from civic.bureau.models import Referral, ReferralAnswer
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
 from civic.bureau.permissions import (
@@ -24,6 +24,7 @@ from civic.bureau.services import referrals as referral_services
 from civic.bureau.services.attachments import check_count
 from civic.bureau.views.common import bp, done, form_errors_status, load, refused_status
 from civic.bureau.views.page import LABELS
+from civic.core import deadlines
 from civic.core.errors import DomainError
 from civic.identity.permissions import require_permission
 
@@ -69,7 +70,7 @@ def render_referral(referral: Referral, status: int = 200, **overrides):
         labels=LABELS,
         extension_labels=EXTENSION_LABELS,
         clock_running=referral.state in CLOCK_REFERRAL_STATES,
-        days_overdue=sla.days_overdue(now, referral.due_at),
+        days_overdue=deadlines.days_overdue(now, referral.due_at),
         **page_forms,
     ), status
 

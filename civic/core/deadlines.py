@@ -1,6 +1,8 @@
-"""Legal-deadline engine of the citizen advice bureau (pure functions, no Flask, no database).
+"""The platform's legal clock: answer deadlines and the holiday calendar (pure functions, no Flask, no database).
 
-An appeal referred to a state body must be answered within 15 calendar days. The official may
+One clock and one calendar for every module that waits for a state body's answer: bureau referrals,
+petition answers, council recommendations. An appeal to a state body (a referral, a petition handed
+to the responsible body) must be answered within 15 calendar days. The official may
 extend the term once, to 30 days counted from the same start, for a reason from a fixed set.
 While the case waits for the client (``awaiting_client``) the clock is stopped; that time is
 excluded from the term. When the last day of the term is not a working day in Kazakhstan, the
@@ -11,7 +13,7 @@ local calendar of ``Asia/Almaty`` (UTC+6 until 2024-02-29 18:00 UTC, UTC+5 since
 zone rules valid on each date. A deadline is the *end* of its local day, i.e. the last
 microsecond before the next local midnight, expressed in UTC.
 
-The rules and the decisions behind them are documented in ``docs/bureau-deadlines.md``.
+The rules and the decisions behind them are documented in ``docs/deadlines.md``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Unit tests of the bureau's legal-deadline engine (pure: no Flask app, no database).
+"""Unit tests of the platform's legal clock, `civic.core.deadlines` (pure: no Flask app, no database).
 
 Expected values were worked out by hand from the calendar and the rules in
-docs/bureau-deadlines.md; local times are Asia/Almaty (UTC+6 until 2024-02-29 18:00 UTC,
+docs/deadlines.md; local times are Asia/Almaty (UTC+6 until 2024-02-29 18:00 UTC,
 UTC+5 since), so the end of a local day is 17:59:59.999999Z before the change and
 18:59:59.999999Z after it.
 """
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civic.bureau import sla
-from civic.bureau.sla import (
+from civic.core import deadlines
+from civic.core.deadlines import (
     KZ_CALENDAR,
     ClockPause,
     DayRule,
@@ -941,7 +941,7 @@ class TestProperties:
         left = remaining(now, due)
         status = status_at(now, due)
         assert (status is SlaStatus.OVERDUE) == (left < timedelta(0)) == (days_overdue(now, due) > 0)
-        assert (status is SlaStatus.ON_TIME) == (left > sla.DUE_SOON_WINDOW)
+        assert (status is SlaStatus.ON_TIME) == (left > deadlines.DUE_SOON_WINDOW)
 
 
 def test_default_calendar_object():
