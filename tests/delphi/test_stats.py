@@ -485,6 +485,7 @@ def check_wilcoxon(block: dict[str, Any], prev: np.ndarray, nxt: np.ndarray) -> 
     if len(nonzero) == 0:
         assert block["p"] == 1.0
         assert block["T_plus"] == 0.0
+        assert block["z"] == 0.0
         return
     ranks = scipy.stats.rankdata(np.abs(nonzero))
     assert close(block["T_plus"], ranks[nonzero > 0].sum())
@@ -959,12 +960,115 @@ def test_default_config_matches_spec() -> None:
     assert {key: DEFAULT_CONFIG[key] for key in expected} == expected
 
 
-def test_all_items_insufficient_stops_before_pause_as_spec_orders() -> None:
-    # Spec §3: insufficient_data items do not block stopping and "no open item remains" is checked before the
-    # response rate, so a round with 3 of 10 respondents ends the study (docs/delphi-stats.md flags this).
+# --------------------------------------------------------------------------------------------------------------------
+# Decisions added after the first release (spec §7), each on data built by hand
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def test_round_that_lost_its_panel_pauses_instead_of_closing() -> None:
+    # 3 of 10 answer round 2: the item is insufficient_data and no item is open, but the round lost its panel.
     r1 = [4, 4, 5, 5, 4, 2, 3, 1, 5, 2]
     r2 = [4, 4, 5, None, None, None, None, None, None, None]
     stop = analyse(stopping_study([r1, r2], max_rounds=5))["stopping"][1]
     assert stop["item_status"] == {"q": "insufficient_data"}
+    assert stop["response_rate"] == 0.3
+    assert stop["low_response_rate"] is True
+    assert stop["decision"] == "pause_low_response_rate"
+    # the same at the round limit: a lost panel never reads "all items closed"
+    stop = analyse(stopping_study([r1, r2], max_rounds=2))["stopping"][1]
+    assert stop["decision"] == "pause_low_response_rate"
+
+
+def test_low_response_rate_with_every_item_closed_still_stops() -> None:
+    # 6 of 10 answer both rounds with the same answers: the item closes (n = 6 >= n_min) and nothing is insufficient.
+    r = [4, 4, 5, 5, 4, 5, None, None, None, None]
+    stop = analyse(stopping_study([r, r], max_rounds=5))["stopping"][1]
+    assert stop["item_status"] == {"q": "closed_consensus:consensus_agree"}
     assert stop["low_response_rate"] is True
     assert stop["decision"] == "stop_all_items_closed"
+
+
+def test_mixed_study_with_a_lost_panel_pauses() -> None:
+    rows1 = [{"q": 4, "y": 1} for _ in range(8)]
+    rows2 = [{"q": 4, "y": 1} if p < 2 else None for p in range(8)]
+    study = {
+        "type": "mixed",
+        "panelists": ids("p", 8),
+        "parts": [
+            {"id": "opinions", "type": "likert", "scale": [1, 5], "items": ["q"]},
+            {"id": "vote", "type": "binary", "items": ["y"]},
+        ],
+        "responses": [rows1, rows2],
+        "config": {"max_rounds": 5},
+    }
+    stop = analyse(study)["stopping"][1]
+    assert stop["item_status"] == {"q": "insufficient_data", "y": "insufficient_data"}
+    assert stop["decision"] == "pause_low_response_rate"
+
+
+def test_wilcoxon_without_any_change_has_z_zero() -> None:
+    r = [1, 2, 3, 4, 5, 5]
+    w = analyse(stopping_study([r, r]))["stability"][0]["items"]["q"]["wilcoxon"]
+    assert w == {"n_pairs": 6, "n_nonzero": 0, "T_plus": 0.0, "T_minus": 0.0, "z": 0.0, "p": 1.0}
+    # numeric items take the float path and give the same answer
+    values = [[[100.0]], [[90.0]], [[110.0]], [[105.0]], [[95.0]]]
+    study = {"type": "numeric", "items": ["e"], "panelists": ids("p", 5), "responses": [values, values]}
+    w = analyse(study)["stability"][0]["items"]["e"]["wilcoxon"]
+    assert (w["n_nonzero"], w["z"], w["p"]) == (0, 0.0, 1.0)
+    # z stays None when nobody answered in both rounds
+    w = analyse(stopping_study([[3, 3, None, None], [None, None, 3, 3]]))["stability"][0]["items"]["q"]["wilcoxon"]
+    assert (w["n_pairs"], w["z"], w["p"]) == (0, None, None)
+
+
+def yes_no_study(rounds: list[list[str | None]], categories: tuple[str, ...] = ("no", "yes")) -> dict[str, Any]:
+    """One yes/no (or categorical) item over several rounds, one cell per panelist."""
+    return {
+        "type": "binary",
+        "categories": list(categories),
+        "items": ["y"],
+        "panelists": ids("p", len(rounds[0])),
+        "responses": [[[v] for v in rnd] for rnd in rounds],
+    }
+
+
+def test_yes_no_stability_codes_answers_zero_one() -> None:
+    before = ["yes", "yes", "no", "no", "yes", "no"]  # coded 1 1 0 0 1 0: median 0.5, Q1 0, Q3 1
+    after = ["yes", "yes", "yes", "yes", "yes", "no"]  # coded 1 1 1 1 1 0: median 1, Q1 1 (h = 1.25), Q3 1
+    tr = analyse(yes_no_study([before, after]))["stability"][0]["items"]["y"]
+    assert close(tr["pct_changed"], 2 / 6)
+    assert close(tr["mean_abs_change"], 2 / 6)  # two of six changed their answer
+    assert tr["delta_median"] == 0.5
+    assert tr["delta_iqr"] == -1.0
+    assert tr["mcnemar_exact"]["no_to_yes"] == 2
+    # nobody changed: the mean absolute change is 0, not None
+    tr = analyse(yes_no_study([before, before]))["stability"][0]["items"]["y"]
+    assert (tr["mean_abs_change"], tr["delta_median"], tr["delta_iqr"]) == (0.0, 0.0, 0.0)
+    # categorical items with more than two categories have no 0/1 coding
+    cats = ("red", "green", "blue")
+    tr = analyse(yes_no_study([["red"] * 5, ["blue"] * 5], cats))["stability"][0]["items"]["y"]
+    assert tr["pct_changed"] == 1.0
+    assert (tr["mean_abs_change"], tr["delta_median"], tr["delta_iqr"]) == (None, None, None)
+
+
+def test_yes_no_mode_is_none_on_a_tie() -> None:
+    item = analyse(yes_no_study([["yes", "no", "yes", "no", "yes", "no"]]))["per_round"][0]["items"]["y"]
+    assert item["counts"] == [3, 3]
+    assert item["mode"] is None
+    assert item["modal_share"] == 0.5
+    assert item["verdict"] == "no_consensus"
+    item = analyse(yes_no_study([["yes", "no", "yes", "yes", "yes", "yes"]]))["per_round"][0]["items"]["y"]
+    assert (item["mode"], item["verdict"]) == ("yes", "consensus_yes")
+
+
+def test_scores_give_rank_one_to_the_highest_score() -> None:
+    scores = np.array([[30, 20, 10], [9, 8, 7], [5, 5, 1], [1, 2, 3], [10, 0, 5]], dtype=float)
+    # ranks by row, highest score first: (1,2,3) (1,2,3) (1.5,1.5,3) (3,2,1) (1,3,2)
+    entry = analyse(ranking_study(scores, input_kind="scores"))["per_round"][0]
+    assert entry["kendall_w"]["rank_sums"] == {"o0": 7.5, "o1": 10.5, "o2": 12.0}
+    assert entry["kendall_w"]["T"] == 6  # one tie of two: 2^3 - 2
+    assert entry["order"] == ["o0", "o1", "o2"]
+    assert entry["options"]["o0"]["mean_rank"] == 1.5
+    # the same numbers read as ranks reverse the order; W does not depend on the direction
+    as_ranks = analyse(ranking_study(scores, input_kind="ranks"))["per_round"][0]
+    assert as_ranks["order"] == ["o2", "o1", "o0"]
+    assert close(as_ranks["kendall_w"]["W"], entry["kendall_w"]["W"])

@@ -8,7 +8,7 @@ import numpy as np
 
 from civic.delphi.stats.agreement import _fleiss
 from civic.delphi.stats.common import Array, Json, _ge, _le, _mask, _nested, _rows
-from civic.delphi.stats.kernels import _asked, _category_counts, _paired_counts, _tvd
+from civic.delphi.stats.kernels import _asked, _category_counts, _count_quantiles, _paired_counts, _tvd
 from civic.delphi.stats.parsing import _Study
 from civic.delphi.stats.significance import _chi2_change, _mcnemar_exact, _mwu_counts, _wilson
 
@@ -44,7 +44,16 @@ def _binary_round(st: _Study, r: int) -> tuple[Json, dict[str, Array]]:
     for item in items.values():
         item["verdict"] = _binary_verdict(item, st.cfg)
     fleiss = _fleiss(_asked(codes, st.ids)[0], st.k, st.cfg["n_min"])
-    return {"items": items, "fleiss_kappa": fleiss}, {"f": f.astype(np.float64)}
+    return {"items": items, "fleiss_kappa": fleiss}, {"f": f.astype(np.float64), **_yes_no_quartiles(st, f)}
+
+
+def _yes_no_quartiles(st: _Study, f: Array) -> dict[str, Array]:
+    """Median and IQR of a yes/no item coded no = 0, yes = 1 (§7); empty for items with more categories."""
+    if st.yes is None:
+        return {}
+    coded = f[:, [1 - st.yes, st.yes]].astype(np.float64)
+    q1, median, q3 = _count_quantiles(coded, np.array([0.0, 1.0]), (0.25, 0.5, 0.75))
+    return {"median": median, "iqr": q3 - q1}
 
 
 def _binary_transition(st: _Study, r: int, prev: dict[str, Array], nxt: dict[str, Array]) -> Json:
@@ -55,15 +64,16 @@ def _binary_transition(st: _Study, r: int, prev: dict[str, Array], nxt: dict[str
         changed = (n_pairs - np.trace(jp, axis1=1, axis2=2)) / n_pairs
     before, after = jp.sum(axis=2), jp.sum(axis=1)
     none = [None] * len(n_pairs)
+    yes_no = st.yes is not None  # §7: yes/no answers coded 0/1, so |change| is 1 exactly when the answer changed
     cols = {
         "mcnemar_exact": _mcnemar_columns(st, jp, n_pairs),
         "n_pairs": n_pairs.astype(np.int64),
         "pct_changed": changed,
-        "mean_abs_change": none,
+        "mean_abs_change": changed if yes_no else none,
         "tvd": _tvd(before, after),
         "tvd_all_available": _tvd(prev["f"], nxt["f"]),
-        "delta_iqr": none,
-        "delta_median": none,
+        "delta_iqr": nxt["iqr"] - prev["iqr"] if yes_no else none,
+        "delta_median": nxt["median"] - prev["median"] if yes_no else none,
         "rel_median_change": none,
         "delta_cv": none,
         "stable": none,

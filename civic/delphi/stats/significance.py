@@ -19,7 +19,9 @@ def _wilcoxon_columns(n_pairs: Array, n_nonzero: Array, t_plus: Array, t_minus: 
         sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - ties / 48)
         z = _mask(n > 0, (t_plus - n * (n + 1) / 4) / sigma)
         p = 2 * special.ndtr(-np.abs(z))
-    p = np.where((n == 0) & (n_pairs > 0), 1.0, p)  # every difference is 0: no shift (scipy would give NaN)
+    no_shift = (n == 0) & (n_pairs > 0)  # every difference is 0: no evidence of a shift (scipy would give NaN)
+    z = np.where(no_shift, 0.0, z)  # §7: z = 0.0 here; z is None only when P is empty
+    p = np.where(no_shift, 1.0, p)
     return {
         "n_pairs": n_pairs.astype(np.int64),
         "n_nonzero": n_nonzero.astype(np.int64),

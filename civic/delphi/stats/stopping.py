@@ -1,4 +1,4 @@
-"""Item statuses and the stopping decision (§3, with the §7 decisions), Schmidt's rule for rankings."""
+"""Item statuses and the stopping decision (§3 with the §7 amendment), Schmidt's rule for ranking instruments."""
 
 from __future__ import annotations
 
@@ -41,11 +41,16 @@ def _decision(r: int, statuses: dict[Any, str], rate: float | None, cfg: dict[st
         return "stop_consensus"
     if schmidt and values and values[0] == "closed_stable_dissensus":
         return "stop_w_plateau"
+    low_rate = rate is not None and not _ge(rate, cfg["min_response_rate"])
     if not schmidt and not any(s.startswith("open") for s in values):
+        # §7: a round that lost its panel (low response rate, items without enough answers) pauses; it must not
+        # read "all items closed". Items skipped by a full panel still do not block stopping.
+        if low_rate and "insufficient_data" in values:
+            return "pause_low_response_rate"
         return "stop_all_items_closed"
     if r >= cfg["max_rounds"]:
         return "stop_max_rounds"
-    if rate is not None and not _ge(rate, cfg["min_response_rate"]):
+    if low_rate:
         return "pause_low_response_rate"
     return "continue"
 
