@@ -62,7 +62,8 @@ bench: install-test
 	@for script in bench/[!_]*.py; do echo "=== $$script"; $(BIN)/python $$script || exit 1; done
 
 extract-messages: install
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext -o civic/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext \
+		--ignore-dirs '.* __pycache__ node_modules' -o civic/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i civic/translations/messages.pot -d civic/translations
 
 lint: install-test
