@@ -28,6 +28,7 @@ from civic.bureau.models.enums import (
     Verdict,
 )
 from civic.core import deadlines
+from civic.core.i18n import sort_by_name
 from civic.identity.models import Category, StateBody, Territory
 
 THRESHOLD = 5
@@ -239,7 +240,7 @@ def _bodies(start: datetime, end: datetime) -> list[BodyRow]:
                 safe_rate(evasive, reviewed),
             )
         )
-    return sorted(rows, key=lambda r: r.name)
+    return sort_by_name(rows, key=lambda r: r.name)
 
 
 def csv_rows(report: AnnualReport) -> list[list[str]]:

@@ -13,8 +13,9 @@ from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
+from civic.core.i18n import sort_by_name
 from civic.identity import services
-from civic.identity.directory import territory_choices
+from civic.identity.directory import category_choices, sort_territory_tree, state_body_choices, territory_choices
 from civic.identity.forms import AssignRoleForm, InPersonForm, StateBodyForm
 from civic.identity.models import AuditEvent, Category, StateBody, Territory, User, UserRole
 from civic.identity.permissions import (
@@ -28,6 +29,8 @@ from civic.identity.permissions import (
 
 bp = Blueprint("identity_admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+#: ``{{ things|sort_by_name }}`` in any template: alphabetical in the page's language (not by code point).
+bp.add_app_template_filter(sort_by_name, "sort_by_name")
 
 
 @bp.get("/")
@@ -56,8 +59,7 @@ def users():
 def _assign_form() -> AssignRoleForm:
     form = AssignRoleForm()
     form.territory.choices = [(0, "\u2014"), *territory_choices()]
-    bodies = db.session.scalars(select(StateBody).order_by(StateBody.code)).all()
-    form.state_body.choices = [(0, "\u2014"), *((b.id, b.name) for b in bodies)]
+    form.state_body.choices = [(0, "\u2014"), *state_body_choices()]
     return form
 
 
@@ -185,13 +187,15 @@ def audit_log():
 @require_permission(MANAGE_DIRECTORY)
 def bodies():
     """List state bodies by territory with their heads and competences."""
-    rows = db.session.scalars(select(StateBody).join(Territory).order_by(Territory.path, StateBody.code)).all()
+    bodies = sort_by_name(db.session.scalars(select(StateBody)))
+    by_territory = {t.id: i for i, t in enumerate(sort_territory_tree(db.session.scalars(select(Territory))))}
+    rows = sorted(bodies, key=lambda b: by_territory[b.territory_id])  # stable: bodies stay alphabetical
     return render_template("admin/bodies.html", bodies=rows)
 
 
 def _body_form(body: StateBody) -> StateBodyForm:
     form = StateBodyForm(obj=None if request.method == "POST" else body)
-    form.categories.choices = [(c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.code))]
+    form.categories.choices = category_choices()
     if request.method == "GET":
         form.head_email.data = body.head.email if body.head else ""
         form.categories.data = [c.id for c in body.categories]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from civic import db
+from civic.core.i18n import collation_key, current_language, sort_by_name
 from civic.identity import reference_data
 from civic.identity.models import Category, StateBody, Territory
 from civic.identity.models.directory import StateBodyKind
@@ -57,14 +58,21 @@ def territory_by_code(code: str) -> Territory | None:
 
 
 def territory_choices() -> list[tuple[int, str]]:
-    """(id, indented name) for select boxes, in tree order."""
+    """(id, indented name) for select boxes, in tree order, siblings in the language's alphabetical order."""
     territories = list(db.session.scalars(select(Territory).order_by(Territory.path)))
+    return [(t.id, "\u2014 " * (len(t.ancestor_ids) - 1) + t.name) for t in sort_territory_tree(territories)]
+
+
+def sort_territory_tree(territories) -> list[Territory]:
+    """Territories in tree order (each followed by its subtree), siblings alphabetically in the current language."""
+    territories = list(territories)
     by_id = {t.id: t for t in territories}
+    language = current_language()
 
     def sort_key(t: Territory):
-        return [by_id[i].name for i in t.ancestor_ids if i in by_id]
+        return [(collation_key(by_id[i].name, language), i) for i in t.ancestor_ids if i in by_id]
 
-    return [(t.id, "\u2014 " * (len(t.ancestor_ids) - 1) + t.name) for t in sorted(territories, key=sort_key)]
+    return sorted(territories, key=sort_key)
 
 
 def subtree_ids(territory: Territory) -> list[int]:
@@ -86,3 +94,16 @@ def route_to_body(territory: Territory, category: Category) -> StateBody | None:
         return competent[0]
     akimats = sorted((b for b in bodies if b.kind == StateBodyKind.AKIMAT), key=preference)
     return akimats[0] if akimats else None
+
+
+def category_choices(active_only: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of the categories for select boxes, alphabetically in the current language."""
+    stmt = select(Category)
+    if active_only:
+        stmt = stmt.where(Category.is_active.is_(True))
+    return [(c.id, c.name) for c in sort_by_name(db.session.scalars(stmt))]
+
+
+def state_body_choices() -> list[tuple[int, str]]:
+    """(id, name) of the state bodies for select boxes, alphabetically in the current language."""
+    return [(b.id, b.name) for b in sort_by_name(db.session.scalars(select(StateBody)))]

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.bureau.models import BureauArea
+from civic.core.i18n import collation_key
 from civic.identity.models import Category
 
 #: The bureau's areas named by the seed report (UK Citizens Advice model), in display order.
@@ -19,7 +20,7 @@ def bureau_categories() -> list[Category]:
         select(Category).where(Category.is_active.is_(True), Category.code.in_(BUILTIN_AREAS) | Category.id.in_(extra))
     ).all()
     order = {code: i for i, code in enumerate(BUILTIN_AREAS)}
-    return sorted(rows, key=lambda c: (order.get(c.code, len(order)), c.name))
+    return sorted(rows, key=lambda c: (order.get(c.code, len(order)), collation_key(c.name)))
 
 
 def is_bureau_category(category: Category | None) -> bool:

@@ -26,6 +26,7 @@ from civic.bureau.services.referrals import suggest_body
 from civic.bureau.services.work import templates_for
 from civic.bureau.views.common import category_choices, territory_select
 from civic.core.forms import EmptyForm
+from civic.core.i18n import sort_by_name
 from civic.identity.models import StateBody
 
 LABELS = {
@@ -68,7 +69,7 @@ def assign_form(case) -> forms.AssignForm:
 def refer_form(case, attachments) -> forms.ReferForm:
     suggested = suggest_body(case)
     form = forms.ReferForm(body=getattr(suggested, "id", None))
-    bodies = db.session.scalars(select(StateBody).order_by(StateBody.code)).all()
+    bodies = sort_by_name(db.session.scalars(select(StateBody)))
     form.body.choices = [(b.id, b.name) for b in bodies]
     form.shared.choices = [(a.id, a.original_name) for a in attachments]
     return form

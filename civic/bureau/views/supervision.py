@@ -20,6 +20,7 @@ from civic.bureau.services.catalog import BUILTIN_AREAS, bureau_categories
 from civic.bureau.views.common import bp, category_choices, done, form_page
 from civic.core.errors import DomainError
 from civic.core.http import get_or_404
+from civic.core.i18n import sort_by_name
 from civic.identity import audit
 from civic.identity.models import Category
 from civic.identity.permissions import require_permission
@@ -132,7 +133,7 @@ def edit_template(template_id: int | None):
 def _area_form() -> forms.AreaForm:
     form = forms.AreaForm()
     used = {c.id for c in bureau_categories()}
-    others = db.session.scalars(select(Category).where(Category.is_active.is_(True)).order_by(Category.code))
+    others = sort_by_name(db.session.scalars(select(Category).where(Category.is_active.is_(True))))
     form.existing.choices = [(0, "—"), *((c.id, c.name) for c in others if c.id not in used)]
     return form
 

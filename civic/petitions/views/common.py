@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core.http import get_or_404
+from civic.core.i18n import sort_by_name
 from civic.db import utc_now
 from civic.identity.directory import territory_choices
 from civic.identity.models import StateBody
@@ -51,7 +52,7 @@ def set_petition_choices(form) -> None:
 
 
 def body_choices() -> list[tuple[int, str]]:
-    return [(b.id, b.name) for b in db.session.scalars(select(StateBody).order_by(StateBody.code))]
+    return [(b.id, b.name) for b in sort_by_name(db.session.scalars(select(StateBody)))]
 
 
 def wants_json() -> bool:
