@@ -14,7 +14,7 @@ from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
 from civic.core.i18n import sort_by_name
-from civic.identity import services
+from civic.identity import audit, services
 from civic.identity.directory import category_choices, sort_territory_tree, state_body_choices, territory_choices
 from civic.identity.forms import AssignRoleForm, InPersonForm, StateBodyForm
 from civic.identity.models import AuditEvent, Category, StateBody, Territory, User, UserRole
@@ -179,7 +179,12 @@ def audit_log():
         stmt.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
     return render_template(
-        "admin/audit.html", events=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, args=args
+        "admin/audit.html",
+        events=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        args=args,
+        audit_changes=audit.changes,
     )
 
 

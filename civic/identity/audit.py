@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import has_request_context, request
+from flask_babel import gettext as _
 
 from civic import db
 from civic.identity.models import AuditEvent
@@ -34,3 +37,41 @@ def record(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an audit event, as shown to people: ``field: before → after`` (values already readable)."""
+
+    field: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _readable(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "\u2014"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_readable(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+def changes(before: dict | None, after: dict | None) -> list[Change]:
+    """The fields an audit event changed, in the order they were recorded, with readable values.
+
+    Fields whose value is the same before and after are left out, unless nothing changed at all (then every field is
+    listed, so the event still says what it was about). A value that is not a dict is shown under the field "value".
+    """
+    before = before if isinstance(before, dict) else ({} if before is None else {"value": before})
+    after = after if isinstance(after, dict) else ({} if after is None else {"value": after})
+    fields = list(dict.fromkeys([*before, *after]))
+    rows = [Change(str(f), _readable(before.get(f)), _readable(after.get(f))) for f in fields]
+    return [row for row in rows if row.changed] or rows
