@@ -197,6 +197,8 @@ def _redact_block(block: dict, n_min: int) -> dict:
         stat = block.get(key)
         if isinstance(stat, dict) and (stat.get("display_suppressed") or (stat.get("m") or 0) < n_min):
             block[key] = {"display_suppressed": True}
+            if "n_items" in stat:  # how many items kappa is over (not an answer count): pages skip single items
+                block[key]["n_items"] = stat["n_items"]
     if block.get("type") == "ranking" and block.get("display_suppressed"):
         return {
             "type": "ranking",

@@ -1,4 +1,5 @@
-"""Items: the four types with their scales, bounds and options; editable until a round first asks them."""
+"""Items: the four types with their scales, bounds and options; editable until a round first asks them, and ordered
+by the organiser until round 1 opens."""
 
 from __future__ import annotations
 
@@ -158,6 +159,33 @@ def delete_item(item: DelphiItem, actor) -> None:
     audit.record("delphi.delete_item", study, actor=actor, before=_item_audit(item))
     study.items.remove(item)
     db.session.flush()
+
+
+#: Directions an organiser can move an item in the list.
+MOVES = {"up": -1, "down": 1}
+
+
+def move_item(item: DelphiItem, actor, direction: str) -> bool:
+    """Swap an item with its neighbour above or below; only before round 1 opens (the order panelists see is part of
+    the instrument). Positions are renumbered 1..n, which also repairs ties. Returns False at either end of the list."""
+    study = item.study
+    if direction not in MOVES:
+        raise DomainError(_l("Unknown direction."))
+    if study.is_finished:
+        raise InvalidTransition(study, "move_item", _l("A finished study cannot be changed."))
+    if study.is_frozen or study.voting_rounds:
+        raise InvalidTransition(study, "move_item", _l("The order of the items is fixed once round 1 has opened."))
+    ordered = sorted(study.items, key=lambda i: (i.position, i.id))
+    index = ordered.index(item)
+    target = index + MOVES[direction]
+    if not 0 <= target < len(ordered):
+        return False
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, each in enumerate(ordered, start=1):
+        each.position = position
+    db.session.flush()
+    audit.record("delphi.move_item", study, actor=actor, after={"order": [each.code for each in ordered]})
+    return True
 
 
 def dismiss_proposal(proposal: DelphiProposal, actor) -> None:

@@ -32,6 +32,8 @@ from civic.delphi.models import (
     ItemKind,
 )
 from civic.delphi.permissions import ORGANISE
+from civic.delphi.services.items import MOVES
+from civic.delphi.services.items import move_item as move_item_service
 from civic.delphi.services.studies import panel_size
 from civic.delphi.views import bp, managed_study
 from civic.identity.permissions import require_permission
@@ -313,6 +315,26 @@ def delete_item(study_id: int, item_id: int):
         return refused(study, exc)
     db.session.commit()
     flash(_("The item is removed."), "success")
+    return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
+
+
+@bp.post("/<int:study_id>/items/<int:item_id>/move/<direction>")
+@login_required
+def move_item(study_id: int, item_id: int, direction: str):
+    """Move an item one place up or down the list (until round 1 opens)."""
+    study = managed_study(study_id)
+    item = _study_item(study, item_id)
+    if direction not in MOVES:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        moved = move_item_service(item, current_user, direction)
+    except DomainError as exc:
+        return refused(study, exc)
+    db.session.commit()
+    if moved:
+        flash(_("Item %(code)s is moved.", code=item.code), "success")
     return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
 
 
