@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("kk", "ru", "en")
+#: Where links in mail sent outside a request (CLI, cron) point when PUBLIC_BASE_URL is not set: `make run`'s address.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 
 class DefaultConfig:
@@ -49,7 +51,10 @@ class DefaultConfig:
     RESET_TOKEN_MAX_AGE = 60 * 30  # password reset links: 30 min
     LOGIN_LOCKOUT_THRESHOLD = 5
     LOGIN_LOCKOUT_MINUTES = 15
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Links in mail. Unset: the address the request was served on (http://host:port/ as the browser asked for it),
+    # and DEFAULT_PUBLIC_BASE_URL outside requests. Set it in production: it also stops the Host header of a request
+    # from choosing the links in the mail that request sends.
+    PUBLIC_BASE_URL: str | None = None
     TESTING = False
 
 
@@ -113,6 +118,9 @@ def finalise(config: dict, instance_path: Path) -> None:
         config["IIN_HMAC_KEY"] = instance_secret(instance_path, "iin_key")
     if not config.get("MAIL_OUTBOX"):
         config["MAIL_OUTBOX"] = str(instance_path / "outbox")
+    config["PUBLIC_BASE_URL_FROM_REQUEST"] = not config.get("PUBLIC_BASE_URL")
+    if not config.get("PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = DEFAULT_PUBLIC_BASE_URL
     secure = config["SECURE_COOKIES"]
     config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
     config["SESSION_COOKIE_NAME"] = "__Host-civic" if secure else "civic_session"

@@ -1,10 +1,11 @@
-"""HTTP helpers for views: loading objects, safe redirects, client address, and turning domain errors into answers."""
+"""HTTP helpers for views: loading objects, form pages, safe redirects, client address, paths outside requests, and
+turning domain errors into answers."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, request
+from flask import abort, flash, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from civic import db
@@ -16,6 +17,13 @@ def get_or_404(model, ident):
     if obj is None:
         abort(404)
     return obj
+
+
+def form_page(template: str, form, status: int | None = None, **context):
+    """Render a page with ``form``; a submitted form with errors answers 400 (or ``status`` when given)."""
+    if status is None:
+        status = 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+    return render_template(template, form=form, **context), status
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -9,9 +9,20 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 log = logging.getLogger(__name__)
+
+
+def public_base_url() -> str:
+    """The scheme, host and port that links in mail start with (no trailing slash).
+
+    PUBLIC_BASE_URL when it is set; when it is not, the address the current request was served on (so a server
+    started on another port or host sends links that work), and outside a request the configured default."""
+    config = current_app.config
+    if config.get("PUBLIC_BASE_URL_FROM_REQUEST") and has_request_context():
+        return request.host_url.rstrip("/")
+    return (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

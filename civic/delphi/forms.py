@@ -25,7 +25,7 @@ from civic.config import LANGUAGES
 from civic.core.forms import BaseForm
 from civic.core.i18n import LANGUAGE_NAMES
 from civic.delphi.items import CUSTOM_POINTS, SCALE_PRESET_LABELS
-from civic.delphi.links import LINK_TYPES
+from civic.delphi.links import link_choices
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:
@@ -57,7 +57,7 @@ class StudyForm(BaseForm):
     link_type = SelectField(
         _l("Linked to"),
         validators=[Optional()],
-        choices=lambda: [("", _l("Nothing")), *((k, label) for k, (label, _p) in LINK_TYPES.items())],
+        choices=lambda: [("", _l("Nothing")), *link_choices()],
     )
     link_id = IntegerField(_l("Number of the linked object"), validators=[Optional(), NumberRange(min=1)])
 

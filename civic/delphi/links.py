@@ -1,28 +1,20 @@
-"""Paths into the module (services run outside requests too, e.g. from the CLI, so no url_for there) and the
-generic registry of objects a study can be linked to."""
+"""Paths into the module (services run outside requests too, e.g. from the CLI, so no url_for there) and what the
+module gives the link registry (``civic.core.links``): studies as a linkable type, and the published studies linked
+to another module's object as "related items" of that object."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
 
-#: object type -> (label, URL pattern). Other modules' pages are reached by URL only: no import of those modules.
-LINK_TYPES: dict[str, tuple[object, str]] = {
-    "petition": (_l("Petition"), "/petitions/{id}"),
-}
+from civic import db
+from civic.core import links
+from civic.core.links import Link, LinkRegistry
+from civic.delphi.models import DelphiStudy
+from civic.delphi.permissions import can_view
 
-
-def register_link_type(name: str, label, pattern: str) -> None:
-    """Let a module (councils, cases, ...) make its objects linkable: ``register_link_type("case", _l("Case"), "/cases/{id}")``."""
-    LINK_TYPES[name] = (label, pattern)
-
-
-def linked_object(study) -> dict | None:
-    """{"label", "url", "type", "id"} for the study's linked object, or None."""
-    if not study.linked_object_type or study.linked_object_id is None:
-        return None
-    label, pattern = LINK_TYPES.get(study.linked_object_type, (study.linked_object_type, None))
-    url = pattern.format(id=study.linked_object_id) if pattern else None
-    return {"type": study.linked_object_type, "id": study.linked_object_id, "label": str(label), "url": url}
+STUDY_TYPE = "delphi_study"
 
 
 def study_path(study_id: int, suffix: str = "") -> str:
@@ -39,3 +31,53 @@ def feedback_path(study_id: int, number: int) -> str:
 
 def manage_path(study_id: int) -> str:
     return study_path(study_id, "/manage")
+
+
+def linked_object(study, user=None) -> Link | None:
+    """The object the study is linked to, as ``user`` (None: the public) may see it; None if there is none, its
+    module is switched off, or it is hidden from ``user``."""
+    if not study.linked_object_type or study.linked_object_id is None:
+        return None
+    return links.resolve(study.linked_object_type, study.linked_object_id, user or AnonymousUserMixin())
+
+
+def link_choices() -> list[tuple[str, object]]:
+    """The kinds of object a study can be linked to: every registered type but studies themselves."""
+    return links.registry().choices(exclude=(STUDY_TYPE,))
+
+
+# --- registration ---------------------------------------------------------------------------------------------------
+def _study(study_id: int):
+    return db.session.get(DelphiStudy, study_id)
+
+
+def _visible(user, study_id: int) -> bool:
+    study = _study(study_id)
+    return study is not None and can_view(user, study)
+
+
+def _title(study_id: int) -> str | None:
+    study = _study(study_id)
+    return study.title if study is not None else None
+
+
+def related_studies(object_type: str, object_id: int, user) -> list[Link]:
+    """Studies linked to the object whose results are published (the rest are the organiser's business)."""
+    studies = db.session.scalars(
+        select(DelphiStudy)
+        .where(
+            DelphiStudy.linked_object_type == object_type,
+            DelphiStudy.linked_object_id == object_id,
+            DelphiStudy.results_published_at.is_not(None),
+        )
+        .order_by(DelphiStudy.id)
+    ).all()
+    label = str(_l("Expert panel (Delphi) study"))
+    return [Link(STUDY_TYPE, s.id, label, study_path(s.id, "/results"), s.title) for s in studies]
+
+
+def register_links(registry: LinkRegistry) -> None:
+    registry.register_type(
+        STUDY_TYPE, _l("Expert panel (Delphi) study"), lambda i: study_path(i), _visible, title_loader=_title
+    )
+    registry.register_related("delphi", related_studies)

@@ -260,16 +260,17 @@ def stopping_rows(study: DelphiStudy, rounds: list[DelphiRound]) -> list[dict[st
 # --- exports ---------------------------------------------------------------------------------------------------
 
 
-def export_json(study: DelphiStudy, rounds: list[DelphiRound]) -> dict[str, Any]:
-    """The redacted report with the study's description, configuration, items and round dates."""
+def export_json(study: DelphiStudy, rounds: list[DelphiRound], viewer=None) -> dict[str, Any]:
+    """The redacted report with the study's description, configuration, items and round dates (the linked object
+    only if ``viewer``, None for the public, may see it)."""
     report = latest_report(study, rounds)
-    link = linked_object(study)
+    link = linked_object(study, viewer)
     return {
         "study": {
             "id": study.id,
             **{f"title_{lang}": getattr(study, f"title_{lang}") for lang in LANGUAGES},
             "status": study.status,
-            "linked_object": {"type": link["type"], "id": link["id"]} if link else None,
+            "linked_object": {"type": link.type, "id": link.id} if link else None,
             "finish_reason": study.finish_reason,
             "configuration": effective_config(study),
         },

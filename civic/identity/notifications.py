@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from civic import db
 from civic.core.http import public_url
-from civic.core.mail import queue_mail
+from civic.core.mail import public_base_url, queue_mail
 from civic.db import utc_now
 from civic.identity.models import Notification, NotificationMode, User
 
@@ -34,7 +33,7 @@ def notify(user: User, kind: str, title, body="", link: str | None = None) -> No
 
 
 def _compose(notes: list[Notification]) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = public_base_url()
     parts = []
     for note in notes:
         lines = [note.title]

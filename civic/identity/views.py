@@ -10,7 +10,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
-from civic.core.http import safe_next
+from civic.core.http import form_page, safe_next
 from civic.core.i18n import current_language
 from civic.extensions import limiter, login_key
 from civic.identity import notifications, services
@@ -38,12 +38,6 @@ def _territory_select(field) -> None:
 
 def _chosen_territory(value: int | None) -> Territory | None:
     return db.session.get(Territory, value) if value else None
-
-
-def _form_page(template: str, form, **context):
-    """Render a form page; a submitted form with errors answers 400."""
-    status = 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
-    return render_template(template, form=form, **context), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -75,7 +69,7 @@ def register():
             login_user(user)
             flash(_("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success")
             return redirect(url_for("identity.account"))
-    return _form_page("identity/register.html", form)
+    return form_page("identity/register.html", form)
 
 
 @bp.get("/verify/<token>")
@@ -123,7 +117,7 @@ def login():
             session.clear()  # a fresh session (and CSRF token) at every sign-in
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("identity.account")))
-    return _form_page("identity/login.html", form)
+    return form_page("identity/login.html", form)
 
 
 @bp.post("/logout")
@@ -146,7 +140,7 @@ def request_reset():
         db.session.commit()
         flash(_("If an account exists for this email, we sent a link to reset the password."), "info")
         return redirect(url_for("identity.login"))
-    return _form_page("identity/reset_request.html", form)
+    return form_page("identity/reset_request.html", form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -164,7 +158,7 @@ def reset_password(token: str):
         logout_user()
         flash(_("Your password was changed. Sign in with the new one."), "success")
         return redirect(url_for("identity.login"))
-    return _form_page("identity/reset_password.html", form)
+    return form_page("identity/reset_password.html", form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -187,7 +181,7 @@ def account():
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("identity.account"))
-    return _form_page("identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm())
+    return form_page("identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm())
 
 
 @bp.route("/account/iin", methods=["POST"])
@@ -230,7 +224,7 @@ def change_password():
             )  # re-issue this session's cookie with the new session version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("identity.account"))
-    return _form_page("identity/change_password.html", form)
+    return form_page("identity/change_password.html", form)
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -249,7 +243,7 @@ def delete_account():
             session.clear()
             flash(_("Your account was deleted and your personal data erased."), "info")
             return redirect(url_for("core.home"))
-    return _form_page("identity/delete_account.html", form)
+    return form_page("identity/delete_account.html", form)
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"], endpoint="notifications")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from civic import db
 from civic.core import signals
 from civic.core.errors import Conflict, DomainError, PermissionDenied
+from civic.core.http import path_for
 from civic.db import utc_now
 from civic.identity import audit
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User, UserRole
@@ -30,11 +30,6 @@ from civic.petitions.models import (
 from civic.petitions.permissions import MODERATE, RESPOND
 
 S = PetitionState
-
-
-def path_for(endpoint: str, **values) -> str:
-    """A site-relative link, also outside a request (cron jobs, demo data): notifications store paths."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def petition_link(petition: Petition) -> str:
@@ -327,6 +322,31 @@ def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
         petition.response_notified_at = utc_now()
     db.session.flush()
     return len(rows)
+
+
+@tallies.threshold_reached.connect
+def _announce_threshold(petition: Petition, kind: str, **_extra) -> None:
+    """Tell the officials who must answer, and the author, that the petition reached a threshold."""
+    link = petition_link(petition)
+    if kind == "response":
+        due = petition.response_due_at.astimezone(tallies.ALMATY).date().isoformat()
+        title = _l(
+            "Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",
+            title=petition.title,
+            n=petition.response_threshold,
+            due=due,
+        )
+    else:
+        title = _l(
+            "Petition “%(title)s” reached %(n)s signatures and goes to a public-council hearing",
+            title=petition.title,
+            n=petition.hearing_threshold,
+        )
+    recipients = {u.id: u for u in body_officials(petition.state_body)}
+    if petition.author is not None:
+        recipients[petition.author.id] = petition.author
+    for user in recipients.values():
+        notify(user, f"petitions.threshold_{kind}", title, link=link)
 
 
 @signals.user_deleted.connect

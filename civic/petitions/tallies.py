@@ -14,18 +14,21 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from civic import db
 from civic.db import utc_now
-from civic.identity.notifications import notify
 from civic.petitions import rules
 from civic.petitions.models import Petition, PetitionDailyCount, PetitionSignature, PetitionTerritoryCount
 from civic.petitions.sql import dialect_insert
 
 ALMATY = ZoneInfo("Asia/Almaty")
+
+#: Sent with the petition (``sender``) and ``kind`` ("response" or "hearing") when a threshold is first reached;
+#: ``services`` tells the officials and the author (tallies never imports services: no import cycle).
+threshold_reached = Namespace().signal("petitions.threshold-reached")
 
 
 def local_day(moment: datetime) -> date:
@@ -153,7 +156,7 @@ def record_threshold_crossings(petition_id: int) -> list[str]:
         petition = db.session.get(Petition, petition_id)
         db.session.refresh(petition)  # the stamps were written with Core UPDATEs
         for kind in recorded:
-            _announce_threshold(petition, kind)
+            threshold_reached.send(petition, kind=kind)
     return recorded
 
 
@@ -189,31 +192,6 @@ def recheck_thresholds(petition: Petition) -> None:
             .execution_options(synchronize_session=False)
         )
     db.session.refresh(petition)
-
-
-def _announce_threshold(petition: Petition, kind: str) -> None:
-    from civic.petitions.services import body_officials, petition_link
-
-    link = petition_link(petition)
-    if kind == "response":
-        due = petition.response_due_at.astimezone(ALMATY).date().isoformat()
-        title = _l(
-            "Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",
-            title=petition.title,
-            n=petition.response_threshold,
-            due=due,
-        )
-    else:
-        title = _l(
-            "Petition “%(title)s” reached %(n)s signatures and goes to a public-council hearing",
-            title=petition.title,
-            n=petition.hearing_threshold,
-        )
-    recipients = {u.id: u for u in body_officials(petition.state_body)}
-    if petition.author is not None:
-        recipients[petition.author.id] = petition.author
-    for user in recipients.values():
-        notify(user, f"petitions.threshold_{kind}", title, link=link)
 
 
 def count_max_age() -> timedelta:

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from civic import db
 from civic.delphi import services
-from civic.delphi.models import DelphiStudy
 from civic.identity.models import AuditEvent
 from tests.delphi.conftest import converging_values
 
@@ -113,10 +112,5 @@ def test_published_results_are_public(app, client, setting, world):
     assert client.get(f"/delphi/{study_id}/rounds/2/feedback").status_code == 302  # feedback is for the panel
     listing = client.get("/delphi/").get_data(as_text=True)
     assert "Kindergarten places" in listing
-    with app.app_context():
-        study = db.session.get(DelphiStudy, study_id)
-        study.linked_object_type, study.linked_object_id = "petition", 12
-        db.session.commit()
-    assert "Kindergarten places" in client.get("/delphi/linked/petition/12").get_data(as_text=True)
-    assert "Kindergarten places" not in client.get("/delphi/linked/petition/13").get_data(as_text=True)
+    # linking a study to a petition, and the petition page listing it: tests/petitions/test_links.py
     assert client.get("/delphi/linked/unknown/1").status_code == 404

@@ -1,11 +1,14 @@
 """The advice bureau's pages. Importing the submodules registers their routes on ``bp``."""
 
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from civic.bureau.links import register_links
 from civic.bureau.services import retention  # noqa: F401  (connects the account-erasure handler)
-from civic.bureau.views import cases, public, referrals, staff, supervision  # noqa: F401  (routes)
-from civic.bureau.views.common import bp
+from civic.core.links import on_register
 
+bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+on_register(bp, register_links)
 BLUEPRINTS = (bp,)
 HOME_CARDS = (
     {
@@ -18,3 +21,5 @@ HOME_CARDS = (
     },
 )
 NAV_ITEMS = (("bureau.index", _l("Advice bureau")),)
+
+from civic.bureau.views import cases, public, referrals, staff, supervision  # noqa: E402,F401  (routes register on bp)

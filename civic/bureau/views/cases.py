@@ -21,7 +21,6 @@ from civic.bureau.views.common import (
     category_choices,
     done,
     form_errors_status,
-    form_page,
     load,
     refused_status,
     territory_select,
@@ -29,6 +28,7 @@ from civic.bureau.views.common import (
 from civic.bureau.views.page import render_case
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
+from civic.core.http import form_page
 from civic.core.i18n import current_language
 from civic.extensions import limiter
 from civic.identity import audit

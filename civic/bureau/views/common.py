@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic import db
 from civic.bureau.models import Case, Referral
 from civic.bureau.services.catalog import bureau_categories
+from civic.bureau.views import bp  # noqa: F401  (the package defines it; the view modules import it from here)
 from civic.core.errors import DomainError
 from civic.core.http import abort_domain
 from civic.identity import audit
 from civic.identity.directory import territory_choices
-
-bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
 
 def refuse(obj) -> None:
@@ -43,13 +42,6 @@ def load(model, ident: int, allowed) -> Case | Referral:
     if not allowed(current_user, obj):
         refuse(obj)
     return obj
-
-
-def form_page(template_name: str, form, status: int | None = None, **context):
-    """Render a page with a form; a submitted form with errors answers 400."""
-    if status is None:
-        status = 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
-    return render_template(template_name, form=form, **context), status
 
 
 def done(message: str, target: str):

@@ -23,7 +23,6 @@ from civic.bureau.views.common import (
     category_choices,
     done,
     form_errors_status,
-    form_page,
     load,
     refused_status,
     territory_select,
@@ -31,6 +30,7 @@ from civic.bureau.views.common import (
 from civic.bureau.views.page import render_case
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
+from civic.core.http import form_page
 from civic.identity.models import Category, StateBody, Territory, User
 from civic.identity.permissions import require_permission
 from civic.identity.services import find_user_by_email

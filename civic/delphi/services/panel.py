@@ -10,9 +10,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from civic import db
+from civic.core import signals
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound
 from civic.core.mail import queue_mail
 from civic.db import utc_now
@@ -192,3 +193,13 @@ def expire_pending_invitations(study: DelphiStudy) -> int:
         invitation.status = InvitationStatus.EXPIRED
     db.session.flush()
     return len(pending)
+
+
+@signals.user_deleted.connect
+def _forget_invitations(user, **_extra) -> None:
+    """An erased account's address must not survive in panel invitations (answers are pseudonymous already)."""
+    db.session.execute(
+        update(DelphiInvitation)
+        .where(func.lower(DelphiInvitation.email) == user.email.lower())
+        .values(email=f"deleted-{user.id}@deleted.invalid")
+    )

@@ -15,7 +15,7 @@ from civic.core.errors import DomainError, InvalidTransition, PermissionDenied
 from civic.db import utc_now
 from civic.delphi import pseudonyms
 from civic.delphi.analysis import CONFIG_KEYS, effective_config
-from civic.delphi.links import LINK_TYPES, study_path
+from civic.delphi.links import link_choices, study_path
 from civic.delphi.models import (
     DelphiPanelist,
     DelphiStudy,
@@ -48,7 +48,7 @@ def _check_study(data: StudyData) -> None:
         )
     if any(len(t or "") > TITLE_MAX for t in data.titles.values()):
         raise DomainError(_l("A title can have at most %(n)s characters.", n=TITLE_MAX))
-    if data.link_type and data.link_type not in LINK_TYPES:
+    if data.link_type and data.link_type not in dict(link_choices()):
         raise DomainError(_l("Unknown kind of linked object."), field="link_type")
     if data.link_type and not (data.link_id and data.link_id > 0):
         raise DomainError(_l("Enter the number of the linked object."), field="link_id")

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from civic import db
-from civic.core import signals
 from civic.core.http import get_or_404
+from civic.core.links import on_register
 from civic.db import utc_now
 from civic.delphi import services
-from civic.delphi.models import DelphiInvitation, DelphiRound, DelphiStudy, RoundStatus
+from civic.delphi.links import register_links
+from civic.delphi.models import DelphiRound, DelphiStudy, RoundStatus
 from civic.delphi.permissions import can_manage
 
 bp = Blueprint("delphi", __name__, url_prefix="/delphi")
+on_register(bp, register_links)
 BLUEPRINTS = (bp,)
 HOME_CARDS = (
     {
@@ -51,16 +53,6 @@ def _close_due_rounds():
     except Exception:  # a failed close must not hide the page; the CLI will retry
         db.session.rollback()
         current_app.logger.exception("could not close a due Delphi round of study %s", study_id)
-
-
-@signals.user_deleted.connect
-def _forget_invitations(user, **_extra) -> None:
-    """An erased account's address must not survive in panel invitations (answers are pseudonymous already)."""
-    db.session.execute(
-        update(DelphiInvitation)
-        .where(func.lower(DelphiInvitation.email) == user.email.lower())
-        .values(email=f"deleted-{user.id}@deleted.invalid")
-    )
 
 
 def load_study(study_id: int) -> DelphiStudy:

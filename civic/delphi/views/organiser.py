@@ -11,7 +11,7 @@ from civic import db
 from civic.config import LANGUAGES
 from civic.core.errors import DomainError, InvalidTransition
 from civic.core.forms import EmptyForm
-from civic.core.http import get_or_404
+from civic.core.http import form_page, get_or_404
 from civic.delphi import pseudonyms, services
 from civic.delphi.analysis import effective_config
 from civic.delphi.forms import (
@@ -37,12 +37,6 @@ from civic.delphi.services.items import move_item as move_item_service
 from civic.delphi.services.studies import panel_size
 from civic.delphi.views import bp, managed_study
 from civic.identity.permissions import require_permission
-
-
-def _form_page(template: str, form, status: int | None = None, **context):
-    """Render a form page; a submitted form with errors answers 400."""
-    failed = request.method == "POST" and (form.errors or form.form_errors)
-    return render_template(template, form=form, **context), status or (400 if failed else 200)
 
 
 def _study_data(form: StudyForm) -> services.StudyData:
@@ -71,7 +65,7 @@ def new_study():
             db.session.commit()
             flash(_("The study is created. Add its items and its panel."), "success")
             return redirect(url_for("delphi.manage", study_id=study.id))
-    return _form_page("delphi/study_form.html", form, study=None)
+    return form_page("delphi/study_form.html", form, study=None)
 
 
 @bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
@@ -91,7 +85,7 @@ def edit_study(study_id: int):
             db.session.commit()
             flash(_("The study is saved."), "success")
             return redirect(url_for("delphi.manage", study_id=study.id))
-    return _form_page("delphi/study_form.html", form, study=study)
+    return form_page("delphi/study_form.html", form, study=study)
 
 
 def manage_context(study: DelphiStudy) -> dict:
@@ -103,7 +97,7 @@ def manage_context(study: DelphiStudy) -> dict:
         "study": study,
         "config": config,
         "last": last,
-        "link": linked_object(study),
+        "link": linked_object(study, current_user),
         "decision": decision_label((last.stopping or {}).get("decision")) if last else None,
         "reason": decision_reason(last.stopping, config) if last else None,
         "statuses": {
@@ -175,7 +169,7 @@ def configuration(study_id: int):
             flash(_("The rules are saved. They will be fixed when round 1 opens."), "success")
             return redirect(url_for("delphi.manage", study_id=study.id))
     status = 409 if study.is_frozen and request.method == "POST" else None
-    return _form_page("delphi/config_form.html", form, status=status, study=study)
+    return form_page("delphi/config_form.html", form, status=status, study=study)
 
 
 def _item_data(form: ItemForm, kind: str) -> services.ItemData:
@@ -230,7 +224,7 @@ def new_item(study_id: int, kind: str):
             db.session.commit()
             flash(_("The item is added."), "success")
             return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
-    return _form_page(
+    return form_page(
         "delphi/item_form.html",
         form,
         study=study,
@@ -275,7 +269,7 @@ def edit_item(study_id: int, item_id: int):
         db.session.commit()
         flash(_("The item is saved."), "success")
         return redirect(url_for("delphi.manage", study_id=study.id) + "#items")
-    return _form_page(
+    return form_page(
         "delphi/item_form.html",
         form,
         study=study,
@@ -289,7 +283,7 @@ def edit_item(study_id: int, item_id: int):
 
 def _retry(form, exc, study, item):
     form.add_domain_error(exc)
-    return _form_page(
+    return form_page(
         "delphi/item_form.html",
         form,
         study=study,

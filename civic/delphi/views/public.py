@@ -9,10 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
+from civic.core import links
 from civic.delphi import results, services
 from civic.delphi.feedback import round_feedback
 from civic.delphi.labels import preset_label
-from civic.delphi.links import LINK_TYPES, linked_object
+from civic.delphi.links import linked_object, related_studies
 from civic.delphi.models import DelphiPanelist, DelphiStudy, StudyStatus
 from civic.delphi.permissions import ORGANISE, can_manage, can_view, can_view_results, panelist_of
 from civic.delphi.views import bp, load_study
@@ -69,7 +70,7 @@ def study(study_id: int):
         "delphi/study.html",
         study=study,
         panelist=panelist,
-        link=linked_object(study),
+        link=linked_object(study, current_user),
         participation=participation,
         organiser=can_manage(current_user, study),
         show_results=can_view_results(current_user, study),
@@ -95,7 +96,7 @@ def _results_context(study: DelphiStudy) -> dict:
         "responses": results.response_rows(rounds),
         "stopping": results.stopping_rows(study, rounds),
         "config": results.effective_config(study),
-        "link": linked_object(study),
+        "link": linked_object(study, current_user),
         "preset_label": preset_label,
     }
 
@@ -134,7 +135,7 @@ def _export_rounds(study: DelphiStudy):
 def export_json(study_id: int):
     """Download the redacted report (JSON)."""
     study = load_study(study_id)
-    payload = results.export_json(study, _export_rounds(study))
+    payload = results.export_json(study, _export_rounds(study), current_user)
     body = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False)
     return Response(
         body,
@@ -157,22 +158,15 @@ def export_csv(study_id: int):
 
 @bp.get("/linked/<object_type>/<int:object_id>")
 def linked(object_type: str, object_id: int):
-    """List the published studies linked to another module's object (for petition or case pages to link to)."""
-    if object_type not in LINK_TYPES:
+    """List the published studies linked to another module's object (404 if the viewer may not see that object)."""
+    target = links.resolve(object_type, object_id, current_user)
+    if target is None:
         abort(404)
-    studies = db.session.scalars(
-        select(DelphiStudy)
-        .where(
-            DelphiStudy.linked_object_type == object_type,
-            DelphiStudy.linked_object_id == object_id,
-            DelphiStudy.results_published_at.is_not(None),
-        )
-        .order_by(DelphiStudy.id)
-    ).all()
     return render_template(
         "delphi/linked.html",
-        studies=studies,
+        studies=related_studies(object_type, object_id, current_user),
+        target=target,
         object_type=object_type,
         object_id=object_id,
-        label=LINK_TYPES[object_type][0],
+        label=target.label,
     )

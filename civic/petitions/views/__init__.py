@@ -1,11 +1,14 @@
 """Petition pages: browsing and signing, authoring, moderation, official responses, administration."""
 
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from civic.core.links import on_register
 from civic.petitions.api import bp as api_bp
-from civic.petitions.views import admin, author, public, staff  # noqa: F401  (they register their routes on bp)
-from civic.petitions.views.common import bp
+from civic.petitions.links import register_links
 
+bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+on_register(bp, register_links)
 BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {
@@ -18,3 +21,5 @@ HOME_CARDS = (
     },
 )
 NAV_ITEMS = (("petitions.index", _l("Petitions")),)
+
+from civic.petitions.views import admin, author, public, staff  # noqa: E402,F401  (routes register on bp)

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
+from civic.core.http import form_page
 from civic.extensions import limiter
 from civic.identity.models import AssuranceLevel, Category, Territory
 from civic.identity.permissions import require_level
 from civic.petitions import queries, rules, services, tallies
 from civic.petitions.forms import NotifyForm, PetitionForm
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, form_page, load_visible, set_petition_choices
+from civic.petitions.views.common import bp, load_visible, set_petition_choices
 
 S = PetitionState
 

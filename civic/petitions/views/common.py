@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,24 +12,12 @@ from civic.core.i18n import sort_by_name
 from civic.db import utc_now
 from civic.identity.directory import territory_choices
 from civic.identity.models import StateBody
-from civic.petitions import moderation, rules, services, tallies
+from civic.petitions import rules, services, tallies
+from civic.petitions.links import can_view
 from civic.petitions.models import Petition, PetitionState
+from civic.petitions.views import bp  # noqa: F401  (the package defines it; the view modules import it from here)
 
-bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 S = PetitionState
-
-
-def can_view(petition: Petition, user) -> bool:
-    """Public petitions are seen by all; drafts by their author only; the rest also by their territory's moderators."""
-    if petition.is_public:
-        return True
-    if not user.is_authenticated:
-        return False
-    if petition.author_id == user.id:
-        return True
-    if petition.state == S.DRAFT:
-        return False
-    return moderation.can_moderate(user, petition) or services.can_respond(user, petition)
 
 
 def load_visible(petition_id: int) -> Petition:
@@ -38,12 +26,6 @@ def load_visible(petition_id: int) -> Petition:
     if not can_view(petition, current_user):
         abort(404)
     return petition
-
-
-def form_page(template: str, form, **context):
-    """Render a form page; a submitted form with errors answers 400."""
-    status = 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
-    return render_template(template, form=form, **context), status
 
 
 def set_petition_choices(form) -> None:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
+from civic.core import links
 from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
@@ -19,6 +20,7 @@ from civic.identity.directory import territory_choices
 from civic.identity.models import Territory
 from civic.petitions import charts, moderation, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
+from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
 from civic.petitions.views.common import bp, load_visible, refresh_if_stale, wants_json
 
@@ -93,6 +95,7 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
         supporters=services.supporter_count(petition) if petition.state == S.GATHERING_SUPPORTERS else 0,
         supporters_needed=rules.settings().supporters_needed,
         similar=_similar_for_author(petition),
+        related=links.related(TYPE, petition.id, current_user),
     )
     return render_template("petitions/detail.html", **context), status
 

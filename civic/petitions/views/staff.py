@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core.errors import DomainError
-from civic.core.http import get_or_404
+from civic.core.http import form_page, get_or_404
 from civic.db import utc_now
 from civic.identity.directory import route_to_body
 from civic.identity.models import StateBody
@@ -21,7 +21,7 @@ from civic.petitions import moderation, queries, rules, services, tallies
 from civic.petitions.forms import ApproveForm, HideForm, InvalidateForm, RejectForm, RerouteForm, ResponseForm
 from civic.petitions.models import Petition, PetitionInvalidation, PetitionState
 from civic.petitions.permissions import MODERATE, RESPOND
-from civic.petitions.views.common import body_choices, bp, form_page, load_visible
+from civic.petitions.views.common import body_choices, bp, load_visible
 
 S = PetitionState
 
