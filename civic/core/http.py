@@ -61,7 +61,7 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, built on the configured PUBLIC_BASE_URL."""
-    from flask import current_app
+    """An absolute link for emails, built on PUBLIC_BASE_URL (or the served address: ``mail.public_base_url``)."""
+    from civic.core.mail import public_base_url
 
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path_for(endpoint, **values)
+    return public_base_url() + path_for(endpoint, **values)

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from civic import db
 from civic.core import signals
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound
-from civic.core.mail import queue_mail
+from civic.core.mail import public_base_url, queue_mail
 from civic.db import utc_now
 from civic.delphi.links import study_path
 from civic.delphi.models import DelphiInvitation, DelphiPanelist, DelphiStudy, InvitationStatus
@@ -120,7 +119,7 @@ def invite_by_email(study: DelphiStudy, actor, email: str, now: datetime | None 
         db.session.add(invitation)
     invitation.token_hash, invitation.expires_at = _token_hash(token), now + timedelta(days=INVITATION_DAYS)
     db.session.flush()
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/delphi/invitations/{token}"
+    link = public_base_url() + f"/delphi/invitations/{token}"
     with force_locale(study.base_language):
         queue_mail(
             email,
