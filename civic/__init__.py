@@ -84,10 +84,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_modules(app: Flask) -> None:
+    from civic.core.api import bp as api_index_bp
     from civic.core.views import bp as core_bp
     from civic.modules import collect
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(api_index_bp)  # GET /api/v1/: lists the modules' API blueprints
     for blueprints in collect("views", "BLUEPRINTS"):
         for blueprint in blueprints:
             app.register_blueprint(blueprint)
