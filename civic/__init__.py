@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_decimal
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -133,10 +133,9 @@ def _is_personal() -> bool:
 
 
 def _init_templates(app: Flask) -> None:
-    from civic.core.i18n import LANGUAGE_NAMES, current_language, localized
+    from civic.core.i18n import LANGUAGE_NAMES, current_language, format_day, format_when, localized
     from civic.core.richtext import render_markdown
 
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES, localized=localized)
-    app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_decimal, markdown=render_markdown
-    )
+    # One date format and one date-and-time format per language, never seconds (civic.core.i18n).
+    app.jinja_env.filters.update(date=format_day, datetime=format_when, number=format_decimal, markdown=render_markdown)

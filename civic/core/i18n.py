@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 from civic.config import LANGUAGES
@@ -38,6 +41,28 @@ def localized(obj, attribute: str = "name") -> str:
         if value:
             return value
     return ""
+
+
+def format_day(value, _format=None) -> str:
+    """A date the way every page shows one: the locale's medium date ("5 дек. 2026 г.", "Dec 5, 2026").
+
+    The ``_format`` argument is accepted and ignored so that older templates passing "long" or "medium" still get
+    the one house format. Datetimes are shown in the platform's time zone (Asia/Almaty)."""
+    if value is None:
+        return ""
+    return format_date(value, "medium")
+
+
+def format_when(value, _format=None) -> str:
+    """A moment the way every page shows one: medium date and short time, never seconds ("Dec 5, 2026, 11:57 PM").
+
+    Plain dates get :func:`format_day`. The ``_format`` argument is ignored, as in :func:`format_day`."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return format_day(value)
+    pattern = get_datetime_format("medium", locale=get_locale() or "kk")
+    return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
 
 
 # --- Alphabetical order -------------------------------------------------------------------------------------------

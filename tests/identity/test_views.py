@@ -277,7 +277,9 @@ def test_dates_are_formatted_for_the_language(client, app, make_user, auth):
         db.session.commit()
     auth.login(user)
     page = client.get("/account/notifications").text
-    assert re.search(r"\d{2}\.\d{2}\.\d{4}", page)  # Russian short dates: 22.11.2026
+    # The house format for Russian: medium date and short time ("22 нояб. 2026 г., 14:05"), never seconds.
+    assert re.search(r"\d{1,2} [а-я]+\.? \d{4}\s?г\., \d{1,2}:\d{2}<", page)
+    assert not re.search(r"\d{1,2}:\d{2}:\d{2}", re.sub(r"<[^>]*>", "", page))  # attributes may carry seconds
 
 
 def test_security_headers(client):
