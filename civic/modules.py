@@ -5,7 +5,9 @@ Each module ``civic.<name>`` may provide:
 - ``permissions.PERMISSIONS`` (name -> description) and ``permissions.DEFAULTS`` (role -> set of names);
 - ``cli.COMMANDS``: click groups/commands for the ``flask`` CLI;
 - ``demo.seed_demo(context)``: deterministic demo data, run by ``flask seed demo`` in this order;
-- ``views.HOME_CARDS`` (dicts: endpoint, title, text) and ``views.NAV_ITEMS`` ((endpoint, label) pairs).
+- ``views.HOME_CARDS`` (dicts: endpoint, title, text), ``views.NAV_ITEMS`` ((endpoint, label, group) triples) and
+  ``views.NAV_GROUPS`` ({group key: label}, for a group core does not know);
+- ``home.HOME_FEED``: ``feed(territory, user, limit)`` -> the home page's items (``civic.core.shell``).
 """
 
 from __future__ import annotations

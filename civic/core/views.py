@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from civic import db
 from civic.core.http import safe_next
 from civic.core.i18n import LANGUAGE_COOKIE
+from civic.core.shell import home_feed, navigation
 from civic.modules import collect
 
 bp = Blueprint("core", __name__)
@@ -18,9 +19,28 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def home():
-    """Show the home page with the platform's modules."""
+    """Show what is happening in the visitor's territory across modules, and the platform's modules.
+
+    The territory is the one chosen in the page's form (``?territory=<id>``, ``0`` for all of Kazakhstan), else the
+    signed-in person's home territory, else all of Kazakhstan."""
+    from civic.identity.directory import territory_choices
+    from civic.identity.models import Territory
+
+    territory = None
+    chosen = request.args.get("territory", type=int)
+    if chosen:
+        territory = db.session.get(Territory, chosen)
+    elif chosen is None and current_user.is_authenticated:
+        territory = current_user.home_territory
+    user = current_user if current_user.is_authenticated else None
     cards = [card for cards in collect("views", "HOME_CARDS") for card in cards]
-    return render_template("core/home.html", cards=cards)
+    return render_template(
+        "core/home.html",
+        cards=cards,
+        feed=home_feed(territory, user),
+        territory=territory,
+        territories=territory_choices(),
+    )
 
 
 @bp.post("/language")
@@ -117,15 +137,12 @@ def render_server_error(error):
 
 @bp.app_context_processor
 def _navigation():
-    items = [
-        {"url": url_for(endpoint), "label": label, "endpoint": endpoint}
-        for nav in collect("views", "NAV_ITEMS")
-        for endpoint, label in nav
-    ]
+    groups = navigation()
+    items = [item for group in groups for item in group["items"]]
     admin_links = [
         {"url": url_for(endpoint), "label": label}
         for links in collect("views", "ADMIN_LINKS")
         for endpoint, label, permission in links
         if current_user.is_authenticated and current_user.has_permission(permission)
     ]
-    return {"nav_items": items, "admin_links": admin_links}
+    return {"nav_groups": groups, "nav_items": items, "admin_links": admin_links}

@@ -20,6 +20,6 @@ HOME_CARDS = (
         ),
     },
 )
-NAV_ITEMS = (("bureau.index", _l("Advice bureau")),)
+NAV_ITEMS = (("bureau.index", _l("Advice bureau"), "help"),)  # (endpoint, label, group): civic.core.shell
 
 from civic.bureau.views import cases, public, referrals, staff, supervision  # noqa: E402,F401  (routes register on bp)

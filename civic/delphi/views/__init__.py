@@ -29,7 +29,7 @@ HOME_CARDS = (
         ),
     },
 )
-NAV_ITEMS = (("delphi.index", _l("Expert panels")),)
+NAV_ITEMS = (("delphi.index", _l("Expert panels"), "councils"),)  # (endpoint, label, group): civic.core.shell
 
 
 @bp.before_request

@@ -20,6 +20,6 @@ HOME_CARDS = (
         ),
     },
 )
-NAV_ITEMS = (("petitions.index", _l("Petitions")),)
+NAV_ITEMS = (("petitions.index", _l("Petitions"), "take_part"),)  # (endpoint, label, group): civic.core.shell
 
 from civic.petitions.views import admin, author, public, staff  # noqa: E402,F401  (routes register on bp)
