@@ -75,7 +75,7 @@ def test_linked_studies_page_needs_a_visible_object(app, client, world):
 def app_without_delphi(app, monkeypatch):
     """A second app on the same database with Delphi switched off (removed from civic.modules.MODULES)."""
     monkeypatch.setattr(modules, "MODULES", tuple(m for m in modules.MODULES if m != "delphi"))
-    keys = (
+    keys = (  # the same settings: extensions (the rate limiter, ...) are shared objects that init_app reconfigures
         "TESTING",
         "DATABASE_URL",
         "SECRET_KEY",
@@ -85,8 +85,10 @@ def app_without_delphi(app, monkeypatch):
         "MAIL_SERVER",
         "MAIL_OUTBOX",
         "PUBLIC_BASE_URL",
+        "RATELIMIT_ENABLED",
+        "SERVER_NAME",
     )
-    other = create_app({**{key: app.config[key] for key in keys}, "RATELIMIT_ENABLED": False, "SERVER_NAME": None})
+    other = create_app({key: app.config[key] for key in keys})
     yield other
     db.session.remove()
     other.extensions["civic_engine"].dispose()
