@@ -48,7 +48,55 @@ RESIDENT_NAMES = (
     "Лаура Смағұлова",
     "Ержан Тоқтаров",
     "Елена Сидорова",
+    # More residents, so that every Almaty district has enough of them to carry a district petition through
+    # its supporters (RESIDENTS_PER_DISTRICT); resident1..resident24 keep their accounts and districts.
+    "Ақбота Нұрланова",
+    "Дмитрий Ким",
+    "Самал Жолдасова",
+    "Асхат Әлібеков",
+    "Татьяна Волкова",
+    "Нұрсұлтан Бейсенов",
+    "Айгерім Құдайбергенова",
+    "Павел Пак",
+    "Гаухар Исабекова",
+    "Ілияс Ермеков",
+    "Инна Шевченко",
+    "Айдос Қалиев",
+    "Меруерт Рахымова",
+    "Сергей Морозов",
+    "Зарина Әбдірова",
+    "Ғалым Тұрсынов",
+    "Наталья Егорова",
+    "Ернар Сұлтанов",
+    "Балжан Омарова",
+    "Виктор Хан",
+    "Перизат Нығметова",
+    "Әлішер Қожахметов",
+    "Юлия Никитина",
+    "Мирас Серікбаев",
+    "Ұлжан Байжанова",
+    "Андрей Соколов",
+    "Салтанат Есенова",
+    "Бекзат Мұратов",
+    "Людмила Тен",
+    "Нұрасыл Ибраев",
+    "Гүлжан Ахметова",
+    "Роман Ли",
+    "Аружан Сәрсенова",
+    "Жандос Әбілов",
+    "Ирина Козлова",
+    "Олжас Тасболатов",
+    "Әйгерім Жұмаділова",
+    "Максим Попов",
+    "Қарлыға Мамырова",
+    "Данияр Шәріпов",
 )
+#: Every Almaty district gets at least this many residents with a verified IIN: an author plus the supporters a
+#: district petition needs (petitions' DEFAULT_SUPPORTERS_NEEDED, 5), with one to spare. Some demo residents have
+#: only a confirmed email (every EMAIL_ONLY_EVERY-th), to show the "add your IIN" step; they are spread over the
+#: districts too. tests/identity/test_demo_residents.py checks this against the petitions rules.
+RESIDENTS_PER_DISTRICT = 7
+EMAIL_ONLY_EVERY = 9
 COUNCIL_NAMES = (
     "Профессор Әлия Бекова",
     "Дәрігер Асқар Нұров",
@@ -124,7 +172,11 @@ def seed_demo(context) -> None:
     residents = []
     for index, name in enumerate(RESIDENT_NAMES):
         home = almaty_districts[index % len(almaty_districts)]
-        level = AssuranceLevel.EMAIL_VERIFIED if index % 8 == 7 else AssuranceLevel.IIN_VERIFIED
+        level = (
+            AssuranceLevel.EMAIL_VERIFIED
+            if index % EMAIL_ONLY_EVERY == EMAIL_ONLY_EVERY - 1
+            else AssuranceLevel.IIN_VERIFIED
+        )
         residents.append(
             _make_user(
                 f"resident{index + 1}@demo.civic.kz", name, "kk" if index % 2 else "ru", home, level, rng, password_hash
