@@ -14,16 +14,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from civic import db
-from civic.identity.models import RolePermission, StateBody, Territory, User, UserRole
-from civic.identity.permissions import ADMIN, BUREAU_CONSULTANT, INSPECTOR, OFFICIAL
+from civic.identity.models import StateBody, Territory
+from civic.identity.permissions import INSPECTOR, OFFICIAL, VERIFY_IN_PERSON, scopes
 
 CONSULT = "bureau.consult"
 SUPERVISE = "bureau.supervise"
 ANSWER = "bureau.answer"
 INSPECT = "bureau.inspect"
 MANAGE = "bureau.manage"
-#: A module role (not one of the foundation's): bureau supervisors, granted with ``flask bureau grant-supervisor``.
+#: The module's roles (``official`` and ``inspector`` are identity's, as they name a state body). Supervisors are
+#: granted with ``flask bureau grant-supervisor`` or the role screen.
+BUREAU_CONSULTANT = "bureau_consultant"
 BUREAU_SUPERVISOR = "bureau_supervisor"
+ROLES = {
+    BUREAU_CONSULTANT: _l("Advice bureau consultant"),
+    BUREAU_SUPERVISOR: _l("Advice bureau supervisor"),
+}
 
 PERMISSIONS = {
     CONSULT: _l("Advise clients of the citizen advice bureau: intake queue and own cases"),
@@ -33,49 +39,31 @@ PERMISSIONS = {
     MANAGE: _l("Manage the advice bureau's categories"),
 }
 DEFAULTS = {
-    BUREAU_CONSULTANT: {CONSULT},
+    BUREAU_CONSULTANT: {CONSULT, VERIFY_IN_PERSON},
     BUREAU_SUPERVISOR: {CONSULT, SUPERVISE},
     OFFICIAL: {ANSWER},
     INSPECTOR: {INSPECT},
 }
 
 
-def scopes(user, permission: str) -> list[tuple[str | None, int | None]]:
-    """(territory path or None for everywhere, state body id or None) of each assignment granting ``permission``."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    granted = select(RolePermission.role_name).where(RolePermission.permission == permission)
-    rows = db.session.execute(
-        select(UserRole.role_name, Territory.path, UserRole.state_body_id)
-        .outerjoin(Territory, Territory.id == UserRole.territory_id)
-        .where(UserRole.user_id == user.id, (UserRole.role_name == ADMIN) | UserRole.role_name.in_(granted))
-    ).all()
-    return [(None, None) if role == ADMIN else (path, body_id) for role, path, body_id in rows]
-
-
 def territory_ids_for(user, permission: str) -> list[int] | None:
     """Ids of the territories where ``user`` holds ``permission`` (subtrees included); None means everywhere."""
-    paths = [path for path, _body in scopes(user, permission)]
-    if not paths:
-        return []
-    if any(path is None for path in paths):
+    found = scopes(user, permission)
+    if found.everywhere:
         return None
-    condition = None
-    for path in paths:
-        clause = Territory.path.startswith(path)
-        condition = clause if condition is None else condition | clause
-    return list(db.session.scalars(select(Territory.id).where(condition)))
+    if not found.territory_paths:
+        return []
+    return list(db.session.scalars(select(Territory.id).where(found.territory_condition(Territory.path))))
 
 
 def body_ids_for(user) -> list[int] | None:
     """Ids of the state bodies whose referrals ``user`` may answer (as official or head); None means all."""
-    found: set[int] = set()
-    for _path, body_id in scopes(user, ANSWER):
-        if body_id is None:
-            return None
-        found.add(body_id)
-    found.update(db.session.scalars(select(StateBody.id).where(StateBody.head_user_id == user.id)))
-    return sorted(found)
+    found = scopes(user, ANSWER)
+    if found.everywhere:
+        return None
+    ids = set(db.session.scalars(select(StateBody.id).where(found.body_condition(StateBody.id)))) if found else set()
+    ids.update(db.session.scalars(select(StateBody.id).where(StateBody.head_user_id == user.id)))
+    return sorted(ids)
 
 
 # --------------------------------------------------------------------------- per-object predicates
@@ -123,26 +111,3 @@ def is_inspector_for(user, referral) -> bool:
 
 def can_view_referral(user, referral) -> bool:
     return is_body_official(user, referral) or is_inspector_for(user, referral) or can_work_on(user, referral.case)
-
-
-def holders(permission: str, *, territory=None, body=None) -> list:
-    """Active users whose role assignments grant ``permission`` over ``territory``/``body`` (administrators, who
-    hold every permission implicitly, are not included: they are not the people on duty)."""
-    rows = db.session.execute(
-        select(User, Territory.path, UserRole.state_body_id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(
-            RolePermission, (RolePermission.role_name == UserRole.role_name) & (RolePermission.permission == permission)
-        )
-        .outerjoin(Territory, Territory.id == UserRole.territory_id)
-        .where(User.deleted_at.is_(None))
-        .order_by(User.id)
-    ).all()
-    found = {}
-    for user, path, body_id in rows:
-        if territory is not None and path is not None and not territory.path.startswith(path):
-            continue
-        if body is not None and body_id is not None and body.id != body_id:
-            continue
-        found[user.id] = user
-    return list(found.values())

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from civic import db
 from civic.delphi.models import DelphiPanelist, DelphiStudy
-from civic.identity.permissions import COUNCIL_MEMBER, EXPERT, OFFICIAL
+from civic.identity.permissions import OFFICIAL
+
+#: The module's roles (``official`` is identity's): public-council members organise studies, experts sit on panels.
+COUNCIL_MEMBER, EXPERT = "council_member", "expert"
+ROLES = {
+    COUNCIL_MEMBER: _l("Public council member"),
+    EXPERT: _l("Expert"),
+}
 
 ORGANISE = "delphi.organise"
 MANAGE_ALL = "delphi.manage_all"

@@ -10,7 +10,7 @@ from civic.config import LANGUAGES
 from civic.core.forms import BaseForm
 from civic.core.i18n import LANGUAGE_NAMES
 from civic.identity.models import NotificationMode
-from civic.identity.permissions import ROLE_LABELS
+from civic.identity.permissions import role_labels
 
 #: The most common passwords (ASVS 6.2.4 asks for a deny-list); long enough to stop the obvious guesses.
 COMMON_PASSWORDS = frozenset(
@@ -144,7 +144,7 @@ class LanguageForm(BaseForm):
 
 
 class AssignRoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=lambda: [(k, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=lambda: list(role_labels().items()))
     territory = SelectField(_l("Territory (none: everywhere)"), coerce=int, default=0)
     state_body = SelectField(_l("State body (for officials and inspectors)"), coerce=int, default=0)
 

@@ -36,8 +36,8 @@ from civic.identity.permissions import (
     ASSIGN_ROLES,
     BODY_ROLES,
     MANAGE_DIRECTORY,
-    ROLES,
     VERIFY_IN_PERSON,
+    all_roles,
     forget_cached_permissions,
 )
 
@@ -316,7 +316,7 @@ def assign_role(
     """Give ``user`` a role, optionally limited to a territory or (for officials and inspectors) a state body."""
     if not actor.has_permission(ASSIGN_ROLES):
         raise PermissionDenied()
-    if role not in ROLES or db.session.get(Role, role) is None:
+    if role not in all_roles() or db.session.get(Role, role) is None:
         raise NotFound(_l("Unknown role."), field="role")
     if user.is_deleted:
         raise DomainError(_l("This account was deleted."))

@@ -11,7 +11,7 @@ from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, safe_next
-from civic.core.i18n import current_language
+from civic.core.i18n import LANGUAGE_COOKIE, current_language
 from civic.extensions import limiter, login_key
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
@@ -20,6 +20,7 @@ from civic.identity.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     IinForm,
+    LanguageForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
@@ -128,6 +129,28 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("core.home"))
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (cookie, and the account preference when signed in)."""
+    form = LanguageForm()
+    target = safe_next(request.form.get("next"), url_for("core.home"))
+    if not form.validate():
+        return redirect(target)
+    if current_user.is_authenticated:
+        services.set_preferred_locale(current_user, form.language.data)
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        form.language.data,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SECURE_COOKIES"],
+        httponly=True,
+    )
+    return response
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -273,6 +296,6 @@ def _account_context():
 
 @bp.app_template_global()
 def role_label(name: str) -> str:
-    from civic.identity.permissions import ROLE_LABELS
+    from civic.identity.permissions import role_labels
 
-    return str(ROLE_LABELS.get(name, name))
+    return str(role_labels().get(name, name))

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from civic import db
 from civic.identity.models import Territory, User
+from civic.identity.permissions import Scopes, scopes
 from civic.petitions import rules, similarity
 from civic.petitions.models import (
     PUBLIC_STATES,
@@ -20,7 +21,7 @@ from civic.petitions.models import (
     PetitionState,
     PetitionTerritoryCount,
 )
-from civic.petitions.permissions import MODERATE, RESPOND, permitted_scopes
+from civic.petitions.permissions import MODERATE, RESPOND
 
 S = PetitionState
 PAGE_SIZES = (10, 20, 50, 100)
@@ -95,25 +96,23 @@ def count_matching(filters: PetitionFilters) -> int:
 
 
 # --- staff queues -------------------------------------------------------------------------------------------------
-def _in_scope(stmt: Select, everywhere: bool, paths: list[str]) -> Select:
-    if everywhere:
+def _in_scope(stmt: Select, where: Scopes) -> Select:
+    """Petitions of the territories ``where`` covers."""
+    if where.everywhere:
         return stmt
-    if not paths:
+    if not where.territory_paths:
         return stmt.where(Petition.id.is_(None))
-    return stmt.join(Territory, Territory.id == Petition.territory_id).where(
-        or_(*[Territory.path.startswith(path) for path in paths])
-    )
+    return stmt.join(Territory, Territory.id == Petition.territory_id).where(where.territory_condition(Territory.path))
 
 
 def moderation_queue(user: User) -> list[Petition]:
     """Petitions awaiting moderation in the moderator's territories, oldest first."""
-    everywhere, paths, _bodies = permitted_scopes(user, MODERATE)
     stmt = (
         select(Petition)
         .where(Petition.state == S.AWAITING_MODERATION)
         .options(joinedload(Petition.territory), joinedload(Petition.category))
     )
-    return list(db.session.scalars(_in_scope(stmt, everywhere, paths).order_by(Petition.moderation_started_at)))
+    return list(db.session.scalars(_in_scope(stmt, scopes(user, MODERATE)).order_by(Petition.moderation_started_at)))
 
 
 def moderation_marker(petition: Petition, now: datetime) -> str | None:
@@ -129,20 +128,21 @@ def moderation_marker(petition: Petition, now: datetime) -> str | None:
 
 
 def moderated_petition_ids(user: User, states=(S.OPEN,)) -> list[int]:
-    everywhere, paths, _bodies = permitted_scopes(user, MODERATE)
-    return list(db.session.scalars(_in_scope(select(Petition.id).where(Petition.state.in_(states)), everywhere, paths)))
+    stmt = select(Petition.id).where(Petition.state.in_(states))
+    return list(db.session.scalars(_in_scope(stmt, scopes(user, MODERATE))))
 
 
 def awaiting_response(user: User) -> list[Petition]:
     """Unanswered open or closed petitions routed to the official's bodies: due dates first, then most signed."""
-    everywhere, _paths, bodies = permitted_scopes(user, RESPOND)
     stmt = (
         select(Petition)
-        .where(Petition.state.in_([S.OPEN, S.CLOSED]), Petition.responded_at.is_(None))
+        .where(
+            Petition.state.in_([S.OPEN, S.CLOSED]),
+            Petition.responded_at.is_(None),
+            scopes(user, RESPOND).body_condition(Petition.state_body_id),
+        )
         .options(joinedload(Petition.territory), joinedload(Petition.category), joinedload(Petition.state_body))
     )
-    if not everywhere:
-        stmt = stmt.where(Petition.state_body_id.in_(bodies or [0]))
     return list(
         db.session.scalars(
             stmt.order_by(

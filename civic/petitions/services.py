@@ -18,8 +18,9 @@ from civic.core.errors import Conflict, DomainError, PermissionDenied
 from civic.core.http import path_for
 from civic.db import utc_now
 from civic.identity import audit
-from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User, UserRole
+from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
 from civic.identity.notifications import notify
+from civic.identity.permissions import holders
 from civic.petitions import rules, signing, similarity, tallies
 from civic.petitions.models import (
     Petition,
@@ -37,17 +38,11 @@ def petition_link(petition: Petition) -> str:
 
 
 def body_officials(body: StateBody | None) -> list[User]:
-    """The officials who may answer for ``body``."""
+    """The people told about a petition routed to ``body``: whoever may answer for it (``petitions.respond`` over
+    the body; administrators only through another role), in one query."""
     if body is None:
         return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role_name == "official", UserRole.state_body_id == body.id, User.deleted_at.is_(None))
-            .distinct()
-        )
-    )
+    return holders(RESPOND, body=body)
 
 
 # --- drafting -----------------------------------------------------------------------------------------------------
@@ -204,13 +199,9 @@ def _enter_moderation(petition: Petition, now: datetime) -> None:
 
 
 def _moderators_for(territory: Territory) -> list[User]:
-    users = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role_name == "moderator", User.deleted_at.is_(None))
-        .distinct()
-    )
-    return [u for u in users if u.has_permission(MODERATE, territory=territory)]
+    """The people told that a petition awaits moderation: whoever moderates ``territory`` (``petitions.moderate``
+    over it; administrators only through another role), in one query."""
+    return holders(MODERATE, territory=territory)
 
 
 # --- closing and the response -------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from civic import db
 from civic.bureau import clock
 from civic.bureau.models import Attachment
-from civic.identity.models import AuditEvent
-from tests.bureau.conftest import PNG, T0, referral_of, upload
+from civic.bureau.services import referrals
+from civic.db import utc_now
+from civic.identity.models import AuditEvent, Notification
+from tests.bureau.conftest import PNG, T0, at, referral_of, upload, user
 
 ROLES = [
     "anonymous",
@@ -232,3 +234,28 @@ def test_staff_case_export_is_audited(app, client, auth, cast, scene):
             )
             == 1
         )
+
+
+def _told(app, cast, kind: str) -> set[str]:
+    with app.app_context():
+        ids = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == kind)))
+    return {role for role in ROLES if role != "anonymous" and getattr(cast, role).id in ids}
+
+
+def test_who_is_told_of_a_referral_and_of_its_answer(app, cast, cases):
+    """Recipients are the holders of the permission over the body or territory (identity's ``holders``), plus the
+    body's head and the case's consultant: never the administrator, other bodies or other territories."""
+    case_id = cases.make("referred")
+    assert _told(app, cast, "bureau.referral_received") == {"official", "head"}
+    with at(app, T0 + timedelta(days=2)):
+        referrals.answer(
+            referral_of(case_id), user(cast.official), "The akimat instructed the bank to reply in a week."
+        )
+    assert _told(app, cast, "bureau.answer_to_review") == {"inspector", "consultant"}
+
+
+def test_a_deleted_official_is_not_told_of_a_referral(app, cast, cases, make_user):
+    gone = make_user(roles=[("official", None, "KZ-ALA.AKIMAT")], deleted_at=utc_now())
+    cases.make("referred")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Notification.user_id == gone.id)) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,15 +22,17 @@ from civic.bureau.models import (
     Visibility,
 )
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
-from civic.bureau.permissions import ANSWER, INSPECT, can_work_on, holders, is_body_official, is_inspector_for
+from civic.bureau.permissions import ANSWER, INSPECT, can_work_on, is_body_official, is_inspector_for
 from civic.bureau.services import deadlines
 from civic.bureau.services.attachments import add_attachment
 from civic.bureau.services.cases import active_referral
 from civic.bureau.services.common import change_state, record_event, require_consent, sla_error, tell_client, tell_user
 from civic.core import deadlines as legal_clock
 from civic.core.errors import Conflict, DomainError, PermissionDenied
+from civic.core.i18n import format_day
 from civic.identity import audit
 from civic.identity.directory import route_to_body
+from civic.identity.permissions import holders
 
 SUMMARY_MIN, TEXT_MAX = 20, 5000
 
@@ -53,7 +54,7 @@ def referral_link(referral: Referral) -> str:
 
 
 def _due_text(referral: Referral) -> str:
-    return format_date(referral.due_at, "long") if referral.due_at else str(_l("not running (waiting for you)"))
+    return format_day(referral.due_at) if referral.due_at else str(_l("not running (waiting for you)"))
 
 
 def refer(case: Case, actor, body, summary: str, shared_attachment_ids=()) -> Referral:

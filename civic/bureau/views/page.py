@@ -20,7 +20,7 @@ from civic.bureau.models.enums import (
     STATE_LABELS,
     TRANSITIONS,
 )
-from civic.bureau.permissions import CONSULT, SUPERVISE, can_work_on, holders
+from civic.bureau.permissions import CONSULT, SUPERVISE, can_work_on
 from civic.bureau.services.cases import active_referral
 from civic.bureau.services.referrals import suggest_body
 from civic.bureau.services.work import templates_for
@@ -28,6 +28,7 @@ from civic.bureau.views.common import category_choices, territory_select
 from civic.core.forms import EmptyForm
 from civic.core.i18n import sort_by_name
 from civic.identity.models import StateBody
+from civic.identity.permissions import holders
 
 LABELS = {
     "event": EVENT_LABELS,

@@ -10,7 +10,7 @@ from civic import db
 from civic.bureau import forms, queries
 from civic.bureau.models import Case, CaseState
 from civic.bureau.models.enums import OPEN_STATES, STATE_LABELS
-from civic.bureau.permissions import CONSULT, can_work_on, holders
+from civic.bureau.permissions import CONSULT, can_work_on
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
 from civic.bureau.services import work
@@ -32,7 +32,7 @@ from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page
 from civic.identity.models import Category, StateBody, Territory, User
-from civic.identity.permissions import require_permission
+from civic.identity.permissions import holders, require_permission
 from civic.identity.services import find_user_by_email
 
 
