@@ -1,16 +1,15 @@
-"""Site-wide pages: home, the language switcher, health check and error pages."""
+"""Site-wide pages: home, health check and error pages (the language switcher is identity's: it saves the account's
+preference)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from civic import db
-from civic.core.http import safe_next
-from civic.core.i18n import LANGUAGE_COOKIE
 from civic.core.shell import home_feed, navigation
 from civic.modules import collect
 
@@ -41,31 +40,6 @@ def home():
         territory=territory,
         territories=territory_choices(),
     )
-
-
-@bp.post("/language")
-def set_language():
-    """Switch the interface language (cookie, and the account preference when signed in)."""
-    from civic.identity.forms import LanguageForm
-    from civic.identity.services import set_preferred_locale
-
-    form = LanguageForm()
-    target = safe_next(request.form.get("next"), url_for("core.home"))
-    if not form.validate():
-        return redirect(target)
-    if current_user.is_authenticated:
-        set_preferred_locale(current_user, form.language.data)
-        db.session.commit()
-    response = redirect(target)
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        form.language.data,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=current_app.config["SECURE_COOKIES"],
-        httponly=True,
-    )
-    return response
 
 
 @bp.get("/healthz")
