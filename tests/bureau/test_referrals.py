@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from civic import db
@@ -15,6 +15,7 @@ from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals, work
 from civic.core import deadlines
 from civic.core.errors import DomainError, InvalidTransition, PermissionDenied
+from civic.core.i18n import format_day
 from civic.identity.models import AuditEvent, Notification
 from tests.bureau.conftest import T0, at, body, referral_of, user
 
@@ -96,7 +97,7 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         )
         with force_locale(cast.client.preferred_locale):  # rendered in the client's language
             assert str(EXTENSION_LABELS["site_visit"]) in note.body
-            assert format_date(referral.due_at, "long") in note.body
+            assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))
         assert event.visibility == "body"
         assert event.data["reason"] == "site_visit"

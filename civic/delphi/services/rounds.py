@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from civic import db
 from civic.core.errors import DomainError, InvalidTransition, NotFound
+from civic.core.i18n import format_when
 from civic.db import utc_now
 from civic.delphi import pseudonyms
 from civic.delphi.analysis import analyse_rounds, effective_config
@@ -138,7 +138,7 @@ def _announce(rnd: DelphiRound, user: User) -> None:
         user,
         "delphi.round_open",
         title,
-        lambda: _("Please answer before %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")),
+        lambda: _("Please answer before %(deadline)s.", deadline=format_when(rnd.deadline)),
         link=link,
     )
 
@@ -258,7 +258,7 @@ def extend_deadline(rnd: DelphiRound, actor, deadline: datetime, now: datetime |
                 participation.panelist.user,
                 "delphi.deadline",
                 lambda: _("More time for round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
-                lambda: _("The new deadline is %(deadline)s.", deadline=format_datetime(rnd.deadline, "short")),
+                lambda: _("The new deadline is %(deadline)s.", deadline=format_when(rnd.deadline)),
                 link=answer_path(rnd.study_id, rnd.number),
             )
     audit.record(
@@ -286,7 +286,7 @@ def remind_non_responders(rnd: DelphiRound, actor=None, now: datetime | None = N
             lambda: _("Reminder: round %(n)s of \u201c%(title)s\u201d", n=rnd.number, title=rnd.study.title),
             lambda: _(
                 "You have not submitted your answers yet. The round closes on %(deadline)s.",
-                deadline=format_datetime(rnd.deadline, "short"),
+                deadline=format_when(rnd.deadline),
             ),
             link=link,
         )
