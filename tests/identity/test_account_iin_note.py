@@ -1,0 +1,21 @@
+"""The account page says that the IIN can be added only once the email is confirmed."""
+
+from __future__ import annotations
+
+from civic.identity.models import AssuranceLevel
+
+NOTE = "once your email is confirmed"
+
+
+def test_unconfirmed_account_explains_when_the_iin_can_be_added(client, auth, make_user):
+    auth.login(make_user(level=AssuranceLevel.REGISTERED, locale="en"))
+    page = client.get("/account").text
+    assert NOTE in page
+    assert 'name="iin"' not in page
+
+
+def test_confirmed_account_offers_the_iin_form_without_the_note(client, auth, make_user):
+    auth.login(make_user(level=AssuranceLevel.EMAIL_VERIFIED, locale="en"))
+    page = client.get("/account").text
+    assert 'name="iin"' in page
+    assert NOTE not in page
