@@ -2,7 +2,8 @@
 
 Each module ``civic.<name>`` may provide:
 - ``views.BLUEPRINTS``: blueprints to register;
-- ``permissions.PERMISSIONS`` (name -> description) and ``permissions.DEFAULTS`` (role -> set of names);
+- ``permissions.PERMISSIONS`` (name -> description), ``permissions.DEFAULTS`` (role -> set of names) and
+  ``permissions.ROLES`` (the module's own roles: name -> label);
 - ``cli.COMMANDS``: click groups/commands for the ``flask`` CLI;
 - ``demo.seed_demo(context)``: deterministic demo data, run by ``flask seed demo`` in this order;
 - ``views.HOME_CARDS`` (dicts: endpoint, title, text), ``views.NAV_ITEMS`` ((endpoint, label, group) triples) and
