@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civic import db
-from civic.delphi import charts, pseudonyms
+from civic.core import charts
+from civic.delphi import pseudonyms
 from civic.delphi.analysis import effective_config, option_column, redact_report
 from civic.delphi.items import describe, format_number, options, scale_points
 from civic.delphi.labels import SCHMIDT, status_label, verdict_label
@@ -103,7 +104,7 @@ def _likert_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     points = scale_points(view.item)
     counts, n = stat["counts"], stat["n"]
     highlight = int(own) - 1 if own is not None else None
-    view.chart = charts.bars(_("Answers per point of the scale"), [str(p.value) for p in points], counts, highlight)
+    view.chart = _distribution(_("Answers per point of the scale"), [str(p.value) for p in points], counts, highlight)
     view.head = [_("Point of the scale"), _("Answers"), _("Share")]
     view.rows = [
         {"cells": [p.caption, str(c), _pct(c / n)], "own": p.value == own} for p, c in zip(points, counts, strict=True)
@@ -159,7 +160,7 @@ def _choice_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     counts = [stat["counts"][stored.index(value)] for value in order]
     n = stat["n"]
     highlight = order.index(own) if own in order else None
-    view.chart = charts.bars(_("Answers per option"), [labels[v] for v in order], counts, highlight)
+    view.chart = _distribution(_("Answers per option"), [labels[v] for v in order], counts, highlight)
     view.head = [_("Answer"), _("Answers"), _("Share")]
     view.rows = [
         {"cells": [labels[v], str(c), _pct(c / n)], "own": v == own} for v, c in zip(order, counts, strict=True)
@@ -203,3 +204,22 @@ def _ranking_view(item: DelphiItem, block: dict, own: Any) -> ItemFeedback:
         (_("Agreement"), str(SCHMIDT.get(block.get("schmidt_label"), "—"))),
     ]
     return view
+
+
+def _distribution(title: str, labels: list[str], counts: list[int], highlight: int | None) -> charts.Chart:
+    """Columns of a distribution (templates/delphi/_charts.html), the viewer's own answer highlighted."""
+    return charts.columns(
+        list(zip(labels, counts, strict=True)),
+        width=480,
+        height=190,
+        left=8,
+        right=8,
+        top=26,
+        bottom=34,
+        fill=0.7,
+        centred=True,
+        min_width=0,
+        highlight=highlight,
+        fit_labels=True,
+        title=title,
+    )

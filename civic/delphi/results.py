@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from civic.config import LANGUAGES
-from civic.delphi import charts
+from civic.core import charts
 from civic.delphi.analysis import effective_config, redact_report
 from civic.delphi.items import format_number
 from civic.delphi.labels import SCHMIDT, decision_label, decision_reason, format_p, status_label, verdict_label

@@ -12,6 +12,7 @@ from civic.bureau import clock, queries, report
 from civic.bureau.permissions import ANSWER, CONSULT, INSPECT, SUPERVISE
 from civic.bureau.services.catalog import bureau_categories
 from civic.bureau.views.common import bp
+from civic.core import charts
 
 
 @bp.get("/")
@@ -45,11 +46,20 @@ def annual_report():
     response = render_template(
         "bureau/report.html",
         report=data,
+        charts={s.key: _chart(s) for s in (*data.sections, data.compliance_section)},
         years=report.available_years(),
         threshold=report.THRESHOLD,
         generated=clock.now(),
     )
     return response, 200, {"Cache-Control": "public, max-age=300"}
+
+
+def _chart(section: report.Section) -> charts.Chart:
+    """A report section's bars (templates/bureau/_macros.html); suppressed cells (None) get no bar."""
+    rows = [(row.label, row.value) for row in section.rows]
+    return charts.horizontal_bars(
+        rows, width=660, label_width=230, span=340, bar_height=20, top=5, bottom=5, limit=None
+    )
 
 
 @bp.get("/report.csv")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
-from civic.core import links
+from civic.core import charts, links
 from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
@@ -18,7 +18,7 @@ from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
 from civic.identity.models import Territory
-from civic.petitions import charts, moderation, queries, rules, services, signing, tallies
+from civic.petitions import moderation, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
@@ -86,7 +86,7 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
         areas=areas,
         area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
         days=days,
-        day_chart=charts.daily_columns(days),
+        day_chart=charts.columns([(day.isoformat(), n) for day, n in days]),
         sign_form=NotifyForm(),
         empty_form=EmptyForm(),
         can_moderate=moderation.can_moderate(current_user, petition),
