@@ -8,7 +8,13 @@ Each module ``civic.<name>`` may provide:
 - ``demo.seed_demo(context)``: deterministic demo data, run by ``flask seed demo`` in this order;
 - ``views.HOME_CARDS`` (dicts: endpoint, title, text), ``views.NAV_ITEMS`` ((endpoint, label, group) triples) and
   ``views.NAV_GROUPS`` ({group key: label}, for a group core does not know);
-- ``home.HOME_FEED``: ``feed(territory, user, limit)`` -> the home page's items (``civic.core.shell``).
+- ``home.HOME_FEED``: ``feed(territory, user, limit)`` -> the home page's items (``civic.core.shell``);
+- ``links.register_links(registry)``: the object types the module owns and its related-items providers
+  (``civic.core.links``), called when its blueprint is registered (``on_register(bp, register_links)`` at the top
+  of ``views/__init__.py``), so a module left out of ``MODULES`` adds no types and no related items.
+
+A module's ``views/__init__.py`` defines its blueprint at the top and imports its view submodules at the bottom
+(they register their routes on ``bp``); signal receivers live in ``services``, never in views.
 """
 
 from __future__ import annotations
