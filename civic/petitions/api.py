@@ -136,6 +136,7 @@ def petition(petition_id: int):
             ],
             "signatures_by_day": [{"date": day.isoformat(), "count": n} for day, n in queries.signatures_by_day(item)],
             "response": _response(item),
+            "response_extension": _extension(item),
             "rejection": {
                 "code": item.rejection_code,
                 "details": item.rejection_details,
@@ -150,6 +151,18 @@ def petition(petition_id: int):
 
 def _group(area_id: int) -> str:
     return {queries.OUTSIDE: "outside", queries.UNKNOWN: "unknown"}.get(area_id, "territory")
+
+
+def _extension(item: Petition) -> dict | None:
+    """The one extension of the answer term (15 to 30 days), or None."""
+    if not item.response_extended:
+        return None
+    return {
+        "reason": item.response_extension_reason,
+        "reason_label": item.response_extension_label,
+        "note": item.response_extension_note,
+        "extended_at": _iso(item.response_extended_at),
+    }
 
 
 def _response(item: Petition) -> dict | None:

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from civic.core.deadline_text import EXTENSION_LABELS
 from civic.core.forms import BaseForm
 from civic.petitions.models import REJECTION_LABELS
 
@@ -74,6 +75,12 @@ class HideForm(BaseForm):
     )
 
 
+class RestoreForm(BaseForm):
+    details = TextAreaField(
+        _l("Why is the petition restored?"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
+    )
+
+
 class RerouteForm(BaseForm):
     state_body = SelectField(_l("State body"), coerce=int, validators=[DataRequired()])
 
@@ -97,6 +104,22 @@ class InvalidateForm(BaseForm):
     hours = SelectField(_l("Signatures made in"), coerce=int, choices=lambda: list(WINDOWS), default=1)
     reason = TextAreaField(
         _l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 3}
+    )
+
+
+class ExtendResponseForm(BaseForm):
+    """The official extends the answer term once (15 to 30 days); reason and note are public."""
+
+    reason = SelectField(
+        _l("Reason for the extension"),
+        choices=lambda: [("", "—"), *((k, v) for k, v in EXTENSION_LABELS.items())],
+        validators=[Optional()],  # the legal clock refuses a missing or unknown reason with its own message
+    )
+    note = TextAreaField(
+        _l("Note to the public"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("What will be done before the answer, e.g. the date of the site visit."),
+        render_kw={"rows": 3},
     )
 
 

@@ -147,6 +147,30 @@ def hide(petition: Petition, moderator: User, details: str, now: datetime | None
     audit.record("petitions.hide", petition, actor=moderator, before=before, after={"state": S.HIDDEN})
 
 
+def restore(petition: Petition, moderator: User, details: str, now: datetime | None = None) -> None:
+    """Bring a hidden petition back to the state it was hidden from (audited, with the moderator's reason)."""
+    _require_moderator(moderator, petition)
+    if not (details or "").strip():
+        raise DomainError(_l("Explain why the petition is restored."), field="details")
+    before = {
+        "state": petition.state,
+        "rejection_code": petition.rejection_code,
+        "hidden_at": petition.hidden_at.isoformat() if petition.hidden_at else None,
+    }
+    target = petition.restore()
+    if target != S.REJECTED:  # the "offensive" verdict no longer stands
+        petition.rejection_code = petition.rejection_details = None
+    petition.restored_at = now or utc_now()
+    db.session.flush()
+    audit.record(
+        "petitions.restore",
+        petition,
+        actor=moderator,
+        before=before,
+        after={"state": petition.state, "reason": details.strip()},
+    )
+
+
 def reroute(petition: Petition, moderator: User, body: StateBody) -> None:
     """Send the petition to another state body."""
     _require_moderator(moderator, petition)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from civic.core.deadlines import ExtensionReason
 from civic.petitions.models import PUBLIC_STATES, RejectionCode
 from civic.petitions.queries import PAGE_SIZES, SORTS
 from civic.petitions.rules import PETITION_CATEGORY_CODES
@@ -69,7 +70,11 @@ SUMMARY = {
             **DATETIME,
             "description": "When the signature that reached the response threshold was made.",
         },
-        "response_due_at": {**DATETIME, "description": "15 calendar days after the response threshold was reached."},
+        "response_due_at": {
+            **DATETIME,
+            "description": "End of the 15th day (30th once extended) after the response threshold was reached, "
+            "Asia/Almaty, moved to the next working day if it falls on a day off.",
+        },
         "hearing_threshold_reached_at": DATETIME,
         "responded_at": DATETIME,
         "rejection_code": {"type": "string", "nullable": True, "enum": [c.value for c in RejectionCode] + [None]},
@@ -82,7 +87,16 @@ DETAIL = {
     "type": "object",
     "additionalProperties": False,
     "required": SUMMARY["required"]
-    + ["text", "language", "state_body", "signatures_by_territory", "signatures_by_day", "response", "rejection"],
+    + [
+        "text",
+        "language",
+        "state_body",
+        "signatures_by_territory",
+        "signatures_by_day",
+        "response",
+        "response_extension",
+        "rejection",
+    ],
     "properties": {
         **SUMMARY["properties"],
         "text": {"type": "string"},
@@ -129,6 +143,19 @@ DETAIL = {
                 "responded_at": DATETIME,
                 "updated_at": DATETIME,
                 "overdue_days": COUNT,
+            },
+        },
+        "response_extension": {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": False,
+            "required": ["reason", "reason_label", "note", "extended_at"],
+            "description": "The answer term extended once to 30 days by the responsible body; null if not extended.",
+            "properties": {
+                "reason": {"type": "string", "enum": [r.value for r in ExtensionReason]},
+                "reason_label": {"type": "string", "description": "The reason in the requested language."},
+                "note": {"type": "string", "nullable": True},
+                "extended_at": {"type": "string", "format": "date-time"},
             },
         },
         "rejection": {

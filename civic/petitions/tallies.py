@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select, update
 
 from civic import db
 from civic.db import utc_now
-from civic.petitions import rules
+from civic.petitions import answer_deadline
 from civic.petitions.models import Petition, PetitionDailyCount, PetitionSignature, PetitionTerritoryCount
 from civic.petitions.sql import dialect_insert
 
@@ -145,7 +145,7 @@ def record_threshold_crossings(petition_id: int) -> list[str]:
             petition_id,
             Petition.response_threshold_reached_at,
             at,
-            response_due_at=at + timedelta(days=rules.RESPONSE_DAYS),
+            response_due_at=answer_deadline.response_due(at),
         ):
             recorded.append("response")
     if p.hearing_threshold and p.hearing_threshold_reached_at is None and p.signature_count >= p.hearing_threshold:
@@ -184,7 +184,7 @@ def recheck_thresholds(petition: Petition) -> None:
         at = nth_signature_time(petition.id, threshold)
         values = {column.key: at}
         if column is Petition.response_threshold_reached_at:
-            values["response_due_at"] = at + timedelta(days=rules.RESPONSE_DAYS) if at else None
+            values["response_due_at"] = answer_deadline.response_due(at, extended=petition.response_extended)
         db.session.execute(
             update(Petition)
             .where(Petition.id == petition.id)

@@ -45,6 +45,10 @@ class Referral(Base):
     overdue_notified_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     answered_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     accepted_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    #: A supervisor withdrew a referral the body never answered (the reason goes to the client and the body).
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    withdrawn_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawal_reason: Mapped[Optional[str]] = mapped_column(Text)
     #: Known once an answer is accepted: was the accepted answer given after the deadline?
     answered_late: Mapped[Optional[bool]] = mapped_column(Boolean)
     evasive_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,6 +13,7 @@ from civic.petitions.models.signatures import (
     PetitionDailyCount,
     PetitionInvalidation,
     PetitionSignature,
+    PetitionSourceAlert,
     PetitionSupporter,
     PetitionTerritoryCount,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "PetitionLevelRule",
     "PetitionSettings",
     "PetitionSignature",
+    "PetitionSourceAlert",
     "PetitionState",
     "PetitionSupporter",
     "PetitionTerritoryCount",

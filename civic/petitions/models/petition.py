@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from civic.core.deadline_text import EXTENSION_LABELS
 from civic.core.errors import InvalidTransition
 from civic.db import AwareDateTime, Base, created_at, intpk, utc_now
 from civic.identity.models import Category, StateBody, Territory, User
@@ -58,6 +59,7 @@ TRANSITION_REFUSALS = {
     "hide": _l("This petition cannot be hidden in its current state."),
     "withdraw": _l("A petition can be withdrawn only before it opens for signatures."),
     "close": _l("Only an open petition can be closed."),
+    "restore": _l("Only a hidden petition can be restored."),
 }
 
 
@@ -132,6 +134,11 @@ class Petition(Base):
     closed_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     withdrawn_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     hidden_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    #: The state a hidden petition was in, so that a moderator can restore it (NULL unless hidden).
+    state_before_hidden: Mapped[Optional[str]] = mapped_column(String(24))
+    restored_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    #: When the signers' IP addresses were erased (``flask petitions purge-ips``, a set time after closing).
+    ips_purged_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
     rejection_code: Mapped[Optional[str]] = mapped_column(String(32))
     rejection_details: Mapped[Optional[str]] = mapped_column(Text)
@@ -143,6 +150,11 @@ class Petition(Base):
     response_threshold_reached_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     response_due_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     hearing_threshold_reached_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    #: The answer term extended once, from 15 to 30 days (``civic.core.deadlines``), with a typed reason.
+    response_extension_reason: Mapped[Optional[str]] = mapped_column(String(20))
+    response_extension_note: Mapped[Optional[str]] = mapped_column(Text)
+    response_extended_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    response_extended_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     #: Valid signatures already tallied; the ones not tallied yet are counted on read (see signing.py).
     signature_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -185,7 +197,28 @@ class Petition(Base):
         """Apply a transition, or raise InvalidTransition with a message that says why not."""
         if not self.can_move(action):
             raise InvalidTransition(self, action, TRANSITION_REFUSALS[action])
+        if action == "hide":
+            self.state_before_hidden = self.state
         self.state = TRANSITIONS[action][1]
+
+    @property
+    def can_restore(self) -> bool:
+        return self.state == S.HIDDEN
+
+    def restore(self) -> PetitionState:
+        """Bring a hidden petition back to the state it was hidden from; returns that state.
+
+        Petitions hidden before the previous state was recorded go back to moderation if they never opened, and to
+        ``open`` otherwise (the close-expired job closes them if their window has ended).
+        """
+        if not self.can_restore:
+            raise InvalidTransition(self, "restore", TRANSITION_REFUSALS["restore"])
+        if self.state_before_hidden:
+            target = PetitionState(self.state_before_hidden)
+        else:
+            target = S.OPEN if self.opened_at is not None else S.AWAITING_MODERATION
+        self.state, self.state_before_hidden = target, None
+        return target
 
     # --- what the page shows ------------------------------------------------------------------------------
     @property
@@ -195,6 +228,14 @@ class Petition(Base):
     @property
     def rejection_explanation(self) -> str:
         return str(REJECTION_EXPLANATIONS[RejectionCode(self.rejection_code)]) if self.rejection_code else ""
+
+    @property
+    def response_extended(self) -> bool:
+        return self.response_extended_at is not None
+
+    @property
+    def response_extension_label(self) -> str:
+        return str(EXTENSION_LABELS.get(self.response_extension_reason, "")) if self.response_extension_reason else ""
 
     def is_signable_at(self, now: datetime) -> bool:
         return self.state == S.OPEN and self.closes_at is not None and now < self.closes_at

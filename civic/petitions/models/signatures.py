@@ -103,3 +103,24 @@ class PetitionInvalidation(Base):
     created_at: Mapped[created_at]
 
     actor: Mapped[Optional[User]] = relationship()
+
+
+class PetitionSourceAlert(Base):
+    """A trending-source alert sent to moderators: one address range or email domain dominated recent signatures.
+
+    Kept so the same petition and source are not reported twice within the alert window (``flask petitions
+    trending-alerts``).
+    """
+
+    __tablename__ = "petition_source_alerts"
+    __table_args__ = (Index("ix_petition_source_alerts_lookup", "petition_id", "kind", "source", "created_at"),)
+
+    id: Mapped[intpk]
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    #: ``ip_range`` (an IPv4 /24 or IPv6 /48 network) or ``domain`` (an email domain).
+    kind: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(255))
+    source_count: Mapped[int] = mapped_column(Integer)
+    recent_count: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utc_now)

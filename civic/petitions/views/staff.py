@@ -16,9 +16,18 @@ from civic.db import utc_now
 from civic.identity.directory import route_to_body
 from civic.identity.models import StateBody
 from civic.identity.permissions import require_permission
+from civic.petitions import answer_deadline, moderation, queries, rules, services, tallies
 from civic.petitions import integrity as signature_integrity
-from civic.petitions import moderation, queries, rules, services, tallies
-from civic.petitions.forms import ApproveForm, HideForm, InvalidateForm, RejectForm, RerouteForm, ResponseForm
+from civic.petitions.forms import (
+    ApproveForm,
+    ExtendResponseForm,
+    HideForm,
+    InvalidateForm,
+    RejectForm,
+    RerouteForm,
+    ResponseForm,
+    RestoreForm,
+)
 from civic.petitions.models import Petition, PetitionInvalidation, PetitionState
 from civic.petitions.permissions import MODERATE, RESPOND
 from civic.petitions.views.common import body_choices, bp, load_visible
@@ -60,6 +69,7 @@ def _decision_forms(petition: Petition):
         "approve_form": approve,
         "reject_form": RejectForm(prefix="reject"),
         "hide_form": HideForm(prefix="hide"),
+        "restore_form": RestoreForm(prefix="restore"),
         "route_form": reroute,
     }
 
@@ -142,6 +152,21 @@ def hide(petition_id: int):
         "hide_form",
         lambda: moderation.hide(petition, current_user, form.details.data),
         _("The petition is hidden."),
+    )
+
+
+@bp.post("/<int:petition_id>/restore")
+@require_permission(MODERATE)
+def restore(petition_id: int):
+    """Bring a hidden petition back to the state it was hidden from."""
+    petition = _moderated(petition_id)
+    form = RestoreForm(prefix="restore")
+    return _decide(
+        petition,
+        form,
+        "restore_form",
+        lambda: moderation.restore(petition, current_user, form.details.data),
+        _("The petition is restored."),
     )
 
 
@@ -258,4 +283,42 @@ def respond(petition_id: int):
             db.session.commit()
             flash(_("The response is published."), "success")
             return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
-    return form_page("petitions/respond.html", form, petition=petition, count=tallies.live_count(petition))
+    return _respond_page(petition, form)
+
+
+def _respond_page(petition: Petition, form=None, extend_form=None, status: int | None = None):
+    """The official's page: the response form and, while the term runs, the one extension."""
+    form = form or ResponseForm(data={"text": petition.response_text or ""})
+    extend_form = extend_form or ExtendResponseForm(prefix="extend")
+    if status is None:
+        errors = form.errors or form.form_errors or extend_form.errors or extend_form.form_errors
+        status = 400 if request.method == "POST" and errors else 200
+    return render_template(
+        "petitions/respond.html",
+        form=form,
+        extend_form=extend_form,
+        petition=petition,
+        count=tallies.live_count(petition),
+        can_extend=answer_deadline.can_extend(current_user, petition),
+    ), status
+
+
+@bp.post("/<int:petition_id>/extend-response")
+@require_permission(RESPOND)
+def extend_response(petition_id: int):
+    """Extend the answer term once to 30 days, for a typed reason with a public note."""
+    petition = get_or_404(Petition, petition_id)
+    if not services.can_respond(current_user, petition):
+        abort(403)
+    form = ExtendResponseForm(prefix="extend")
+    if form.validate_on_submit():
+        try:
+            answer_deadline.extend(petition, current_user, form.reason.data, form.note.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            return _respond_page(get_or_404(Petition, petition_id), extend_form=form, status=exc.status_code)
+        db.session.commit()
+        flash(_("The answer term is extended; the new due date is on the petition page."), "success")
+        return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
+    return _respond_page(petition, extend_form=form)
