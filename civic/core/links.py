@@ -106,7 +106,6 @@ def registry_of(app: Flask) -> LinkRegistry:
     registry = app.extensions.get(EXTENSION)
     if registry is None:
         registry = app.extensions[EXTENSION] = LinkRegistry()
-        app.jinja_env.globals["related_links"] = related
     return registry
 
 
