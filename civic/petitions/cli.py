@@ -1,4 +1,5 @@
-"""``flask petitions ...``: the jobs cron runs (closing expired petitions, tallying signatures, response news)."""
+"""``flask petitions ...``: the jobs cron runs (closing expired petitions, tallying signatures, response news,
+trending-source alerts, erasing old IP addresses)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from civic import db
-from civic.petitions import services, signing, tallies
+from civic.petitions import alerts, retention, services, signing, tallies
 from civic.petitions.models import Petition
 
 petitions_cli = AppGroup("petitions", help="Petition jobs for cron.")
@@ -50,3 +51,19 @@ def update_counts(every: float) -> None:
             return
         db.session.remove()
         time.sleep(every)
+
+
+@petitions_cli.command("trending-alerts")
+def trending_alerts() -> None:
+    """Tell moderators when one address range or email domain dominates a petition's recent signatures."""
+    sent = alerts.send_alerts()
+    db.session.commit()
+    click.echo(f"{len(sent)} trending-source alerts sent.")
+
+
+@petitions_cli.command("purge-ips")
+def purge_ips() -> None:
+    """Erase signers' IP addresses on petitions closed longer than PETITIONS_IP_RETENTION_DAYS (run daily)."""
+    petitions, signatures = retention.purge_ips()
+    db.session.commit()
+    click.echo(f"IP addresses erased from {signatures} signatures on {petitions} petitions.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -30,6 +32,45 @@ def trending(petition_ids, since: datetime, min_count: int = 2) -> dict[str, lis
             .limit(100)
         ).all()
     return groups
+
+
+#: Prefix lengths of the address ranges the trending-source alert groups by (a subscriber's or an office's network).
+IPV4_PREFIX, IPV6_PREFIX = 24, 48
+
+
+def address_range(ip: str) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) network of an address, as text (``"203.0.113.0/24"``); None if unparsable."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = IPV4_PREFIX if address.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def recent_sources(petition_id: int, since: datetime) -> tuple[int, Counter, Counter]:
+    """A petition's valid signatures since ``since``: their number, and their counts per address range and per
+    email domain (two grouped queries; addresses are folded into ranges in Python)."""
+    valid = and_(
+        PetitionSignature.petition_id == petition_id,
+        PetitionSignature.created_at >= since,
+        PetitionSignature.invalidated_at.is_(None),
+    )
+    total = db.session.scalar(select(func.count()).select_from(PetitionSignature).where(valid)) or 0
+    ranges, domains = Counter(), Counter()
+    by_ip = select(PetitionSignature.ip, func.count()).where(valid, PetitionSignature.ip.is_not(None))
+    for ip, n in db.session.execute(by_ip.group_by(PetitionSignature.ip)):
+        network = address_range(ip)
+        if network is not None:
+            ranges[network] += n
+    by_domain = select(PetitionSignature.email_domain, func.count()).where(
+        valid, PetitionSignature.email_domain.is_not(None)
+    )
+    for domain, n in db.session.execute(by_domain.group_by(PetitionSignature.email_domain)):
+        domains[domain] += n
+    return total, ranges, domains
 
 
 def matching_signatures(petition_id: int, ips, domains, since: datetime, until: datetime):
