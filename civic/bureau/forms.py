@@ -171,6 +171,13 @@ class ExtendForm(BaseForm):
     extension_note = TextAreaField(_l("Explanation for the client"), validators=[Optional(), Length(max=2000)])
 
 
+class WithdrawReferralForm(BaseForm):
+    reason = TextAreaField(
+        _l("Why is the referral withdrawn? (the client and the body read this)"),
+        validators=[DataRequired(), Length(min=10, max=2000)],
+    )
+
+
 class AnswerForm(BaseForm):
     text = TextAreaField(_l("Answer of the state body"), validators=[DataRequired(), Length(min=20, max=5000)])
     attachments = MultipleFileField(_l("Documents (PDF, PNG or JPEG, up to 5 MB each)"))

@@ -238,6 +238,7 @@ class EventKind(StrEnum):
     ANSWERED = "answered"
     ANSWER_ACCEPTED = "answer_accepted"
     ANSWER_EVASIVE = "answer_evasive"
+    REFERRAL_WITHDRAWN = "referral_withdrawn"
     OVERDUE = "overdue"
     RESOLUTION = "resolution"
     FOLLOW_UP_SENT = "follow_up_sent"
@@ -263,6 +264,7 @@ EVENT_LABELS = {
     EventKind.ANSWERED: _l("Answer from the state body"),
     EventKind.ANSWER_ACCEPTED: _l("Answer accepted by the inspector"),
     EventKind.ANSWER_EVASIVE: _l("Answer found evasive by the inspector"),
+    EventKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn by the bureau"),
     EventKind.OVERDUE: _l("The state body missed its deadline"),
     EventKind.RESOLUTION: _l("Answer and resolution"),
     EventKind.FOLLOW_UP_SENT: _l("Follow-up question sent"),

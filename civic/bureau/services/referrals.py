@@ -22,7 +22,7 @@ from civic.bureau.models import (
     Visibility,
 )
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
-from civic.bureau.permissions import ANSWER, INSPECT, can_work_on, is_body_official, is_inspector_for
+from civic.bureau.permissions import ANSWER, INSPECT, can_work_on, is_body_official, is_inspector_for, is_supervisor
 from civic.bureau.services import deadlines
 from civic.bureau.services.attachments import add_attachment
 from civic.bureau.services.cases import active_referral
@@ -182,6 +182,50 @@ def extend(referral: Referral, actor, reason: str, note: str = "") -> None:
         lambda: _l("The deadline for your case %(number)s was extended", number=number),
         lambda: _l("Reason: %(reason)s. The body must now answer by %(due)s.", reason=label, due=_due_text(referral)),
     )
+
+
+def withdraw(referral: Referral, actor, reason: str) -> None:
+    """A supervisor withdraws a referral the body never answered: the clock stops for good, the case goes back to its
+    consultant, and the client and the body are told why (audited). Refused once the body has answered."""
+    case = referral.case
+    if not is_supervisor(actor, case):
+        raise PermissionDenied()
+    answered = referral.answered_at is not None or db.session.scalar(
+        select(ReferralAnswer.id).where(ReferralAnswer.referral_id == referral.id).limit(1)
+    )
+    if answered:
+        raise Conflict(_l("The body has already answered this referral; it can no longer be withdrawn."))
+    if referral.state != ReferralState.SENT:
+        raise Conflict(_l("Only a referral awaiting the body's answer can be withdrawn."))
+    reason = _text(reason, "reason", 10)
+    now = clock.now()
+    if case.state == CaseState.AWAITING_CLIENT:  # the wait was for this appeal: it ends with it
+        change_state(case, "resume", actor, visibility=Visibility.BODY, referral=referral)
+        pause = referral.open_pause
+        if pause is not None:
+            pause.end_at = max(now, pause.start_at)
+    before = {"state": referral.state, "due_at": referral.due_at.isoformat() if referral.due_at else None}
+    referral.state = ReferralState.WITHDRAWN
+    referral.withdrawn_at, referral.withdrawn_by_id, referral.withdrawal_reason = now, actor.id, reason
+    deadlines.close(referral, SlaState.CLOSED)
+    record_event(case, EventKind.REFERRAL_WITHDRAWN, Visibility.BODY, actor, reason, referral=referral)
+    change_state(case, "conclude_referral", actor, referral=referral)
+    audit.record("bureau.withdraw_referral", referral, actor=actor, before=before, after={"state": referral.state})
+    number, body = case.number, referral.body
+    tell_client(
+        case,
+        "bureau.referral_withdrawn",
+        lambda: _l("The bureau withdrew the appeal of your case %(number)s to %(body)s", number=number, body=body.name),
+        lambda: _l("Reason: %(reason)s. Your consultant continues with your case.", reason=reason),
+    )
+    for person in [*_body_people(referral), case.consultant]:
+        tell_user(
+            person,
+            "bureau.referral_withdrawn",
+            lambda: _l("The appeal of case %(number)s was withdrawn by the bureau", number=number),
+            reason,
+            link=referral_link(referral),
+        )
 
 
 def answer(referral: Referral, actor, text: str, uploads=()) -> ReferralAnswer:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.bureau import clock, forms, queries
-from civic.bureau.models import Referral, ReferralAnswer
+from civic.bureau.models import Referral, ReferralAnswer, ReferralState
 from civic.bureau.models.enums import CLOCK_REFERRAL_STATES, EXTENSION_LABELS
 from civic.bureau.permissions import (
     ANSWER,
@@ -18,6 +18,7 @@ from civic.bureau.permissions import (
     can_view_referral,
     is_body_official,
     is_inspector_for,
+    is_supervisor,
 )
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
@@ -53,6 +54,7 @@ def render_referral(referral: Referral, status: int = 200, **overrides):
         "answer_form": forms.AnswerForm(),
         "info_form": forms.RequestInfoForm(),
         "review_form": forms.ReviewForm(),
+        "withdraw_form": forms.WithdrawReferralForm(),
         **overrides,
     }
     answers = list(referral_answers(referral))
@@ -63,6 +65,9 @@ def render_referral(referral: Referral, status: int = 200, **overrides):
         case=referral.case,
         official=official,
         inspector=inspector,
+        can_withdraw=referral.state == ReferralState.SENT
+        and referral.answered_at is None
+        and is_supervisor(current_user, referral.case),
         events=queries.timeline(referral.case, "body", referral),
         answers=answers,
         now=now,
@@ -98,6 +103,19 @@ def _official_step(referral_id: int, form, field_name: str, act, message: str):
         form.add_domain_error(exc)
         return render_referral(referral, refused_status(exc), **{field_name: form})
     return done(message, referral_url(referral))
+
+
+@bp.post("/referrals/<int:referral_id>/withdraw")
+@login_required
+def withdraw(referral_id: int):
+    """A supervisor withdraws a referral the body never answered (the reason goes to the client and the body)."""
+    return _official_step(
+        referral_id,
+        forms.WithdrawReferralForm(),
+        "withdraw_form",
+        lambda r, f: referral_services.withdraw(r, current_user, f.reason.data),
+        _("The referral was withdrawn; the client and the body were told why."),
+    )
 
 
 def referral_url(referral: Referral) -> str:
