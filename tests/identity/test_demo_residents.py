@@ -46,7 +46,8 @@ def test_every_almaty_district_has_enough_verified_residents(app):
     assert short == {}, f"districts without {demo.RESIDENTS_PER_DISTRICT} verified demo residents: {short}"
     with app.app_context():
         levels = Counter(
-            u.assurance_level for u in db.session.scalars(select(User).where(User.email.like("resident%@demo.civic.kz")))
+            u.assurance_level
+            for u in db.session.scalars(select(User).where(User.email.like("resident%@demo.civic.kz")))
         )
     assert levels[int(AssuranceLevel.EMAIL_VERIFIED)] > 0  # some still show the "add your IIN" step
 
