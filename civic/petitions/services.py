@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from civic import db
 from civic.core import signals
 from civic.core.errors import Conflict, DomainError, PermissionDenied
 from civic.core.http import path_for
+from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.identity import audit
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
@@ -320,7 +322,7 @@ def _announce_threshold(petition: Petition, kind: str, **_extra) -> None:
     """Tell the officials who must answer, and the author, that the petition reached a threshold."""
     link = petition_link(petition)
     if kind == "response":
-        due = petition.response_due_at.astimezone(tallies.ALMATY).date().isoformat()
+        due = LazyString(format_day, petition.response_due_at)  # in the language of whoever reads it
         title = _l(
             "Petition “%(title)s” reached %(n)s signatures: the akimat must answer by %(due)s",
             title=petition.title,

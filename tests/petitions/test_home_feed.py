@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale
 
 SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 
@@ -52,3 +53,27 @@ def test_the_signing_deadline_has_no_seconds(client, world, language):
     assert str(closes.year) in box
     assert not SECONDS.search(box)
     assert not SECONDS.search(re.sub(r"<[^>]*>", "", client.get("/").text))
+
+
+def test_the_threshold_notice_gives_the_due_date_in_the_readers_language(app, world):
+    from sqlalchemy import select, update
+
+    from civic import db
+    from civic.core.i18n import format_day
+    from civic.identity.models import Notification, User
+
+    petition_id = world.petition()
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == world.author.id).values(preferred_locale="ru"))
+        db.session.commit()
+    world.set_thresholds(petition_id, response=1, hearing=100)
+    world.sign(petition_id, world.user())
+    world.tally(petition_id)
+
+    due = world.get(petition_id).response_due_at
+    with app.app_context():
+        titles = db.session.scalars(select(Notification.title).where(Notification.user_id == world.author.id)).all()
+        with app.test_request_context("/"), force_locale("ru"):
+            expected = format_day(due)
+    assert any(expected in title for title in titles), titles
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", title) for title in titles)
