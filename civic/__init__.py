@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import format_decimal
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -49,7 +49,14 @@ def _init_database(app: Flask) -> None:
 
     @app.before_request
     def _declare_write_intent():
-        db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        # GET/HEAD/OPTIONS never write (tests/test_no_writes_on_get.py); other methods begin IMMEDIATE on SQLite.
+        g.write_intent_token = db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _reset_write_intent(_exc):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            db.write_intent.reset(token)
 
     @app.teardown_appcontext
     def _remove_session(_exc):
@@ -61,7 +68,7 @@ def _init_extensions(app: Flask) -> None:
 
     from civic.core.i18n import select_locale
     from civic.extensions import babel, csrf, limiter, login_manager
-    from civic.identity.models import User
+    from civic.identity.login import load_user
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -72,15 +79,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def _load_user(ident: str):
-        user_id, _sep, version = ident.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+    login_manager.user_loader(load_user)
 
 
 def _register_modules(app: Flask) -> None:

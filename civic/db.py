@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
-from sqlalchemy.orm import DeclarativeBase, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -25,6 +27,7 @@ MODEL_MODULES = (
     "civic.petitions.models",
     "civic.delphi.models",
     "civic.bureau.models",
+    "civic.contests.models",
 )
 
 
@@ -64,6 +67,32 @@ session = scoped_session(sessionmaker(expire_on_commit=False))
 # True while the current request may write: SQLite then starts with BEGIN IMMEDIATE so that concurrent
 # writers queue on busy_timeout instead of failing with SQLITE_BUSY when a read transaction upgrades.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def transaction(*, immediate: bool = True) -> Iterator[scoped_session[Session]]:
+    """Run the enclosed work in a transaction of its own: committed when the block ends, rolled back on an error.
+
+    Whatever the session had open is rolled back first (a request's read transaction, or changes a refused request
+    must not keep), so the block starts a fresh transaction and reads what is committed now. ``immediate`` declares
+    the write intent for that transaction: on SQLite it starts with ``BEGIN IMMEDIATE`` and waits for the write lock
+    (``busy_timeout``) instead of failing to upgrade a read snapshot. ``immediate=False`` gives a deferred ``BEGIN``,
+    for a block whose first statement is itself the write (petition signing). The intent is reset afterwards
+    through the contextvar's token, so what runs next in the request or command is as it was.
+
+    The one way to commit outside a view's own single commit: upkeep jobs (CLI), the signing INSERT, an audit record
+    that must outlive a refused request.
+    """
+    session.rollback()
+    token = write_intent.set(immediate)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        write_intent.reset(token)
 
 
 def import_all_models() -> None:

@@ -19,18 +19,18 @@ from civic.identity.directory import territory_choices
 def refuse(obj) -> None:
     """Answer 404 (never confirming the item exists) and keep a record of the attempt in the audit log.
 
-    Anything the request changed before is rolled back first: only the audit record is committed."""
+    The record is a transaction of its own (``db.transaction``): anything the request changed before is rolled back,
+    only the audit record is committed. It is the one write a GET may make (tests/test_no_writes_on_get.py): a
+    denied look at someone's case must leave a trace even when the request only reads."""
     object_type, object_id = type(obj).__tablename__, obj.id
-    db.session.rollback()
-    actor = current_user if current_user.is_authenticated else None
-    audit.record(
-        "bureau.access_denied",
-        object_type=object_type,
-        object_id=object_id,
-        actor=actor,
-        after={"path": request.path[:200], "method": request.method},
-    )
-    db.session.commit()
+    with db.transaction():
+        audit.record(
+            "bureau.access_denied",
+            object_type=object_type,
+            object_id=object_id,
+            actor=current_user if current_user.is_authenticated else None,
+            after={"path": request.path[:200], "method": request.method},
+        )
     abort(404)
 
 
