@@ -182,11 +182,10 @@ def insert_signature(
     ip: str | None,
     notify_me: bool,
     now: datetime | None = None,
-    connection=None,
 ) -> tuple[int | None, dict]:
     """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
 
-    ``connection`` defaults to the session's; the signing view passes a connection of its own (see there).
+    It runs in the session's transaction; the signing view makes it a transaction of its own (``db.transaction``).
     """
     now = now or utc_now()
     account = configured_limit("PETITIONS_SIGN_LIMIT_PER_ACCOUNT", "10 per minute") or (10**9, timedelta())
@@ -203,7 +202,7 @@ def insert_signature(
     }
     if by_ip:
         params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
-    connection = connection or db.session.connection()
+    connection = db.session.connection()
     statement = _sign_statement(connection.dialect.name, by_ip is not None)
     return connection.execute(statement, params).scalar(), params
 

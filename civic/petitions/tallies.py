@@ -5,18 +5,17 @@ moments.
   concurrently) and adds them to ``petitions.signature_count`` and the per-district and per-day tables;
 - the exact count is always the tally plus the not-yet-tallied rows (a small partial index): ``live_count``;
 - a threshold is reached at the ``created_at`` of the N-th valid signature, recorded by a conditional UPDATE, so the
-  moment is exact and the notifications go out once, whoever notices first (the counter job or a page view).
+  moment is exact and the notifications go out once, whoever notices first (the counter job or a staff action).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from blinker import Namespace
-from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from civic import db
 from civic.db import utc_now
@@ -93,18 +92,6 @@ def _upsert_counts(model, key: str, petition_id: int, counts: Counter, sign: int
         index_elements=["petition_id", key], set_={"count": model.count + statement.excluded.count}
     )
     db.session.execute(statement)
-
-
-def claim_tally(petition_id: int, now: datetime) -> bool:
-    """Let one of many concurrent page views do the tally that is due: the one whose conditional UPDATE wins."""
-    stale = now - count_max_age()
-    claimed = db.session.execute(
-        update(Petition)
-        .where(Petition.id == petition_id, or_(Petition.tallied_at.is_(None), Petition.tallied_at <= stale))
-        .values(tallied_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1
 
 
 def tally_pending(now: datetime | None = None) -> dict[int, int]:
@@ -192,7 +179,3 @@ def recheck_thresholds(petition: Petition) -> None:
             .execution_options(synchronize_session=False)
         )
     db.session.refresh(petition)
-
-
-def count_max_age() -> timedelta:
-    return timedelta(seconds=current_app.config.get("PETITIONS_TALLY_MAX_AGE", 5))

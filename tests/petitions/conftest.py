@@ -22,14 +22,6 @@ HOME = "KZ-ALA-ALM"
 
 
 @pytest.fixture(autouse=True)
-def _live_counts(app):
-    """Tests see tallies at once (production throttles the on-read tally to every few seconds)."""
-    app.config["PETITIONS_TALLY_MAX_AGE"] = 0
-    yield
-    app.config.pop("PETITIONS_TALLY_MAX_AGE", None)
-
-
-@pytest.fixture(autouse=True)
 def _english(app, request):
     """Assertions read English messages: services outside a request, and anonymous pages, use English here.
 

@@ -425,7 +425,8 @@ def test_petition_page_shows_thresholds_overdue_and_days(client, world, app, res
     assert "<progress" in page
 
 
-def test_expired_petition_closes_when_its_page_is_read(client, world, app):
+def test_expired_petition_reads_as_closed_until_the_job_closes_it(client, auth, world, app, residents, runner):
+    """The page never writes: past its closing time it offers no signing; ``close-expired`` changes the state."""
     from datetime import timedelta
 
     from civic.db import utc_now
@@ -434,8 +435,12 @@ def test_expired_petition_closes_when_its_page_is_read(client, world, app):
     with app.app_context():
         db.session.get(Petition, pid).closes_at = utc_now() - timedelta(minutes=1)
         db.session.commit()
+    auth.login(residents(1)[0])
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
     assert "Closed on" in page
+    assert "Sign this petition" not in page
+    assert world.get(pid).state == S.OPEN
+    assert "1 petitions closed." in runner.invoke(args=["petitions", "close-expired"]).output
     assert world.get(pid).state == S.CLOSED
 
 

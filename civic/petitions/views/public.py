@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,16 +12,16 @@ from civic.core import charts, links
 from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
-from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
+from civic.identity.login import session_user_id
 from civic.identity.models import Territory
 from civic.petitions import moderation, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, load_visible, refresh_if_stale, wants_json
+from civic.petitions.views.common import bp, load_visible, wants_json
 
 S = PetitionState
 
@@ -62,9 +60,12 @@ def _csv_args(filters: queries.PetitionFilters, categories) -> dict:
 
 @bp.get("/<int:petition_id>")
 def detail(petition_id: int):
-    """Show a petition: text, progress, figures by district and by day, the response or the rejection."""
-    petition = refresh_if_stale(load_visible(petition_id))
-    return render_detail(petition)
+    """Show a petition: text, progress, figures by district and by day, the response or the rejection.
+
+    Read only: the count is the tally plus the untallied signatures, and a petition past its closing time shows as
+    closed until ``flask petitions close-expired`` closes it (docs/operations.md).
+    """
+    return render_detail(load_visible(petition_id))
 
 
 def render_detail(petition: Petition, status: int = 200, sign_error: str | None = None):
@@ -87,7 +88,7 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
         areas=areas,
         area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
         days=days,
-        day_chart=charts.columns([(format_day(day), n) for day, n in days]),
+        day_chart=charts.columns([(day.isoformat(), n) for day, n in days]),
         sign_form=NotifyForm(),
         empty_form=EmptyForm(),
         can_moderate=moderation.can_moderate(current_user, petition),
@@ -136,32 +137,25 @@ def _similar_for_author(petition: Petition):
 
 
 # --- signing: the hot path ----------------------------------------------------------------------------------------
-def _session_account() -> tuple[int, int] | None:
-    """(user id, session version) from the signed session cookie, as the login left them; None if absent."""
-    user_id, _sep, version = str(session.get("_user_id") or "").partition(":")
-    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
-
-
 @bp.post("/<int:petition_id>/sign")
 @limiter.exempt  # the per-account and per-IP limits are part of the signing INSERT (exact across workers)
 def sign(petition_id: int):
     """Sign a petition: one guarded INSERT; JSON for scripts (petitions.js), a redirect for plain forms.
 
     The hot path signs straight from the session cookie: the INSERT itself checks the account (session version, not
-    erased, IIN verified), so the user is loaded only to explain a refusal or to render a page. The INSERT runs in a
-    transaction of its own on the engine (deferred BEGIN: on SQLite the statement takes the write lock when it starts
-    and holds it only until its COMMIT). CSRFProtect has already checked the token; the only field is a checkbox.
+    erased, IIN verified), so the user is loaded only to explain a refusal or to render a page. The INSERT is a
+    transaction of its own (``db.transaction(immediate=False)``: a deferred BEGIN, so on SQLite the statement takes the
+    write lock when it starts and holds it only until its COMMIT). CSRFProtect has already checked the token; the only
+    field is a checkbox.
     """
-    account = _session_account()
+    account = session_user_id()
     if account is None:
         if not current_user.is_authenticated:  # e.g. a remember-me cookie: Flask-Login restores the session
             return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
         account = (current_user.id, current_user.session_version)
     notify_me = bool(request.form.get("notify"))
-    with _write_transaction() as connection:
-        new_id, params = signing.insert_signature(
-            petition_id, *account, ip=client_ip(), notify_me=notify_me, connection=connection
-        )
+    with db.transaction(immediate=False):
+        new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me)
     if new_id is None:
         return _sign_refused(petition_id, params)
     if wants_json():
@@ -170,16 +164,6 @@ def sign(petition_id: int):
         return response, 201
     flash(_("Thank you! Your signature was added."), "success")
     return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
-
-
-@contextmanager
-def _write_transaction():
-    token = db.write_intent.set(False)  # a plain BEGIN: the INSERT itself takes the SQLite write lock
-    try:
-        with current_app.extensions["civic_engine"].begin() as connection:
-            yield connection
-    finally:
-        db.write_intent.reset(token)
 
 
 def _sign_refused(petition_id: int, params: dict):
