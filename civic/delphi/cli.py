@@ -11,16 +11,25 @@ from civic.delphi import services
 delphi_cli = AppGroup("delphi", help="Delphi studies: scheduled jobs.")
 
 
-@delphi_cli.command("close-due")
-def close_due() -> None:
-    """Close every open round whose deadline has passed (run every few minutes)."""
-    closed = services.close_due_rounds()
-    db.session.commit()
+@delphi_cli.command("close-due-rounds")
+def close_due_rounds() -> None:
+    """Close every open round whose deadline has passed and store its report (run every few minutes).
+
+    Pages never close rounds: until this runs, a round past its deadline refuses answers and shows as closing.
+    """
+    with db.transaction():
+        closed = services.close_due_rounds()
     for rnd in closed:
         click.echo(
             f"closed round {rnd.number} of study {rnd.study_id} ({rnd.responded_count}/{rnd.invited_count} answered)"
         )
     click.echo(f"{len(closed)} rounds closed")
+
+
+#: The command's earlier name, kept for existing crontabs.
+delphi_cli.add_command(
+    click.Command("close-due", callback=close_due_rounds.callback, help="Old name of close-due-rounds.", hidden=True)
+)
 
 
 @delphi_cli.command("remind")

@@ -102,7 +102,7 @@ def test_answers_after_the_deadline_are_refused(app, world, running):
     assert _stored(app) == 0
 
 
-def test_posting_after_the_deadline_closes_the_round_and_refuses(app, client, auth, running):
+def test_posting_after_the_deadline_is_refused_before_the_job_closes_the_round(app, client, auth, running):
     with app.app_context():
         study = db.session.get(DelphiStudy, running["study_id"])
         study.round(1).deadline = utc_now() - timedelta(minutes=1)
@@ -110,8 +110,10 @@ def test_posting_after_the_deadline_closes_the_round_and_refuses(app, client, au
     auth.login(running["panel"][0])
     response = client.post(f"/delphi/{running['study_id']}/rounds/1/answer", data=_form(running))
     assert response.status_code == 409
-    assert "Round 1 is closed" in response.get_data(as_text=True)
+    assert "The deadline of round 1 has passed: answers can no longer be changed." in response.get_data(as_text=True)
     assert _stored(app) == 0
+    with app.app_context():
+        assert db.session.get(DelphiStudy, running["study_id"]).round(1).is_closing  # closing is the job's work
 
 
 def test_a_non_panelist_cannot_post_to_a_round(app, client, auth, make_user, running):

@@ -18,12 +18,12 @@ def test_close_due_remind_and_shred_commands(app, runner, world):
     result = runner.invoke(args=["delphi", "remind", "--hours-before", "48"])
     assert result.exit_code == 0
     assert "5 reminders sent" in result.output
-    assert "0 rounds closed" in runner.invoke(args=["delphi", "close-due"]).output
+    assert "0 rounds closed" in runner.invoke(args=["delphi", "close-due-rounds"]).output
     with app.app_context():
         rnd = db.session.scalar(select(DelphiRound))
         rnd.deadline = utc_now() - timedelta(minutes=1)
         db.session.commit()
-    result = runner.invoke(args=["delphi", "close-due"])
+    result = runner.invoke(args=["delphi", "close-due-rounds"])
     assert result.exit_code == 0
     assert "1 rounds closed" in result.output
     with app.app_context():
@@ -36,7 +36,8 @@ def test_close_due_remind_and_shred_commands(app, runner, world):
         assert db.session.scalar(select(func.count()).select_from(DelphiStudyKey)) == 0
 
 
-def test_reading_a_study_closes_its_due_round(app, client, auth, world):
+def test_a_round_past_its_deadline_is_closing_until_the_job_closes_it(app, client, auth, runner, world):
+    """Pages never close a round: they refuse answers after the deadline and show it as closing; the CLI closes it."""
     organiser, panel = world.organiser(), world.panel(5)
     study_id = world.study(organiser, panel=panel)
     world.open(study_id, organiser, days=1)
@@ -45,9 +46,30 @@ def test_reading_a_study_closes_its_due_round(app, client, auth, world):
         rnd.deadline = utc_now() - timedelta(minutes=1)
         db.session.commit()
     auth.login(panel[0])
-    assert client.get(f"/delphi/{study_id}").status_code == 200
+    page = client.get(f"/delphi/{study_id}")
+    assert page.status_code == 200
+    assert "The round is closing." in page.text
+    assert f"/delphi/{study_id}/rounds/1/answer" not in page.text  # no answer button
+    form = client.get(f"/delphi/{study_id}/rounds/1/answer")
+    assert "answers can no longer be changed" in form.text
+    assert 'value="submit"' not in form.text
+    refused = client.post(f"/delphi/{study_id}/rounds/1/answer", data={"action": "submit"})
+    assert refused.status_code == 409
+    assert "The deadline of round 1 has passed: answers can no longer be changed." in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(DelphiRound.status)) == RoundStatus.OPEN  # reading wrote nothing
+    result = runner.invoke(args=["delphi", "close-due-rounds"])
+    assert result.exit_code == 0, result.output
+    assert "1 rounds closed" in result.output
     with app.app_context():
         assert db.session.scalar(select(DelphiRound.status)) == RoundStatus.CLOSED
+    assert "The round is closing." not in client.get(f"/delphi/{study_id}").text
+
+
+def test_the_old_name_of_close_due_rounds_still_runs(runner):
+    result = runner.invoke(args=["delphi", "close-due"])
+    assert result.exit_code == 0, result.output
+    assert "0 rounds closed" in result.output
 
 
 def test_seed_demo_builds_a_finished_and_a_running_study(app):

@@ -212,6 +212,16 @@ class DelphiRound(Base):
         return self.status == RoundStatus.OPEN
 
     @property
+    def accepts_answers(self) -> bool:
+        """Open and before its deadline, as of now: only then may panelists answer (or propose, in round 0)."""
+        return self.status == RoundStatus.OPEN and utc_now() < self.deadline
+
+    @property
+    def is_closing(self) -> bool:
+        """Past its deadline but not closed yet: ``flask delphi close-due-rounds`` closes it (pages never write)."""
+        return self.status == RoundStatus.OPEN and utc_now() >= self.deadline
+
+    @property
     def is_published(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
 

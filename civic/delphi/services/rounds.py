@@ -232,12 +232,14 @@ def _retire_items(rnd: DelphiRound) -> None:
 
 
 def close_due_rounds(now: datetime | None = None, study: DelphiStudy | None = None) -> list[DelphiRound]:
-    """Close every open round whose deadline has passed (``flask delphi close-due``, and on reading a study)."""
+    """Close every open round whose deadline has passed (``flask delphi close-due-rounds``; pages never do).
+
+    Each round closes as of its deadline, whenever the job runs."""
     now = now or utc_now()
     stmt = select(DelphiRound).where(DelphiRound.status == RoundStatus.OPEN, DelphiRound.deadline <= now)
     if study is not None:
         stmt = stmt.where(DelphiRound.study_id == study.id)
-    # Row locks (PostgreSQL) so that two requests reading the same study do not both close the round.
+    # Row locks (PostgreSQL) so that two overlapping runs of the job do not both close the round.
     due = list(db.session.scalars(stmt.order_by(DelphiRound.deadline).with_for_update(skip_locked=True)))
     for rnd in due:
         close_round(rnd, actor=None, now=rnd.deadline)

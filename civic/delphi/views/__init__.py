@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from civic import db
 from civic.core.http import get_or_404
 from civic.core.links import on_register
-from civic.db import utc_now
-from civic.delphi import services
 from civic.delphi.links import register_links
-from civic.delphi.models import DelphiRound, DelphiStudy, RoundStatus
+from civic.delphi.models import DelphiRound, DelphiStudy
 from civic.delphi.permissions import can_manage
 
 bp = Blueprint("delphi", __name__, url_prefix="/delphi")
@@ -30,29 +26,6 @@ HOME_CARDS = (
     },
 )
 NAV_ITEMS = (("delphi.index", _l("Expert panels"), "councils"),)  # (endpoint, label, group): civic.core.shell
-
-
-@bp.before_request
-def _close_due_rounds():
-    """Close a round whose deadline passed as soon as anyone looks at its study (the CLI does it on a schedule)."""
-    study_id = (request.view_args or {}).get("study_id")
-    if study_id is None:
-        return
-    due = db.session.scalar(
-        select(DelphiRound.id).where(
-            DelphiRound.study_id == study_id, DelphiRound.status == RoundStatus.OPEN, DelphiRound.deadline <= utc_now()
-        )
-    )
-    if due is None:
-        return
-    db.session.rollback()  # end the read transaction; the write starts with BEGIN IMMEDIATE on SQLite
-    db.write_intent.set(True)
-    try:
-        services.close_due_rounds(study=db.session.get(DelphiStudy, study_id))
-        db.session.commit()
-    except Exception:  # a failed close must not hide the page; the CLI will retry
-        db.session.rollback()
-        current_app.logger.exception("could not close a due Delphi round of study %s", study_id)
 
 
 def load_study(study_id: int) -> DelphiStudy:
