@@ -1,0 +1,164 @@
+"""GET requests write nothing (docs/architecture.md, "Requests and transactions").
+
+Every GET page of every module is requested, on the demo data, by a visitor and by each kind of account, while a
+cursor listener records the INSERT, UPDATE and DELETE statements. Upkeep (closing due Delphi rounds and expired
+petitions, tallies, overdue marks) belongs to the ``flask`` jobs; pages compute "due" and "overdue" when they read.
+
+The one write a GET may make is an append-only audit record of a look at personal data: a staff export of a bureau
+case or of the open cases, and a refused look at a case (``bureau.views.common.refuse``). It must be exactly that.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import event, select, update
+
+from civic import db
+from civic.bureau.models import Attachment, Case, Referral, ResponseTemplate
+from civic.db import utc_now
+from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind, RoundStatus
+from civic.demo import DemoContext
+from civic.identity.demo import STAFF
+from civic.identity.models import StateBody, User
+from civic.modules import MODULES, submodule
+from civic.petitions.models import Petition, PetitionSignature, PetitionState
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.IGNORECASE)
+AUDIT_INSERT = re.compile(r"^\s*INSERT INTO audit_events\b", re.IGNORECASE)
+#: GET endpoints that append an audit record (and nothing else), and why.
+AUDITED_READS = {
+    "bureau.export_case": "a staff member downloaded everything held on a case",
+    "bureau.export_cases": "a supervisor exported the open cases",
+}
+
+
+@contextmanager
+def recorded_writes(engine):
+    writes: list[str] = []
+
+    def _before(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if WRITE.match(statement):
+            writes.append(" ".join(statement.split())[:160])
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield writes
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+def _seed_demo(app) -> None:
+    """The demo data, with upkeep falling due: an open round and an open petition past their deadlines, and
+    signatures not tallied yet (pages used to do such upkeep when they noticed it)."""
+    with app.app_context():
+        context = DemoContext(rng=random.Random(7), np_rng=np.random.default_rng(7), echo=lambda _line: None)
+        for module in MODULES:
+            demo = submodule(module, "demo")
+            if demo is not None:
+                demo.seed_demo(context)
+        db.session.commit()
+        past = utc_now() - timedelta(minutes=5)
+        db.session.scalars(select(DelphiRound).where(DelphiRound.status == RoundStatus.OPEN)).first().deadline = past
+        petition = db.session.scalars(select(Petition).where(Petition.state == PetitionState.OPEN)).first()
+        petition.closes_at = past
+        db.session.execute(update(PetitionSignature).values(tallied_at=None))
+        db.session.commit()
+
+
+def _values(app) -> dict:
+    """Argument values for the URL rules, taken from the demo data (one or a few of each kind)."""
+    with app.app_context():
+        petitions = {}
+        for petition in db.session.scalars(select(Petition).order_by(Petition.id)):
+            petitions.setdefault(petition.state, petition)
+        studies = db.session.scalars(select(DelphiStudy.id).order_by(DelphiStudy.id)).all()
+        rounds = db.session.execute(select(DelphiRound.study_id, DelphiRound.number)).all()
+        item = db.session.execute(select(DelphiItem.study_id, DelphiItem.id).limit(1)).one()
+        first = lambda model: db.session.scalar(select(model.id).order_by(model.id).limit(1))  # noqa: E731
+        gathering = next((p for p in petitions.values() if p.state == "gathering_supporters"), None)
+        return {
+            "petition_id": [p.id for p in petitions.values()],
+            "study_id": studies,
+            "study_number": [(s, n) for s, n in rounds],
+            "item": item,
+            "kind": [str(k) for k in ItemKind][:1],
+            "body_id": [first(StateBody)],
+            "user_id": [first(User)],
+            "case_id": db.session.scalars(select(Case.id).order_by(Case.id).limit(2)).all(),
+            "referral_id": [first(Referral)],
+            "attachment_id": [first(Attachment)],
+            "template_id": [first(ResponseTemplate)],
+            "supporter_token": gathering.supporter_token if gathering else "no-such-token",
+            "petition_types": ["petition"],
+        }
+
+
+def _urls(app, values) -> list[tuple[str, str]]:
+    """(endpoint, url) for every GET rule, with the demo's ids filled in."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        args = set(rule.arguments) - set(rule.defaults or {})
+        candidates: list[dict] = [{}]
+        if args == {"study_id", "number"}:
+            candidates = [{"study_id": s, "number": n} for s, n in values["study_number"]]
+        elif args == {"study_id", "item_id"}:
+            candidates = [{"study_id": values["item"][0], "item_id": values["item"][1]}]
+        elif args == {"study_id", "kind"}:
+            candidates = [{"study_id": s, "kind": k} for s in values["study_id"][:1] for k in values["kind"]]
+        elif args == {"object_type", "object_id"}:
+            candidates = [{"object_type": "petition", "object_id": p} for p in values["petition_id"][:2]]
+        elif args == {"token"}:
+            token = values["supporter_token"] if rule.endpoint == "petitions.supporters_page" else "not-a-token"
+            candidates = [{"token": token}]
+        elif len(args) == 1:
+            (name,) = args
+            candidates = [{name: v} for v in values[name] if v is not None]
+        elif args:
+            raise AssertionError(f"no values for {rule.endpoint} {sorted(args)}: extend _urls")
+        with app.test_request_context():
+            from flask import url_for
+
+            urls.extend((rule.endpoint, url_for(rule.endpoint, **c)) for c in candidates)
+    return sorted(set(urls))
+
+
+def _accounts(app) -> list[User | None]:
+    with app.app_context():
+        emails = [email for _key, email, *_rest in STAFF] + ["resident1@demo.civic.kz", "council1@demo.civic.kz"]
+        users = list(db.session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)))
+        client = db.session.scalar(select(User).join(Case, Case.client_id == User.id).limit(1))
+        return [None, *users, *([client] if client else [])]
+
+
+def test_get_requests_write_nothing(app, client, auth):
+    _seed_demo(app)
+    urls = _urls(app, _values(app))
+    assert len(urls) > 60  # every module's pages are in the list
+    problems, statuses = [], {}
+    with recorded_writes(app.extensions["civic_engine"]) as writes:
+        for user in _accounts(app):
+            auth.logout()
+            if user is not None:
+                auth.login(user)
+            who = user.email if user else "visitor"
+            for endpoint, url in urls:
+                writes.clear()
+                response = client.get(url)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code >= 500:
+                    problems.append(f"{who} GET {url}: {response.status_code}")
+                for statement in writes:
+                    audited = AUDIT_INSERT.match(statement) and (
+                        endpoint in AUDITED_READS or (endpoint.startswith("bureau.") and response.status_code == 404)
+                    )
+                    if not audited:
+                        problems.append(f"{who} GET {url} ({endpoint}): {statement}")
+    assert statuses.get(200, 0) > 300  # most requests really rendered a page
+    assert not problems, "\n".join(problems)
