@@ -15,8 +15,8 @@ from civic import db
 from civic.core import charts
 from civic.delphi import pseudonyms
 from civic.delphi.analysis import effective_config, option_column, redact_report
-from civic.delphi.items import describe, format_number, options, scale_points
-from civic.delphi.labels import SCHMIDT, status_label, verdict_label
+from civic.delphi.items import describe, format_number, likert_iqr_note, likert_iqr_text, options, scale_points
+from civic.delphi.labels import SCHMIDT, status_note, verdict_label
 from civic.delphi.models import DelphiAnswer, DelphiItem, DelphiRound, ItemKind
 from civic.delphi.services.answers import own_answers
 
@@ -35,6 +35,8 @@ class ItemFeedback:
     rows: list[dict[str, Any]] = field(default_factory=list)
     own: str | None = None
     justifications: list[str] = field(default_factory=list)
+    #: Footnotes under the figures (e.g. how the quartiles of a rating scale are read).
+    notes: list[str] = field(default_factory=list)
 
 
 def _pct(value: float | None) -> str:
@@ -57,7 +59,7 @@ def round_feedback(rnd: DelphiRound, viewer=None, with_justifications: bool = Tr
     for item in rnd.items:
         mine = own.get(item.id)
         view = _item_view(item, entry, mine.value if mine else None)
-        view.status = status_label(statuses.get(item.code), item)
+        view.status = status_note(statuses.get(item.code), item)  # shown after the verdict: no repetition
         view.own = describe(item, mine.value) if mine else None
         if not view.suppressed:
             view.justifications = texts.get(item.id, [])
@@ -112,18 +114,11 @@ def _likert_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     view.summary = [
         (_("Answers"), str(n)),
         (_("Median"), format_number(stat["median"])),
-        (
-            _("Interquartile range"),
-            _(
-                "%(q1)s to %(q3)s (IQR %(iqr)s)",
-                q1=format_number(stat["q1"]),
-                q3=format_number(stat["q3"]),
-                iqr=format_number(stat["iqr"]),
-            ),
-        ),
+        (_("Middle half of the answers"), likert_iqr_text(stat)),
         (_("Agree"), _pct(stat["pct_agree"])),
         (_("Disagree"), _pct(stat["pct_disagree"])),
     ]
+    view.notes = [likert_iqr_note(stat)]
 
 
 def _numeric_view(view: ItemFeedback, stat: dict, own: Any) -> None:

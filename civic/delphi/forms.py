@@ -3,13 +3,9 @@ the services, which raise messages the views attach to fields."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     FloatField,
     IntegerField,
@@ -22,17 +18,10 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from civic.config import LANGUAGES
-from civic.core.forms import BaseForm
+from civic.core.forms import BaseForm, LocalDateTimeField
 from civic.core.i18n import LANGUAGE_NAMES
 from civic.delphi.items import CUSTOM_POINTS, SCALE_PRESET_LABELS
 from civic.delphi.links import link_choices
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A date and time typed in the platform's time zone (Asia/Almaty) as an aware UTC datetime."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
 
 
 def _add_lang_fields(form_class, prefix: str, label, field_class=StringField, max_length: int = 300) -> None:
@@ -106,12 +95,19 @@ class ConfigForm(BaseForm):
         validators=[Optional(), NumberRange(min=0, max=1)],
     )
     retire_closed_items = BooleanField(_l("Stop asking items that reached a stable verdict"))
+    rank_reason_distance = IntegerField(
+        _l("Ask for a reason when a rank lies at least this many places from the panel's median rank"),
+        validators=[Optional(), NumberRange(min=1, max=11)],
+        description=_l("Rankings only, from round 2 on; empty: the platform's default (2)."),
+    )
 
     PERCENT_KEYS = ("agree_threshold", "modal_threshold", "tvd_max", "rel_median_change_max", "min_response_rate")
 
     def load(self, config: dict) -> None:
         for key, value in config.items():
-            field = getattr(self, key)
+            field = getattr(self, key, None)
+            if field is None:
+                continue
             field.data = round(value * 100) if key in self.PERCENT_KEYS and value is not None else value
 
     def values(self) -> dict:
@@ -133,6 +129,7 @@ class ConfigForm(BaseForm):
             "min_response_rate",
             "tw_min",
             "retire_closed_items",
+            "rank_reason_distance",
         ):
             value = getattr(self, key).data
             out[key] = value / 100 if key in self.PERCENT_KEYS and value is not None else value
@@ -184,14 +181,13 @@ class InviteForm(BaseForm):
 
 
 class OpenRoundForm(BaseForm):
-    deadline = DateTimeLocalField(_l("Deadline (Almaty time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    #: Typed in Almaty time; ``data`` is UTC (civic.core.forms.LocalDateTimeField).
+    deadline = LocalDateTimeField(_l("Deadline (Almaty time)"), validators=[DataRequired()])
     proposals = BooleanField(_l("Round 0: panelists propose items instead of answering"))
 
 
 class DeadlineForm(BaseForm):
-    deadline = DateTimeLocalField(
-        _l("New deadline (Almaty time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
-    )
+    deadline = LocalDateTimeField(_l("New deadline (Almaty time)"), validators=[DataRequired()])
 
 
 class ProposalForm(BaseForm):
@@ -200,3 +196,10 @@ class ProposalForm(BaseForm):
         validators=[DataRequired(), Length(max=1000)],
         description=_l("One question or statement the panel should rate. It is stored without your name."),
     )
+
+
+class ConfirmForm(BaseForm):
+    """The confirmation step of an action that cannot be undone (the page says what will happen)."""
+
+    #: Required by the view only when the page warns (e.g. closing a round nobody answered).
+    understood = BooleanField(_l("I understand, and want to go ahead"))

@@ -143,6 +143,35 @@ def format_number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def scale_range(q1: float, q3: float) -> tuple[int, int]:
+    """The points of an integer scale between which the middle half of the answers lie: from ⌊Q1⌋ to ⌈Q3⌉.
+
+    The quartiles follow the spec (linear interpolation, Hyndman-Fan type 7): Q1 = 3.25 means a quarter of the way
+    from an answer 3 to an answer 4, so the answers around the quartiles are 3 and 5 for Q1 3.25 and Q3 4.75, and
+    the page says "from 3 to 5" instead of a fraction no panelist could give. The verdicts keep the exact values."""
+    return math.floor(q1 + 1e-9), math.ceil(q3 - 1e-9)
+
+
+def likert_iqr_text(stat: dict) -> str:
+    """The middle half of a Likert item's answers as points of the scale ("from 3 to 5")."""
+    low, high = scale_range(stat["q1"], stat["q3"])
+    if low == high:
+        return _("all on point %(p)s", p=low)
+    return _("from %(low)s to %(high)s", low=low, high=high)
+
+
+def likert_iqr_note(stat: dict) -> str:
+    """The footnote that explains the interpolated quartiles behind :func:`likert_iqr_text`."""
+    return _(
+        "Middle half of the answers: the points of the scale between which the middle half of the panel answered. "
+        "The quartiles themselves are interpolated between neighbouring answers (Q1 %(q1)s, Q3 %(q3)s, "
+        "interquartile range %(iqr)s), and the consensus rule uses these exact values.",
+        q1=format_number(stat["q1"]),
+        q3=format_number(stat["q3"]),
+        iqr=format_number(stat["iqr"]),
+    )
+
+
 def describe(item: DelphiItem, value: Any) -> str:
     """A value in words, for the panelist's own answer."""
     if value is None:
@@ -213,7 +242,7 @@ def parse_ranking(item: DelphiItem, raw: dict[str, str]) -> dict[str, int] | Non
     """{option id: rank text} -> {option id: rank}; every rank 1..n exactly once, or all left empty (None)."""
     ids = item.option_ids()
     n = len(ids)
-    given = {oid: (raw.get(oid) or "").strip() for oid in ids}
+    given = {oid: str(raw.get(oid) if raw.get(oid) is not None else "").strip() for oid in ids}  # text or stored
     if not any(given.values()):
         return None
     ranks: dict[str, int] = {}

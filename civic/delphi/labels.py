@@ -78,6 +78,24 @@ def status_label(status: str | None, item: DelphiItem | None = None, final: bool
     return status
 
 
+def status_note(status: str | None, item: DelphiItem | None = None, final: bool = False) -> str:
+    """An item's status said right after its verdict ("No consensus · Still open"), so without repeating the
+    verdict: where the item stands in the process. Empty when the verdict says it all (too few answers)."""
+    if not status or status == "insufficient_data":
+        return ""
+    ranking = item is not None and item.kind == "ranking"
+    head = status.partition(":")[0]
+    if head == "open":
+        if final:
+            return _("Not confirmed: not stable when the study ended")
+        return _("Still open") if status == "open" else _("Not yet stable: to be confirmed in another round")
+    if status == "closed_stable_dissensus":
+        return _("Closed: agreement stopped improving") if ranking else _("Closed: the answers are stable")
+    if head == "closed_consensus":
+        return _("Closed: Kendall's W strong and significant") if ranking else _("Closed: stable over two rounds")
+    return status
+
+
 def decision_reason(stopping: dict | None, config: dict) -> str:
     """Why the engine decided what it did after a round, in one sentence."""
     if not stopping:

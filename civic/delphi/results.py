@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from civic.config import LANGUAGES
 from civic.core import charts
 from civic.delphi.analysis import effective_config, redact_report
-from civic.delphi.items import format_number
+from civic.delphi.items import format_number, likert_iqr_text
 from civic.delphi.labels import SCHMIDT, decision_label, decision_reason, format_p, status_label, verdict_label
 from civic.delphi.links import linked_object
 from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind
@@ -122,7 +122,9 @@ def _median_convergence(item: DelphiItem, series, rounds) -> Convergence:
                 str(number),
                 str(s["n"]),
                 format_number(s["median"]),
-                f"{format_number(s['q1'])}–{format_number(s['q3'])}",
+                _("%(range)s (IQR %(iqr)s)", range=likert_iqr_text(s), iqr=format_number(s["iqr"]))
+                if item.kind == ItemKind.LIKERT
+                else f"{format_number(s['q1'])}–{format_number(s['q3'])}",
                 extra,
                 verdict_label(s["verdict"], item),
             ]

@@ -1,4 +1,4 @@
-"""Bad input is refused with a clear message and a 4xx, and nothing partial is stored."""
+"""Bad input is refused with a clear message and a 4xx; on the answer form the valid answers are kept as a draft."""
 
 from __future__ import annotations
 
@@ -65,7 +65,10 @@ def _stored(app, round_number: int | None = None) -> int:
         ("ranks", (1, 2, 3, ""), "Give every option a rank from 1 to 4."),
     ],
 )
-def test_invalid_answers_are_refused_and_nothing_is_stored(app, client, auth, running, field, value, message):
+def test_an_invalid_answer_is_refused_and_the_valid_ones_are_kept_as_a_draft(
+    app, client, auth, running, field, value, message
+):
+    code = {"likert": "Q1", "number": "Q2", "yes_no": "Q3", "ranks": "Q4"}[field]
     auth.login(running["panel"][0])
     for action in ("draft", "submit"):
         response = client.post(
@@ -73,7 +76,11 @@ def test_invalid_answers_are_refused_and_nothing_is_stored(app, client, auth, ru
         )
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
-        assert _stored(app) == 0
+        assert _stored(app) == 3  # the three valid answers, as a draft
+        with app.app_context():
+            stored_items = set(db.session.scalars(select(DelphiAnswer.item_id)))
+            assert running["ids"][code] not in stored_items
+            assert db.session.scalar(select(DelphiParticipation.submitted).limit(1)) is False
 
 
 def test_a_draft_may_be_incomplete_but_a_submission_may_not(app, client, auth, running):
@@ -166,11 +173,11 @@ def test_justification_is_required_outside_the_previous_iqr(app, client, auth, w
     auth.login(panel[0])
     url = f"/delphi/{study_id}/rounds/2/answer"
     ids = running["ids"]
-    far = _form(running, likert="1", number="1000")  # Q1 far below the round-1 quartiles (3..4.75)
+    far = _form(running, likert="1", number="1000")  # Q1 below the round-1 middle half (points 3 to 5)
     response = client.post(url, data=far)
     assert response.status_code == 400
     assert "explain your reasons" in response.get_data(as_text=True)
-    assert _stored(app, round_number=2) == 0
+    assert _stored(app, round_number=2) == 4  # kept as a draft; the submission waits for the reason
     assert client.post(url, data={**far, f"why-{ids['Q1']}": "Waiting lists in new districts"}).status_code == 302
     assert client.post(url, data=_form(running, likert="4", number="1000")).status_code == 302  # inside: optional
 

@@ -63,11 +63,17 @@ GET_MATRIX = {
     "/delphi/{id}/results/print": "302 403 200 403 200 200",
     "/delphi/{id}/export/report.json": "302 403 200 403 200 200",
     "/delphi/{id}/export/statistics.csv": "302 403 200 403 200 200",
+    # confirmation steps of what cannot be undone (the POST does it)
+    "/delphi/{id}/rounds/2/close": "302 403 403 403 200 200",
+    "/delphi/{id}/finish": "302 403 403 403 200 200",
+    "/delphi/{id}/publish-results": "302 403 403 403 200 200",
+    "/delphi/{id}/destroy-key": "302 403 403 403 200 200",
 }
 #: POSTs with a CSRF token but no other data: outsiders are refused and nothing happens; the organiser and an
-#: administrator get the action's own answer (done, or refused by the rules of the method).
+#: administrator get the action's own answer (done, or refused by the rules of the method). Round 2 has no answer
+#: yet, so closing it needs the "I understand" box of its confirmation page (400 without it).
 POST_MATRIX = {
-    "/delphi/{id}/rounds/2/close": "302 403 403 403 302 302",
+    "/delphi/{id}/rounds/2/close": "302 403 403 403 400 400",
     "/delphi/{id}/rounds/2/remind": "302 403 403 403 302 302",
     "/delphi/{id}/rounds/1/publish": "302 403 403 403 409 409",
     "/delphi/{id}/rounds/open": "302 403 403 403 400 400",

@@ -10,6 +10,8 @@ from civic.delphi.services.answers import (
     own_answers,
     own_proposals,
     participation_of,
+    previous_answers,
+    reason_rule,
     save_answers,
 )
 from civic.delphi.services.items import ItemData, add_item, delete_item, dismiss_proposal, update_item
@@ -36,10 +38,13 @@ from civic.delphi.services.studies import (
     StudyData,
     create_study,
     destroy_key,
+    finish_refusal,
     finish_study,
+    publish_refusal,
     publish_results,
     set_config,
     shred_expired_keys,
+    shred_refusal,
     update_study,
 )
 
@@ -61,6 +66,7 @@ __all__ = [
     "dismiss_proposal",
     "eligible_users",
     "extend_deadline",
+    "finish_refusal",
     "finish_study",
     "invitation_for_token",
     "invite_by_email",
@@ -69,8 +75,11 @@ __all__ = [
     "own_answers",
     "own_proposals",
     "participation_of",
+    "previous_answers",
     "publish_feedback",
+    "publish_refusal",
     "publish_results",
+    "reason_rule",
     "remind_due",
     "remind_non_responders",
     "remove_panelist",
@@ -79,6 +88,7 @@ __all__ = [
     "set_config",
     "set_justification_hidden",
     "shred_expired_keys",
+    "shred_refusal",
     "update_item",
     "update_study",
 ]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from civic import db
 from civic.core import signals
@@ -20,7 +20,7 @@ from civic.delphi.links import study_path
 from civic.delphi.models import DelphiInvitation, DelphiPanelist, DelphiStudy, InvitationStatus
 from civic.delphi.permissions import PANEL_ROLES
 from civic.identity import audit
-from civic.identity.models import User, UserRole
+from civic.identity.models import Territory, User, UserRole
 from civic.identity.notifications import notify
 
 INVITATION_DAYS = 30
@@ -36,14 +36,50 @@ def _eligible_ids_stmt():
     return select(UserRole.user_id).where(UserRole.role_name.in_(PANEL_ROLES))
 
 
-def eligible_users(study: DelphiStudy, query: str = "", limit: int = 50) -> list[User]:
-    """Council members and experts not yet on the panel, optionally filtered by name or email."""
+def eligible_users(
+    study: DelphiStudy,
+    query: str = "",
+    limit: int = 50,
+    role: str | None = None,
+    territory: Territory | None = None,
+) -> list[User]:
+    """Council members and experts not yet on the panel, optionally filtered by name or email, by role (council
+    member or expert) and by territory: a role held for that territory or inside it (a district council within the
+    city), or a home in it."""
     on_panel = select(DelphiPanelist.user_id).where(DelphiPanelist.study_id == study.id)
-    stmt = select(User).where(User.id.in_(_eligible_ids_stmt()), User.id.not_in(on_panel), User.deleted_at.is_(None))
+    roles = _eligible_ids_stmt()
+    if role in PANEL_ROLES:
+        roles = roles.where(UserRole.role_name == role)
+    stmt = select(User).where(User.id.not_in(on_panel), User.deleted_at.is_(None))
+    if territory is not None:
+        inside = select(Territory.id).where(Territory.path.startswith(territory.path))
+        stmt = stmt.where(
+            or_(
+                User.id.in_(roles.where(UserRole.territory_id.in_(inside))),
+                and_(User.id.in_(roles), User.home_territory_id.in_(inside)),
+            )
+        )
+    else:
+        stmt = stmt.where(User.id.in_(roles))
     if query:
         like = f"%{query.strip().lower()[:100]}%"
         stmt = stmt.where(or_(func.lower(User.display_name).like(like), func.lower(User.email).like(like)))
     return list(db.session.scalars(stmt.order_by(User.display_name, User.id).limit(limit)))
+
+
+def panel_roles(user_ids: list[int]) -> dict[int, list[UserRole]]:
+    """The council-member and expert roles of these users (with their territory or state body), by user id."""
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(
+        select(UserRole)
+        .where(UserRole.user_id.in_(user_ids), UserRole.role_name.in_(PANEL_ROLES))
+        .order_by(UserRole.user_id, UserRole.role_name, UserRole.id)
+    )
+    out: dict[int, list[UserRole]] = {}
+    for row in rows:
+        out.setdefault(row.user_id, []).append(row)
+    return out
 
 
 def _welcome(study: DelphiStudy, user: User) -> None:

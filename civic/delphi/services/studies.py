@@ -111,7 +111,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_rounds": (1, 10),
     "min_response_rate": (0.1, 1),
     "tw_min": (0, 1),
+    "rank_reason_distance": (1, 11),
 }
+#: Study settings outside the statistics engine's configuration (read by services.answers.reason_rule).
+APP_KEYS = ("rank_reason_distance",)
 
 
 def set_config(study: DelphiStudy, actor, values: dict[str, Any]) -> None:
@@ -122,7 +125,9 @@ def set_config(study: DelphiStudy, actor, values: dict[str, Any]) -> None:
             "configure",
             _l("The consensus and stopping rules were fixed when round 1 opened; they cannot change during a study."),
         )
-    clean = {key: values[key] for key in CONFIG_KEYS if key in values}
+    clean = {key: values[key] for key in (*CONFIG_KEYS, *APP_KEYS) if key in values}
+    if clean.get("rank_reason_distance") is None:
+        clean.pop("rank_reason_distance", None)  # the platform's default applies
     for key, (low, high) in _RANGES.items():
         value = clean.get(key)
         if value is not None and not low <= value <= high:
@@ -141,19 +146,23 @@ def _panel_users(study: DelphiStudy):
     return db.session.scalars(select(DelphiPanelist).where(DelphiPanelist.study_id == study.id)).all()
 
 
-def finish_study(study: DelphiStudy, actor, now: datetime | None = None) -> None:
-    """End the study after its last round; the reason is the last stopping decision (or the organiser's call)."""
+def finish_refusal(study: DelphiStudy):
+    """Why the study cannot be finished now (a translated message), or None: the confirmation page asks first."""
     if study.is_finished:
-        raise InvalidTransition(study, "finish", _l("The study is already finished."))
+        return _l("The study is already finished.")
     if study.open_round is not None:
-        raise InvalidTransition(study, "finish", _l("Close the open round first."))
+        return _l("Close the open round first.")
     unpublished = [r.number for r in study.voting_rounds if r.status == RoundStatus.CLOSED]
     if unpublished:
-        raise InvalidTransition(
-            study,
-            "finish",
-            _l("Publish the feedback of round %(n)s first: the panel has not seen it yet.", n=unpublished[0]),
-        )
+        return _l("Publish the feedback of round %(n)s first: the panel has not seen it yet.", n=unpublished[0])
+    return None
+
+
+def finish_study(study: DelphiStudy, actor, now: datetime | None = None) -> None:
+    """End the study after its last round; the reason is the last stopping decision (or the organiser's call)."""
+    refusal = finish_refusal(study)
+    if refusal is not None:
+        raise InvalidTransition(study, "finish", refusal)
     last = study.closed_rounds[-1] if study.closed_rounds else None
     decision = (last.stopping or {}).get("decision") if last else None
     study.status, study.finished_at = StudyStatus.FINISHED, now or utc_now()
@@ -170,21 +179,39 @@ def finish_study(study: DelphiStudy, actor, now: datetime | None = None) -> None
     audit.record("delphi.finish_study", study, actor=actor, after={"reason": study.finish_reason})
 
 
+def publish_refusal(study: DelphiStudy):
+    """Why the results cannot be published now, or None."""
+    if not study.is_finished:
+        return _l("Results can be published once the study is finished.")
+    if study.results_published:
+        return _l("The results are already public.")
+    return None
+
+
 def publish_results(study: DelphiStudy, actor, now: datetime | None = None) -> None:
     """Make the aggregated results public (and visible from the linked object)."""
-    if not study.is_finished:
-        raise InvalidTransition(study, "publish", _l("Results can be published once the study is finished."))
-    if study.results_published:
-        raise InvalidTransition(study, "publish", _l("The results are already public."))
+    refusal = publish_refusal(study)
+    if refusal is not None:
+        raise InvalidTransition(study, "publish", refusal)
     study.results_published_at = now or utc_now()
     db.session.flush()
     audit.record("delphi.publish_results", study, actor=actor)
 
 
+def shred_refusal(study: DelphiStudy):
+    """Why the anonymity key cannot be destroyed now, or None."""
+    if not study.is_finished:
+        return _l("The anonymity key is needed until the study is finished.")
+    if not pseudonyms.has_key(study):
+        return _l("The anonymity key was already destroyed.")
+    return None
+
+
 def destroy_key(study: DelphiStudy, actor) -> None:
     """Crypto-shred the study's pseudonym key now (only after the study is finished)."""
-    if not study.is_finished:
-        raise InvalidTransition(study, "shred", _l("The anonymity key is needed until the study is finished."))
+    refusal = shred_refusal(study)
+    if refusal is not None:
+        raise InvalidTransition(study, "shred", refusal)
     if not pseudonyms.shred_key(study):
         raise InvalidTransition(study, "shred", _l("The anonymity key was already destroyed."))
     audit.record("delphi.shred_key", study, actor=actor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -16,6 +17,7 @@ from civic.delphi import pseudonyms, services
 from civic.delphi.analysis import effective_config
 from civic.delphi.forms import (
     ConfigForm,
+    ConfirmForm,
     DeadlineForm,
     ItemForm,
     OpenRoundForm,
@@ -88,11 +90,57 @@ def edit_study(study_id: int):
     return form_page("delphi/study_form.html", form, study=study)
 
 
+#: Round 1 asks at least this many items (services.open_round refuses an empty round).
+MIN_ITEMS = 1
+
+
+def setup_steps(study: DelphiStudy, config: dict, size: int) -> list[dict]:
+    """The set-up before round 1 as ordered steps, each saying what is still missing (the services enforce it)."""
+    items, n_min = len(study.active_items), config["n_min"]
+    ready = items >= MIN_ITEMS and size >= n_min
+    return [
+        {
+            "anchor": "items",
+            "title": _("Items"),
+            "done": items >= MIN_ITEMS,
+            "state": ngettext("%(num)s item", "%(num)s items", items),
+            "missing": ngettext("add at least %(num)s item", "add at least %(num)s items", MIN_ITEMS)
+            if items < MIN_ITEMS
+            else "",
+        },
+        {
+            "anchor": "panel",
+            "title": _("Panel"),
+            "done": size >= n_min,
+            "state": ngettext("%(num)s panelist", "%(num)s panelists", size),
+            "missing": _("invite at least %(n)s panelists (%(more)s more)", n=n_min, more=n_min - size)
+            if size < n_min
+            else "",
+        },
+        {
+            "anchor": "rules",
+            "title": _("Consensus and stopping rules"),
+            "done": True,
+            "state": _("your own rules") if study.config else _("the default rules (optional step)"),
+            "missing": "",
+        },
+        {
+            "anchor": "rounds",
+            "title": _("Open round 1"),
+            "done": False,
+            "state": _("ready: choose a deadline") if ready else _("complete the steps above first"),
+            "missing": "",
+        },
+    ]
+
+
 def manage_context(study: DelphiStudy) -> dict:
     last = study.closed_rounds[-1] if study.closed_rounds else None
     config = effective_config(study)
     statuses = (last.stopping or {}).get("item_status", {}) if last else {}
     proposals_round = study.round(0)
+    size = panel_size(study)
+    current = study.open_round
     return {
         "study": study,
         "config": config,
@@ -103,11 +151,14 @@ def manage_context(study: DelphiStudy) -> dict:
         "statuses": {
             item.id: status_label(statuses.get(item.code), item, final=study.is_finished) for item in study.items
         },
-        "panel_size": panel_size(study),
+        "panel_size": size,
+        "setup": not study.voting_rounds and not study.is_finished,
+        "steps": setup_steps(study, config, size),
         "kinds": KIND_LABELS,
         "form": EmptyForm(),
         "open_form": OpenRoundForm(formdata=None),
-        "deadline_form": DeadlineForm(formdata=None),
+        # the current deadline, shown in Almaty time, as the starting point of a new one
+        "deadline_form": DeadlineForm(formdata=None, deadline=current.deadline if current else None),
         "new_proposals": _new_proposals(proposals_round),
         "has_key": pseudonyms.has_key(study),
         "submitted": _submitted_counts(study),
@@ -158,7 +209,7 @@ def configuration(study_id: int):
     study = managed_study(study_id)
     form = ConfigForm()
     if request.method == "GET":
-        form.load(effective_config(study))
+        form.load({**effective_config(study), "rank_reason_distance": (study.config or {}).get("rank_reason_distance")})
     if form.validate_on_submit():
         try:
             services.set_config(study, current_user, form.values())
@@ -346,26 +397,115 @@ def study_action(study_id: int, action, message: str):
     return redirect(url_for("delphi.manage", study_id=study.id))
 
 
-@bp.post("/<int:study_id>/finish")
+def confirm_page(study: DelphiStudy, form, *, heading, effects, button, action, warning=None, blocked=None, status=200):
+    """The confirmation step of an action that cannot be undone (templates/delphi/confirm.html)."""
+    return render_template(
+        "delphi/confirm.html",
+        study=study,
+        form=form,
+        heading=heading,
+        effects=effects,
+        button=button,
+        action=action,
+        warning=warning,
+        blocked=str(blocked) if blocked else None,
+    ), status
+
+
+def confirmed_study_action(study_id: int, page: dict, refusal, action, message: str):
+    """GET: say what the action will do (or why it cannot be done); POST with CSRF: do it."""
+    study = managed_study(study_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        return confirm_page(study, form, blocked=refusal(study), action=request.path, **page)
+    return study_action(study_id, action, message)
+
+
+def _finish_effects(study: DelphiStudy) -> list[str]:
+    last = study.closed_rounds[-1] if study.closed_rounds else None
+    statuses = ((last.stopping or {}).get("item_status", {}) if last else {}).values()
+    still_open = sum(1 for status in statuses if status == "open" or status.startswith("open:"))
+    effects = [
+        _("No further round can open, and the items, panel and rules can no longer change."),
+        _("The panel is told that the study is finished."),
+    ]
+    if last is not None:
+        effects.append(
+            _(
+                "The decision after round %(n)s was: %(decision)s.",
+                n=last.number,
+                decision=decision_label(last.stopping.get("decision") if last.stopping else None),
+            )
+        )
+    if still_open:
+        effects.append(
+            ngettext(
+                "%(num)s item is still open: it is reported with its last verdict, marked as unconfirmed.",
+                "%(num)s items are still open: they are reported with their last verdict, marked as unconfirmed.",
+                still_open,
+            )
+        )
+    effects.append(_("The results stay private until you publish them."))
+    return effects
+
+
+@bp.route("/<int:study_id>/finish", methods=["GET", "POST"])
 @login_required
 def finish(study_id: int):
-    """Finish the study."""
-    return study_action(study_id, lambda s: services.finish_study(s, current_user), _("The study is finished."))
+    """Finish the study (GET: the confirmation step)."""
+    study = managed_study(study_id)
+    page = {
+        "heading": _("Finish the study"),
+        "effects": _finish_effects(study),
+        "button": _("Finish the study"),
+    }
+    return confirmed_study_action(
+        study_id,
+        page,
+        services.finish_refusal,
+        lambda s: services.finish_study(s, current_user),
+        _("The study is finished."),
+    )
 
 
-@bp.post("/<int:study_id>/publish-results")
+@bp.route("/<int:study_id>/publish-results", methods=["GET", "POST"])
 @login_required
 def publish_results(study_id: int):
-    """Make the aggregated results public."""
-    return study_action(study_id, lambda s: services.publish_results(s, current_user), _("The results are now public."))
+    """Make the aggregated results public (GET: the confirmation step)."""
+    page = {
+        "heading": _("Publish the results"),
+        "effects": [
+            _("Everyone, signed in or not, can read the results page, the printable report and the exports."),
+            _("The study is listed on the page of the object it is linked to."),
+            _("Only aggregated statistics are published, never an individual answer or who answered."),
+        ],
+        "button": _("Publish the results"),
+    }
+    return confirmed_study_action(
+        study_id,
+        page,
+        services.publish_refusal,
+        lambda s: services.publish_results(s, current_user),
+        _("The results are now public."),
+    )
 
 
-@bp.post("/<int:study_id>/destroy-key")
+@bp.route("/<int:study_id>/destroy-key", methods=["GET", "POST"])
 @login_required
 def destroy_key(study_id: int):
-    """Destroy the anonymity key now (crypto-shredding)."""
-    return study_action(
+    """Destroy the anonymity key now, crypto-shredding (GET: the confirmation step)."""
+    page = {
+        "heading": _("Destroy the anonymity key"),
+        "effects": [
+            _("Nobody can ever link an answer to a panelist again, including the panelists themselves."),
+            _("Panelists no longer see their own answers highlighted; the stored reports and exports remain."),
+        ],
+        "button": _("Destroy the anonymity key now"),
+    }
+    return confirmed_study_action(
         study_id,
+        page,
+        services.shred_refusal,
         lambda s: services.destroy_key(s, current_user),
         _("The anonymity key is destroyed: answers can no longer be linked to anyone."),
     )

@@ -11,18 +11,51 @@ from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
+from civic.core.i18n import localized
 from civic.delphi import services
 from civic.delphi.forms import AddPanelistsForm, InviteForm
 from civic.delphi.models import DelphiInvitation, DelphiPanelist, DelphiStudy, InvitationStatus
+from civic.delphi.permissions import PANEL_ROLES, ROLES
+from civic.delphi.services.panel import panel_roles
 from civic.delphi.views import bp, managed_study
 from civic.extensions import limiter
+from civic.identity.directory import territory_choices
+from civic.identity.models import Territory
+
+
+def _filters() -> dict:
+    """The picker's filters from the query string: name or email, role (council member or expert), territory."""
+    role = request.args.get("role") or ""
+    territory_id = request.args.get("territory", type=int)
+    return {
+        "query": (request.args.get("q") or "").strip(),
+        "role": role if role in PANEL_ROLES else None,
+        "territory": db.session.get(Territory, territory_id) if territory_id else None,
+    }
+
+
+def _role_text(row) -> str:
+    where = (
+        localized(row.state_body) if row.state_body is not None else localized(row.territory) if row.territory else ""
+    )
+    label = str(ROLES.get(row.role_name, row.role_name))
+    return f"{label} ({where})" if where else label
+
+
+def candidate_label(user, roles) -> str:
+    """Who a candidate is, enough to tell two namesakes apart: name, email, roles with their council or body."""
+    parts = [user.public_name, user.email, "; ".join(_role_text(r) for r in roles)]
+    if user.home_territory is not None:
+        parts.append(_("lives in %(place)s", place=localized(user.home_territory)))
+    return " · ".join(p for p in parts if p)
 
 
 def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int = 200):
-    query = (request.args.get("q") or "").strip()
-    candidates = services.eligible_users(study, query)
+    filters = _filters()
+    candidates = services.eligible_users(study, filters["query"], role=filters["role"], territory=filters["territory"])
+    roles = panel_roles([u.id for u in candidates])
     add_form = add_form or AddPanelistsForm(formdata=None)
-    add_form.user_ids.choices = [(u.id, u.public_name) for u in candidates]
+    add_form.user_ids.choices = [(u.id, candidate_label(u, roles.get(u.id, []))) for u in candidates]
     members = db.session.scalars(
         select(DelphiPanelist).where(DelphiPanelist.study_id == study.id).order_by(DelphiPanelist.id)
     ).all()
@@ -34,7 +67,11 @@ def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int
         study=study,
         members=members,
         candidates=candidates,
-        q=query,
+        q=filters["query"],
+        role=filters["role"] or "",
+        territory=filters["territory"],
+        role_choices=[(name, ROLES[name]) for name in PANEL_ROLES],
+        territory_choices=territory_choices(),
         add_form=add_form,
         invite_form=invite_form or InviteForm(formdata=None),
         invitations=invitations,

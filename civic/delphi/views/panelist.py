@@ -14,7 +14,7 @@ from civic.core.http import abort_domain
 from civic.delphi import services
 from civic.delphi.feedback import round_feedback
 from civic.delphi.forms import ProposalForm
-from civic.delphi.items import bounds_text, choices, format_number, options, scale_points
+from civic.delphi.items import AnswerProblem, bounds_text, choices, format_number, options, parse_value, scale_points
 from civic.delphi.models import DelphiRound, ItemKind
 from civic.delphi.permissions import can_manage, panelist_of
 from civic.delphi.services.answers import previous_round
@@ -34,35 +34,66 @@ def _form_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
     return raw
 
 
-def _stored_answers(rnd: DelphiRound) -> dict[int, services.RawAnswer]:
+def _stored_answers(rnd: DelphiRound) -> tuple[dict[int, services.RawAnswer], bool]:
+    """The panelist's saved answers of this round; before they saved anything, their previous round's answers
+    (round 2 starts from round 1). Returns (answers, pre-filled from the previous round)."""
     own = services.own_answers(rnd, current_user)
+    if own:
+        return {
+            item_id: services.RawAnswer(value=answer.value, justification=answer.justification)
+            for item_id, answer in own.items()
+        }, False
+    previous = services.previous_answers(rnd, current_user) if rnd.accepts_answers else {}
+    return {item_id: services.RawAnswer(value=value) for item_id, value in previous.items()}, bool(previous)
+
+
+def _reason_view(rnd: DelphiRound, item, raw: services.RawAnswer | None) -> dict | None:
+    """What the page says about reasons for one item: the rule in words, and whether the current answer needs one
+    (the marker next to the answer, computed on the server; static/js/delphi.js updates it as the answer changes)."""
+    rule = services.reason_rule(rnd, item)
+    if rule is None:
+        return None
+    try:
+        value = parse_value(item, raw.value) if raw is not None else None
+    except AnswerProblem:
+        value = None
+    flagged = rule.flagged(item, value)
+    if rule.kind == "rank":
+        distance = int(next(iter(rule.limits.values()))[1])
+        medians = {column.split(":", 1)[1]: format_number(median) for column, (median, _d) in rule.limits.items()}
+        text = _(
+            "A rank %(d)s or more places from the panel's median rank for that option last round needs a reason.",
+            d=distance,
+        )
+        data = {"kind": "rank", "distance": distance}
+    else:
+        low, high = next(iter(rule.limits.values()))
+        medians = {}
+        if item.kind == ItemKind.LIKERT:
+            text = _(
+                "The middle half of the panel answered from %(low)s to %(high)s last round. An answer outside "
+                "these points of the scale needs a reason.",
+                low=format_number(low),
+                high=format_number(high),
+            )
+        else:
+            text = _(
+                "The middle half of the panel answered from %(low)s to %(high)s last round. An answer outside "
+                "this range needs a reason.",
+                low=format_number(low),
+                high=format_number(high),
+            )
+        data = {"kind": "range", "low": low, "high": high}
     return {
-        item_id: services.RawAnswer(value=answer.value, justification=answer.justification)
-        for item_id, answer in own.items()
+        "text": text,
+        "needed": bool(flagged),
+        "flagged": {column.split(":", 1)[-1] for column in flagged},
+        "medians": medians,
+        "data": data,
     }
 
 
-def _bounds_hint(rnd: DelphiRound, item) -> str | None:
-    bounds = services.justification_bounds(rnd, item)
-    if not bounds or item.kind == ItemKind.RANKING:
-        return (
-            _(
-                "Explain your reasons if one of your ranks lies outside the middle half of the panel's previous "
-                "ranks for that option."
-            )
-            if bounds
-            else None
-        )
-    q1, q3 = next(iter(bounds.values()))
-    return _(
-        "The middle half of the panel answered from %(q1)s to %(q3)s last round. If your answer lies outside "
-        "this range, explain your reasons.",
-        q1=format_number(q1),
-        q3=format_number(q3),
-    )
-
-
-def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200):
+def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200, prefilled: bool = False):
     participation = services.participation_of(rnd, current_user)
     previous = previous_round(rnd)
     feedback = {view.item.id: view for view in round_feedback(previous, current_user)} if previous else {}
@@ -71,7 +102,6 @@ def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200
         "choices": choices,
         "options": options,
         "bounds_text": bounds_text,
-        "hint": lambda item: _bounds_hint(rnd, item),
     }
     return render_template(
         "delphi/answer.html",
@@ -79,9 +109,11 @@ def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200
         rnd=rnd,
         values=values,
         errors=errors,
+        reasons={item.id: _reason_view(rnd, item, values.get(item.id)) for item in rnd.items},
         participation=participation,
         feedback=feedback,
         previous=previous,
+        prefilled=prefilled,
         form=EmptyForm(),
         **helpers,
     ), status
@@ -97,7 +129,8 @@ def answer(study_id: int, number: int):
     if panelist_of(current_user, study) is None or rnd.is_proposals:
         abort(403)
     if request.method == "GET":
-        return _answer_page(rnd, _stored_answers(rnd), {})
+        stored, prefilled = _stored_answers(rnd)
+        return _answer_page(rnd, stored, {}, prefilled=prefilled)
     if not EmptyForm().validate_on_submit():
         abort(400)
     raw = _form_answers(rnd)
@@ -105,6 +138,10 @@ def answer(study_id: int, number: int):
     try:
         participation = services.save_answers(rnd, current_user, raw, submit=submit)
     except services.AnswerErrors as exc:
+        if exc.kept:
+            db.session.commit()  # the valid answers stay, as a draft
+        else:
+            db.session.rollback()
         flash(str(exc), "error")
         return _answer_page(rnd, raw, exc.errors, 400)
     except DomainError as exc:

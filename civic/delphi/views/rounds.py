@@ -7,16 +7,16 @@ import random
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.delphi import services
-from civic.delphi.forms import DeadlineForm, OpenRoundForm, local_to_utc
-from civic.delphi.models import DelphiAnswer, DelphiProposal, ProposalStatus
+from civic.delphi.forms import ConfirmForm, DeadlineForm, OpenRoundForm
+from civic.delphi.models import DelphiAnswer, DelphiParticipation, DelphiProposal, ProposalStatus
 from civic.delphi.views import bp, load_round, managed_study
-from civic.delphi.views.organiser import manage_context, refused
+from civic.delphi.views.organiser import confirm_page, manage_context, refused
 from civic.extensions import limiter
 
 
@@ -30,7 +30,7 @@ def open_round(study_id: int):
         flash(_("Choose a valid deadline."), "error")
         return render_template("delphi/manage.html", **{**manage_context(study), "open_form": form}), 400
     try:
-        rnd = services.open_round(study, current_user, local_to_utc(form.deadline.data), proposals=form.proposals.data)
+        rnd = services.open_round(study, current_user, form.deadline.data, proposals=form.proposals.data)
     except DomainError as exc:
         return refused(study, exc)
     db.session.commit()
@@ -52,16 +52,78 @@ def round_action(study_id: int, number: int, action, message: str):
     return redirect(url_for("delphi.manage", study_id=study.id))
 
 
-@bp.post("/<int:study_id>/rounds/<int:number>/close")
+def _submitted(rnd) -> int:
+    """How many panelists submitted the round (a count, never who)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DelphiParticipation)
+            .where(DelphiParticipation.round_id == rnd.id, DelphiParticipation.submitted.is_(True))
+        )
+        or 0
+    )
+
+
+def _close_page(study, rnd, form, submitted: int, status: int = 200):
+    if rnd.is_proposals:
+        effects = [
+            _("Panelists can no longer propose items or withdraw their proposals."),
+            _("%(done)s of %(invited)s panelists have made a proposal.", done=submitted, invited=rnd.invited_count),
+        ]
+    else:
+        effects = [
+            _(
+                "%(done)s of %(invited)s panelists have submitted their answers.",
+                done=submitted,
+                invited=rnd.invited_count,
+            ),
+            _("Panelists can no longer answer or change their answers. Unsubmitted drafts are discarded."),
+            _(
+                "The statistics of the round are computed and stored; you then review the reasons and publish the feedback."
+            ),
+        ]
+    warning = None
+    if submitted == 0:
+        warning = _(
+            "Nobody has answered this round yet (0 answers). Closed now, it stays empty: no statistic can be shown, "
+            "and it still counts as one of the study's rounds. Consider extending the deadline or reminding the panel."
+        )
+    return confirm_page(
+        study,
+        form,
+        heading=_("Close round %(n)s now", n=rnd.number),
+        effects=effects,
+        button=_("Close the round now"),
+        action=url_for("delphi.close_round", study_id=study.id, number=rnd.number),
+        warning=warning,
+        blocked=None if rnd.is_open else _("Round %(n)s is not open.", n=rnd.number),
+        status=status,
+    )
+
+
+@bp.route("/<int:study_id>/rounds/<int:number>/close", methods=["GET", "POST"])
 @login_required
 def close_round(study_id: int, number: int):
-    """Close a round now: the statistics are computed and stored."""
-    return round_action(
-        study_id,
-        number,
-        lambda r: services.close_round(r, current_user),
-        _("The round is closed and analysed. Review the justifications, then publish the feedback."),
-    )
+    """Close a round now: the statistics are computed and stored (GET: the confirmation step, with the number of
+    answers; closing a round nobody answered needs the "I understand" box)."""
+    study = managed_study(study_id)
+    rnd = load_round(study, number)
+    form = ConfirmForm()
+    submitted = _submitted(rnd)
+    if request.method == "GET":
+        return _close_page(study, rnd, form, submitted)
+    if not form.validate_on_submit():
+        abort(400)
+    if rnd.is_open and submitted == 0 and not form.understood.data:
+        form.understood.errors = [_("Tick this box to close a round that nobody answered.")]
+        return _close_page(study, rnd, form, submitted, status=400)
+    try:
+        services.close_round(rnd, current_user)
+    except DomainError as exc:
+        return refused(study, exc)
+    db.session.commit()
+    flash(_("The round is closed and analysed. Review the justifications, then publish the feedback."), "success")
+    return redirect(url_for("delphi.manage", study_id=study.id))
 
 
 @bp.post("/<int:study_id>/rounds/<int:number>/remind")
@@ -88,7 +150,7 @@ def extend(study_id: int, number: int):
         flash(_("Choose a valid deadline."), "error")
         return render_template("delphi/manage.html", **{**manage_context(study), "deadline_form": form}), 400
     try:
-        services.extend_deadline(rnd, current_user, local_to_utc(form.deadline.data))
+        services.extend_deadline(rnd, current_user, form.deadline.data)
     except DomainError as exc:
         return refused(study, exc)
     db.session.commit()
