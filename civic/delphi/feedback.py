@@ -4,6 +4,7 @@ nothing at all for an item below n_min answers."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,13 +124,14 @@ def _likert_view(view: ItemFeedback, stat: dict, own: Any) -> None:
 
 def _numeric_view(view: ItemFeedback, stat: dict, own: Any) -> None:
     item, unit = view.item, view.item.unit or ""
+    low, high = _zoom([stat["q1"], stat["q3"], *([own] if own is not None else [])], item.min_value, item.max_value)
     view.chart = charts.interval(
         _("Middle half of the estimates (interquartile range) and the median"),
         stat["q1"],
         stat["median"],
         stat["q3"],
-        item.min_value,
-        item.max_value,
+        low,
+        high,
         own,
     )
     view.head = [_("Statistic"), _("Value")]
@@ -145,6 +147,16 @@ def _numeric_view(view: ItemFeedback, stat: dict, own: Any) -> None:
         (_("Median"), f"{format_number(stat['median'])} {unit}".strip()),
         (_("Interquartile range"), _("%(q1)s to %(q3)s", q1=format_number(stat["q1"]), q3=format_number(stat["q3"]))),
     ]
+
+
+def _zoom(values: list[float], lowest: float | None, highest: float | None) -> tuple[float, float]:
+    """The stretch of the number line to draw: the quartiles and the viewer's answer with a margin, never beyond
+    the item's bounds. Drawing the whole allowed range (0 to 50,000 places) squeezed a middle half of 925 to 1175
+    into one pixel at the edge, its median label cut off."""
+    pad = max((max(values) - min(values)) * 0.25, abs(max(values)) * 0.05, 1.0)
+    step = 10 ** math.floor(math.log10(pad))  # round ends: 700 to 1270, not 706.25 to 1268.75
+    low, high = math.floor((min(values) - pad) / step) * step, math.ceil((max(values) + pad) / step) * step
+    return (max(low, lowest) if lowest is not None else low), (min(high, highest) if highest is not None else high)
 
 
 def _choice_view(view: ItemFeedback, stat: dict, own: Any) -> None:
