@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +10,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from civic import db
+from civic.core.deadlines import end_of_local_day, start_of_local_day
 from civic.core.errors import DomainError
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, platform_zone
 from civic.core.http import get_or_404
 from civic.core.i18n import sort_by_name
 from civic.identity import audit, services
@@ -150,9 +151,8 @@ def _parse_day(value: str | None, end: bool = False):
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         abort(400, description=_("Dates must look like 2026-01-31."))
-    from datetime import UTC
-
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+    # A day typed in the filter is an Almaty day (the dates the page shows), not a UTC one.
+    return end_of_local_day(day, platform_zone()) if end else start_of_local_day(day, platform_zone())
 
 
 @bp.get("/audit")
