@@ -20,6 +20,7 @@ from sqlalchemy import event, select, update
 
 from civic import db
 from civic.bureau.models import Attachment, Case, Referral, ResponseTemplate
+from civic.contests.models import Contest, Entry
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind, RoundStatus
 from civic.demo import DemoContext
@@ -95,6 +96,16 @@ def _values(app) -> dict:
             "template_id": [first(ResponseTemplate)],
             "supporter_token": gathering.supporter_token if gathering else "no-such-token",
             "petition_types": ["petition"],
+            "contest_id": db.session.scalars(select(Contest.id).order_by(Contest.id)).all(),
+            "contest_entry": [
+                (c, e)
+                for c, e in db.session.execute(
+                    select(Contest.id, Entry.id)
+                    .join(Entry, Entry.competition_id == Contest.competition_id)
+                    .order_by(Entry.id)
+                    .limit(3)
+                )
+            ],
         }
 
 
@@ -112,6 +123,8 @@ def _urls(app, values) -> list[tuple[str, str]]:
             candidates = [{"study_id": values["item"][0], "item_id": values["item"][1]}]
         elif args == {"study_id", "kind"}:
             candidates = [{"study_id": s, "kind": k} for s in values["study_id"][:1] for k in values["kind"]]
+        elif args == {"contest_id", "entry_id"}:
+            candidates = [{"contest_id": c, "entry_id": e} for c, e in values["contest_entry"]]
         elif args == {"object_type", "object_id"}:
             candidates = [{"object_type": "petition", "object_id": p} for p in values["petition_id"][:2]]
         elif args == {"token"}:

@@ -1,0 +1,43 @@
+"""Who may see a contest and an entry, and what the module gives the link registry (``civic.core.links``)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from civic import db
+from civic.contests.models import Contest, Entry, EntryState
+from civic.contests.permissions import can_moderate, can_organise
+from civic.core.http import path_for
+from civic.core.links import LinkRegistry
+
+TYPE = "contest"
+
+
+def can_view(contest: Contest, user) -> bool:
+    """Published contests are public; a draft only to its organisers."""
+    return contest.is_public or can_organise(user, contest)
+
+
+def can_view_entry(entry: Entry, contest: Contest, user) -> bool:
+    """Accepted entries are public; others to their authors, moderators and organisers."""
+    if not can_view(contest, user):
+        return False
+    if entry.state == EntryState.ACCEPTED:
+        return True
+    return entry.is_author(user) or can_moderate(user, contest) or can_organise(user, contest)
+
+
+def _visible(user, contest_id: int) -> bool:
+    contest = db.session.get(Contest, contest_id)
+    return contest is not None and can_view(contest, user)
+
+
+def _title(contest_id: int) -> str | None:
+    contest = db.session.get(Contest, contest_id)
+    return contest.title if contest is not None else None
+
+
+def register_links(registry: LinkRegistry) -> None:
+    registry.register_type(
+        TYPE, _l("Idea contest"), lambda i: path_for("contests.detail", contest_id=i), _visible, title_loader=_title
+    )

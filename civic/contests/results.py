@@ -1,0 +1,266 @@
+"""Results: the scoring engine's input from the database, the published breakdown, publication and the CSV.
+
+The arithmetic is ``civic.contests.scoring.score_contest``; this module only gathers its input and lays out what the
+results page shows: for every entry its rank, public and jury scores and, per judge (shown as "Judge 1…n"), the raw
+criterion scores, the judge's raw total and the normalised total the jury score averages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from civic import db
+from civic.contests import jury, voting
+from civic.contests.models import Competition, Contest, Entry, EntryState, Normalise, Phase, Recusal, Score
+from civic.contests.scoring import ScoringError, score_contest
+from civic.contests.services import PhaseClosed, active_judges
+from civic.core.errors import DomainError
+from civic.core.http import path_for
+from civic.db import utc_now
+from civic.identity import audit
+from civic.identity.models import User
+from civic.identity.notifications import notify
+
+
+def accepted_entries(competition: Competition) -> list[Entry]:
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.competition_id == competition.id, Entry.state == EntryState.ACCEPTED)
+            .order_by(Entry.id)
+        )
+    )
+
+
+def scoring_input(competition: Competition, entries: list[Entry], judges, criteria) -> dict:
+    entry_ids, judge_ids = {e.id for e in entries}, {j.id for j in judges}
+    scores: dict[str, dict] = {}
+    if entry_ids and judge_ids:
+        for s in db.session.scalars(select(Score).where(Score.judge_id.in_(judge_ids), Score.entry_id.in_(entry_ids))):
+            scores.setdefault(f"J{s.judge_id}", {}).setdefault(f"E{s.entry_id}", {})[f"C{s.criterion_id}"] = s.value
+    recusals = []
+    if entry_ids and judge_ids:
+        recusals = [
+            [f"J{r.judge_id}", f"E{r.entry_id}"]
+            for r in db.session.scalars(
+                select(Recusal).where(Recusal.judge_id.in_(judge_ids), Recusal.entry_id.in_(entry_ids))
+            )
+        ]
+    counts = voting.vote_counts(competition.id)
+    return {
+        "criteria": [{"id": f"C{c.id}", "weight": c.weight, "scale": [c.scale_min, c.scale_max]} for c in criteria],
+        "entries": [f"E{e.id}" for e in entries],
+        "judges": [f"J{j.id}" for j in judges],
+        "scores": scores,
+        "recusals": recusals,
+        "votes": {f"E{e.id}": counts.get(e.id, 0) for e in entries},
+        "weights": {"jury": competition.jury_weight, "public": competition.public_weight},
+        "normalise": competition.normalise,
+        "min_judges": competition.min_judges,
+    }
+
+
+def _raw_total(scores: dict, criteria) -> float | None:
+    if any(scores.get(f"C{c.id}") is None for c in criteria):
+        return None
+    weights = sum(c.weight for c in criteria)
+    return sum(c.weight * (scores[f"C{c.id}"] - c.scale_min) / (c.scale_max - c.scale_min) for c in criteria) / weights
+
+
+def build(contest: Contest, now: datetime | None = None) -> dict:
+    """Score the contest now and lay out the full breakdown (plain JSON types, ready to freeze on publication)."""
+    now = now or utc_now()
+    competition = contest.competition
+    criteria = jury.criteria(competition)
+    if not criteria:
+        raise DomainError(_l("Add the jury's criteria first."))
+    entries = accepted_entries(competition)
+    judges = active_judges(competition)
+    data = scoring_input(competition, entries, judges, criteria)
+    try:
+        result = score_contest(data)
+    except ScoringError as exc:  # the services keep the input valid; this is a safety net with a clear message
+        raise DomainError(_l("The scores cannot be computed: %(reason)s", reason=str(exc))) from exc
+    labels = {f"J{j.id}": str(_("Judge %(n)s", n=k)) for k, j in enumerate(judges, start=1)}
+    raw = {
+        (jid, eid): _raw_total(data["scores"].get(jid, {}).get(eid) or {}, criteria)
+        for jid in data["judges"]
+        for eid in data["entries"]
+    }
+    pooled = [t for t in raw.values() if t is not None]
+    g_mean = statistics.fmean(pooled) if pooled else None
+    g_sd = statistics.pstdev(pooled) if len(pooled) > 1 else 0.0
+
+    def normalised(jid: str, t: float | None) -> float | None:
+        if t is None or competition.normalise == Normalise.NONE:
+            return t
+        stats = result["judges"][jid]
+        if stats["complete"] < 2 or not stats["sd"]:
+            return g_mean
+        return g_mean + g_sd * (t - stats["mean"]) / stats["sd"]
+
+    recused = {tuple(pair) for pair in data["recusals"]}
+    by_key = {f"E{e.id}": e for e in entries}
+    rows = []
+    for eid in result["order"]:
+        entry, figures = by_key[eid], result["entries"][eid]
+        per_judge = []
+        for jid in data["judges"]:
+            given = data["scores"].get(jid, {}).get(eid) or {}
+            per_judge.append(
+                {
+                    "judge": labels[jid],
+                    "recused": (jid, eid) in recused,
+                    "scores": [given.get(f"C{c.id}") for c in criteria],
+                    "raw_total": raw[(jid, eid)],
+                    "normalised": normalised(jid, raw[(jid, eid)]),
+                }
+            )
+        authors = [u.public_name for u in _people(entry)]
+        rows.append({"id": entry.id, "title": entry.title, "authors": authors, **figures, "per_judge": per_judge})
+    winners = [row["id"] for row in rows if row["rank"] is not None and row["rank"] <= competition.winner_count]
+    return {
+        "computed_at": now.isoformat(),
+        "settings": {
+            "jury_weight": competition.jury_weight,
+            "public_weight": competition.public_weight,
+            "normalise": competition.normalise,
+            "min_judges": competition.min_judges,
+            "winner_count": competition.winner_count,
+        },
+        "criteria": [{"name": c.name, "weight": c.weight, "scale": [c.scale_min, c.scale_max]} for c in criteria],
+        "judges": [{"label": labels[jid], **result["judges"][jid]} for jid in data["judges"]],
+        "entries": rows,
+        "incomplete": [[labels[jid], int(eid[1:])] for jid, eid in result["incomplete"]],
+        "districts": voting.votes_by_district(competition.id),
+        "winners": winners,
+    }
+
+
+def _people(entry: Entry) -> list[User]:
+    return [db.session.get(User, uid) for uid in sorted(entry.author_ids())]
+
+
+def publish(contest: Contest, actor: User, now: datetime | None = None) -> dict:
+    """Freeze the ranking and publish it; the phase moves to results; authors (winners first) are told."""
+    now = now or utc_now()
+    competition = contest.competition
+    phase = contest.phase_at(now)
+    if phase not in (Phase.JURY, Phase.RESULTS, Phase.IMPLEMENTATION):
+        raise PhaseClosed(contest, "publish", _l("Results can be published once voting has closed."))
+    if competition.results_published_at is not None:
+        raise PhaseClosed(contest, "publish", _l("The results are already published."))
+    breakdown = build(contest, now)
+    competition.results, competition.results_published_at = breakdown, now
+    if phase == Phase.JURY:
+        contest.results_at = now
+        contest.implementation_at = max(contest.implementation_at, now)
+    contest.announced_phase = contest.phase_at(now)
+    db.session.flush()
+    audit.record("contests.publish_results", contest, actor=actor, after={"winners": breakdown["winners"]})
+    link = path_for("contests.results", contest_id=contest.id)
+    title = contest.title
+    winners = set(breakdown["winners"])
+    for row in breakdown["entries"]:
+        entry = db.session.get(Entry, row["id"])
+        for user in _people(entry):
+            if row["id"] in winners:
+                notify(
+                    user,
+                    "contests.winner",
+                    lambda: _("Your idea won in “%(title)s”", title=title),
+                    lambda: _("Congratulations! The organiser will contact you about what comes next."),
+                    link,
+                )
+            else:
+                notify(
+                    user,
+                    "contests.results",
+                    lambda: _("The results of “%(title)s” are published", title=title),
+                    "",
+                    link,
+                )
+    return breakdown
+
+
+def winners_pledges(contest: Contest) -> dict[int, list]:
+    from civic.contests.services import pledges_of
+
+    results = contest.competition.results or {}
+    winners = results.get("winners", [])
+    grouped: dict[int, list] = {eid: [] for eid in winners}
+    for pledge in pledges_of(winners):
+        grouped[pledge.entry_id].append(pledge)
+    return grouped
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas in text cells: = + - @ or a control character first gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
+def _number(value) -> str:
+    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def csv_text(results: dict) -> str:
+    """One row per entry and judge: rank and scores of the entry, then that judge's raw and normalised figures."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    criteria = [c["name"] for c in results["criteria"]]
+    writer.writerow(
+        [
+            "rank",
+            "entry_id",
+            "title",
+            "authors",
+            "votes",
+            "public_score",
+            "jury_score",
+            "combined",
+            "eligible",
+            "judge",
+            "recused",
+            *(csv_safe(name) for name in criteria),
+            "raw_total",
+            "normalised_total",
+        ]
+    )
+    for row in results["entries"]:
+        head = [
+            _number(row["rank"]),
+            row["id"],
+            csv_safe(row["title"]),
+            csv_safe("; ".join(row["authors"])),
+            row["votes"],
+            _number(row["public_score"]),
+            _number(row["jury_score"]),
+            _number(row["combined"]),
+            "yes" if row["eligible"] else "no",
+        ]
+        for judge in row["per_judge"] or [None]:
+            if judge is None:
+                writer.writerow([*head, "", "", *([""] * len(criteria)), "", ""])
+                continue
+            writer.writerow(
+                [
+                    *head,
+                    csv_safe(judge["judge"]),
+                    "yes" if judge["recused"] else "no",
+                    *(_number(v) for v in judge["scores"]),
+                    _number(judge["raw_total"]),
+                    _number(judge["normalised"]),
+                ]
+            )
+    return out.getvalue()

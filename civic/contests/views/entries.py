@@ -1,0 +1,297 @@
+"""Residents' actions: submitting and editing ideas, co-authors, voting, comments and pledges."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic import db
+from civic.contests import services, voting
+from civic.contests.forms import CommentForm, EntryForm, InviteForm, PledgeForm, ReportForm
+from civic.contests.models import Comment, Entry, Phase, Pledge
+from civic.contests.views.common import bp, load_contest, load_entry
+from civic.contests.views.public import render_detail, render_entry
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import form_page, get_or_404
+from civic.db import utc_now
+from civic.extensions import limiter
+from civic.identity.models import AssuranceLevel
+from civic.identity.permissions import require_level
+
+
+def _entry_url(contest_id: int, entry_id: int) -> str:
+    return url_for("contests.entry", contest_id=contest_id, entry_id=entry_id)
+
+
+def _links(form: EntryForm) -> list[dict]:
+    return services.parse_links(form.links.data, video=False) + services.parse_links(form.video_links.data, video=True)
+
+
+@bp.route("/<int:contest_id>/submit", methods=["GET", "POST"])
+@require_level(AssuranceLevel.EMAIL_VERIFIED)
+def submit(contest_id: int):
+    contest = load_contest(contest_id)
+    form = EntryForm()
+    if contest.phase_at(utc_now()) != Phase.SUBMISSION:
+        return form_page(
+            "contests/entry_form.html",
+            form,
+            status=409,
+            contest=contest,
+            entry=None,
+            closed=_("Ideas can be submitted only during the submission phase."),
+        )
+    if form.validate_on_submit():
+        try:
+            entry = services.submit_entry(contest, current_user, form.title.data, form.text.data, _links(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            return form_page("contests/entry_form.html", form, status=exc.status_code, contest=contest, entry=None)
+        db.session.commit()
+        flash(_("Your idea was submitted. Moderators check it before it appears in the contest."), "success")
+        return redirect(_entry_url(contest.id, entry.id), 303)
+    return form_page("contests/entry_form.html", form, contest=contest, entry=None)
+
+
+@bp.route("/<int:contest_id>/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    if not entry.is_author(current_user):
+        abort(403)
+    form = EntryForm(obj=entry) if not EntryForm().is_submitted() else EntryForm()
+    if not form.is_submitted():
+        form.links.data = "\n".join(link["url"] for link in entry.links if not link.get("video"))
+        form.video_links.data = "\n".join(link["url"] for link in entry.links if link.get("video"))
+    if form.validate_on_submit():
+        try:
+            services.update_entry(entry, contest, current_user, form.title.data, form.text.data, _links(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            return form_page("contests/entry_form.html", form, status=exc.status_code, contest=contest, entry=entry)
+        db.session.commit()
+        flash(_("Your changes were saved."), "success")
+        return redirect(_entry_url(contest.id, entry.id), 303)
+    return form_page("contests/entry_form.html", form, contest=contest, entry=entry)
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/withdraw")
+@login_required
+def withdraw_entry(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_entry(entry, contest, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    db.session.commit()
+    flash(_("Your idea was withdrawn."), "info")
+    return redirect(_entry_url(contest.id, entry.id), 303)
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/coauthors")
+@login_required
+def invite_coauthor(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return render_entry(contest, entry, status=400, invite_form=form)
+    try:
+        services.invite_coauthor(entry, contest, current_user, form.email.data)
+    except DomainError as exc:
+        db.session.rollback()
+        form.add_domain_error(exc)
+        return render_entry(contest, entry, status=exc.status_code, invite_form=form, error=str(exc))
+    db.session.commit()
+    flash(_("The invitation was sent."), "success")
+    return redirect(_entry_url(contest.id, entry.id), 303)
+
+
+@bp.route("/coauthors/<token>", methods=["GET", "POST"])
+@login_required
+def accept_coauthor(token: str):
+    try:
+        coauthor = services.coauthor_for_token(token)
+    except DomainError:
+        abort(404)
+    contest = services.contest_of(coauthor.entry)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_coauthor(token, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            return form_page(
+                "contests/accept.html", form, status=exc.status_code, error=str(exc), what=coauthor.entry.title
+            )
+        db.session.commit()
+        flash(_("You are now a co-author of this idea."), "success")
+        return redirect(_entry_url(contest.id, coauthor.entry_id), 303)
+    return form_page("contests/accept.html", form, what=coauthor.entry.title, error=None, kind="coauthor")
+
+
+# --- voting ---------------------------------------------------------------------------------------------------------
+
+
+def vote_limit() -> str:
+    return current_app.config.get("CONTESTS_VOTE_LIMIT", "30 per minute")
+
+
+def _voter_key() -> str:
+    from flask_limiter.util import get_remote_address
+
+    return f"vote:{current_user.id}" if current_user.is_authenticated else f"vote-ip:{get_remote_address()}"
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/vote")
+@limiter.limit(vote_limit, key_func=_voter_key)
+@login_required
+def vote(contest_id: int, entry_id: int):
+    """Vote for an idea: one guarded INSERT (voting.py), a transaction of its own; the refusal is explained."""
+    contest = load_contest(contest_id)
+    entry = get_or_404(Entry, entry_id)
+    if entry.competition_id != contest.competition_id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user_id, session_version, contest_id = current_user.id, current_user.session_version, contest.id
+    now = utc_now()
+    with db.transaction(immediate=False):
+        new_id = voting.insert_vote(contest_id, entry_id, user_id, session_version, now)
+    if new_id is None:
+        try:
+            voting.explain_refusal(contest, entry, current_user, now)
+        except DomainError as exc:
+            db.session.rollback()
+            if entry.state != "accepted":
+                return render_detail(contest, status=exc.status_code, error=str(exc))
+            return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    flash(_("Your vote was counted."), "success")
+    return redirect(_entry_url(contest_id, entry_id), 303)
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/unvote")
+@login_required
+def unvote(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        voting.withdraw_vote(contest, entry, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    db.session.commit()
+    flash(_("Your vote was withdrawn; you can give it to another idea."), "info")
+    return redirect(_entry_url(contest.id, entry.id), 303)
+
+
+# --- comments -------------------------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/comments")
+@login_required
+def comment(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return render_entry(contest, entry, status=400, comment_form=form)
+    parent = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    try:
+        services.add_comment(entry, current_user, form.body.data, parent)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc), comment_form=form)
+    db.session.commit()
+    return redirect(_entry_url(contest.id, entry.id) + "#comments", 303)
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@login_required
+def report_comment(comment_id: int):
+    comment = get_or_404(Comment, comment_id)
+    entry = get_or_404(Entry, comment.entry_id)
+    contest = services.contest_of(entry)
+    load_entry(load_contest(contest.id), entry.id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.report_comment(comment, current_user, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    db.session.commit()
+    flash(_("Thank you. The comment is hidden until a moderator reviews it."), "info")
+    return redirect(_entry_url(contest.id, entry.id) + "#comments", 303)
+
+
+# --- pledges --------------------------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/pledges")
+@login_required
+def pledge(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    form = PledgeForm()
+    if not form.validate_on_submit():
+        return render_entry(contest, entry, status=400, pledge_form=form)
+    try:
+        services.add_pledge(
+            entry, current_user, form.kind.data, form.hours.data, form.description.data, form.organisation.data
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        form.add_domain_error(exc)
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc), pledge_form=form)
+    db.session.commit()
+    flash(_("Thank you for your pledge."), "success")
+    return redirect(_entry_url(contest.id, entry.id) + "#pledges", 303)
+
+
+@bp.post("/pledges/<int:pledge_id>/withdraw")
+@login_required
+def withdraw_pledge(pledge_id: int):
+    pledge = get_or_404(Pledge, pledge_id)
+    entry = get_or_404(Entry, pledge.entry_id)
+    contest = services.contest_of(entry)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_pledge(pledge, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        abort(exc.status_code, description=str(exc))
+    db.session.commit()
+    return redirect(_entry_url(contest.id, entry.id) + "#pledges", 303)
+
+
+@bp.get("/my")
+@login_required
+def my():
+    """The signed-in resident's ideas in every contest."""
+    from sqlalchemy import or_, select
+
+    from civic.contests.models import Coauthor, Contest
+
+    rows = db.session.execute(
+        select(Entry, Contest)
+        .join(Contest, Contest.competition_id == Entry.competition_id)
+        .outerjoin(Coauthor, Coauthor.entry_id == Entry.id)
+        .where(or_(Entry.author_id == current_user.id, Coauthor.user_id == current_user.id))
+        .order_by(Entry.id.desc())
+        .distinct()
+    ).all()
+    return render_template("contests/my.html", rows=rows)

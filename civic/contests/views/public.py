@@ -1,0 +1,183 @@
+"""Browsing contests, the contest and entry pages, and the published results (page and CSV)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from civic import db
+from civic.contests import jury, services, voting
+from civic.contests.forms import CommentForm, InviteForm, PledgeForm, RecuseForm, ReportForm, ScreenForm
+from civic.contests.models import (
+    PHASE_LABELS,
+    Contest,
+    ContestState,
+    Entry,
+    EntryState,
+    Phase,
+)
+from civic.contests.permissions import can_moderate, can_organise
+from civic.contests.results import csv_text
+from civic.contests.views.common import bp, load_contest, load_entry
+from civic.core.forms import EmptyForm
+from civic.core.richtext import render_markdown
+from civic.db import utc_now
+
+#: Phases after voting: the per-district breakdown of votes is shown.
+AFTER_VOTING = (Phase.JURY, Phase.RESULTS, Phase.IMPLEMENTATION)
+
+
+@bp.get("/")
+def index():
+    """Published contests, those taking part now first; the viewer's drafts if they organise."""
+    now = utc_now()
+    contests = list(
+        db.session.scalars(
+            select(Contest).where(Contest.state == ContestState.PUBLISHED).order_by(Contest.submission_opens_at.desc())
+        )
+    )
+    drafts = [
+        c
+        for c in db.session.scalars(select(Contest).where(Contest.state == ContestState.DRAFT).order_by(Contest.id))
+        if can_organise(current_user, c)
+    ]
+    return render_template(
+        "contests/index.html",
+        contests=contests,
+        drafts=drafts,
+        now=now,
+        phase_labels=PHASE_LABELS,
+        can_organise_any=current_user.is_authenticated and current_user.has_permission("contests.organise"),
+        can_moderate_any=current_user.is_authenticated and current_user.has_permission("contests.moderate"),
+    )
+
+
+def render_detail(contest: Contest, status: int = 200, error: str | None = None):
+    now = utc_now()
+    phase = contest.phase_at(now)
+    organiser, moderator = can_organise(current_user, contest), can_moderate(current_user, contest)
+    query = select(Entry).where(Entry.competition_id == contest.competition_id).order_by(Entry.id)
+    everything = list(db.session.scalars(query))
+    entries = [e for e in everything if e.state == EntryState.ACCEPTED]
+    mine = [e for e in everything if e.is_author(current_user) and e.state != EntryState.ACCEPTED]
+    counts = voting.vote_counts(contest.competition_id)
+    used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
+    judge = jury.judge_of(contest.competition, current_user)
+    return (
+        render_template(
+            "contests/detail.html",
+            contest=contest,
+            phase=phase,
+            phase_labels=PHASE_LABELS,
+            timeline=contest.timeline(now),
+            text_html=render_markdown(contest.text),
+            rules_html=render_markdown(contest.rules),
+            entries=entries,
+            mine=mine,
+            counts=counts,
+            my_votes=voting.my_votes(contest, current_user),
+            votes_left=max(contest.votes_per_voter - used, 0),
+            districts=voting.votes_by_district(contest.competition_id) if phase in AFTER_VOTING else None,
+            organiser=organiser,
+            moderator=moderator,
+            judge=judge,
+            pending=sum(1 for e in everything if e.state == EntryState.SUBMITTED) if moderator else 0,
+            published=contest.competition.results_published_at is not None,
+            error=error,
+            vote_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:contest_id>")
+def detail(contest_id: int):
+    return render_detail(load_contest(contest_id))
+
+
+def render_entry(contest: Contest, entry: Entry, status: int = 200, error: str | None = None, **forms):
+    now = utc_now()
+    phase = contest.phase_at(now)
+    counts = voting.vote_counts(contest.competition_id)
+    used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
+    author = entry.is_author(current_user)
+    moderator = can_moderate(current_user, contest)
+    return (
+        render_template(
+            "contests/entry.html",
+            contest=contest,
+            entry=entry,
+            phase=phase,
+            phase_labels=PHASE_LABELS,
+            text_html=render_markdown(entry.text),
+            votes=counts.get(entry.id, 0),
+            voted=entry.id in voting.my_votes(contest, current_user),
+            votes_left=max(contest.votes_per_voter - used, 0),
+            threads=services.comment_threads(entry, current_user),
+            pledges=services.pledges_of([entry.id]),
+            author=author,
+            is_main_author=current_user.is_authenticated and entry.author_id == current_user.id,
+            moderator=moderator,
+            organiser=can_organise(current_user, contest),
+            can_edit=author and phase == Phase.SUBMISSION and entry.state != EntryState.WITHDRAWN,
+            can_withdraw=(
+                current_user.is_authenticated
+                and entry.author_id == current_user.id
+                and entry.state != EntryState.WITHDRAWN
+                and phase in (Phase.SUBMISSION, Phase.SCREENING, Phase.VOTING)
+            ),
+            can_screen=moderator
+            and phase in (Phase.SUBMISSION, Phase.SCREENING)
+            and entry.state != EntryState.WITHDRAWN,
+            error=error,
+            empty_form=EmptyForm(),
+            comment_form=forms.get("comment_form") or CommentForm(formdata=None),
+            report_form=ReportForm(formdata=None),
+            pledge_form=forms.get("pledge_form") or PledgeForm(formdata=None),
+            invite_form=forms.get("invite_form") or InviteForm(formdata=None),
+            screen_form=forms.get("screen_form") or ScreenForm(formdata=None),
+            recuse_form=RecuseForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:contest_id>/entries/<int:entry_id>")
+def entry(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    return render_entry(contest, load_entry(contest, entry_id))
+
+
+def _published_results(contest: Contest) -> dict:
+    results = contest.competition.results
+    if contest.competition.results_published_at is None or results is None:
+        abort(404)
+    return results
+
+
+@bp.get("/<int:contest_id>/results")
+def results(contest_id: int):
+    contest = load_contest(contest_id)
+    data = _published_results(contest)
+    top = max((row["combined"] or 0 for row in data["entries"]), default=0) or 1
+    return render_template(
+        "contests/results.html",
+        contest=contest,
+        results=data,
+        top=top,
+        preview=False,
+        organiser=can_organise(current_user, contest),
+        implementation_html=render_markdown(contest.implementation_report),
+    )
+
+
+@bp.get("/<int:contest_id>/results.csv")
+def results_csv(contest_id: int):
+    contest = load_contest(contest_id)
+    text = csv_text(_published_results(contest))
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="contest-{contest.id}-results.csv"'},
+    )

@@ -1,0 +1,247 @@
+"""The public vote: one guarded INSERT per vote, like petition signing (``civic/petitions/signing.py``).
+
+Every rule is in the statement ``INSERT INTO contest_votes .. SELECT .. WHERE <rules> ON CONFLICT DO NOTHING``:
+the contest is in its voting phase, the entry is accepted, the voter's account is live and IIN-verified and lives in
+the contest's territory (subtree), the voter is neither the author nor a co-author, and the voter has a free vote.
+The database's constraints decide the rest (models/entries.py ``Vote``):
+
+- UNIQUE(competition_id, entry_id, voter_id): one vote per entry and account;
+- UNIQUE(entry_id, voter_iin_hmac): one vote per entry and person, even after erasing the account and registering
+  again (``users.iin_hmac`` is unique among live accounts; the vote keeps the fingerprint);
+- UNIQUE(competition_id, voter_iin_hmac, slot): the INSERT takes the lowest free slot in 1..N, so two requests
+  racing for a person's last vote collide on the slot and only one is stored: the count guard holds on PostgreSQL's
+  READ COMMITTED too, without locking anything.
+
+When the INSERT adds nothing, ``explain_refusal`` says why in a few more queries (the rare path).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, bindparam, delete, exists, func, literal, select, union_all
+from sqlalchemy.orm import aliased
+
+from civic import db
+from civic.contests.models import Coauthor, Contest, ContestState, Entry, EntryState, Phase, Vote
+from civic.contests.services import VOTES_PER_VOTER_MAX, PhaseClosed
+from civic.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from civic.db import AwareDateTime, utc_now
+from civic.identity.models import AssuranceLevel, Territory, User
+
+
+class AlreadyVoted(Conflict):
+    default_message = _l("You have already voted for this idea.")
+
+
+class NoVotesLeft(Conflict):
+    default_message = _l("You have used all your votes in this contest. Withdraw one to vote for another idea.")
+
+
+class OwnEntry(PermissionDenied):
+    default_message = _l("You cannot vote for your own idea.")
+
+
+class VotingClosed(PhaseClosed):
+    default_message = _l("Voting is not open in this contest.")
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Vote)
+
+
+_statements: dict[str, object] = {}
+
+
+def _vote_statement(dialect: str):
+    if dialect in _statements:
+        return _statements[dialect]
+    area, home = aliased(Territory), aliased(Territory)
+    slots = union_all(*(select(literal(k).label("k")) for k in range(1, VOTES_PER_VOTER_MAX + 1))).subquery("slots")
+    taken = aliased(Vote)
+    free_slot = (
+        select(func.min(slots.c.k))
+        .where(
+            slots.c.k <= Contest.votes_per_voter,
+            ~exists()
+            .where(
+                taken.competition_id == Entry.competition_id,
+                taken.voter_iin_hmac == User.iin_hmac,
+                taken.slot == slots.c.k,
+            )
+            .correlate(Entry, User, slots),
+        )
+        .correlate(Contest, Entry, User)
+        .scalar_subquery()
+    )
+    coauthor = exists().where(
+        Coauthor.entry_id == Entry.id, Coauthor.user_id == User.id, Coauthor.accepted_at.is_not(None)
+    )
+    now = bindparam("now", type_=AwareDateTime())
+    values = (
+        select(
+            Entry.competition_id,
+            Entry.id,
+            User.id,
+            User.iin_hmac,
+            free_slot,
+            func.coalesce(User.home_territory_id, 0),
+            now,
+        )
+        .select_from(Entry)
+        .join(Contest, Contest.competition_id == Entry.competition_id)
+        .join(area, area.id == Contest.territory_id)
+        .join(User, User.id == bindparam("user_id", type_=Integer))
+        .join(home, home.id == User.home_territory_id)
+        .where(
+            Entry.id == bindparam("entry_id", type_=Integer),
+            Contest.id == bindparam("contest_id", type_=Integer),
+            Entry.state == EntryState.ACCEPTED.value,
+            Contest.state == ContestState.PUBLISHED.value,
+            Contest.voting_opens_at <= now,
+            Contest.voting_closes_at > now,
+            User.session_version == bindparam("session_version", type_=Integer),
+            User.deleted_at.is_(None),
+            User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
+            User.iin_hmac.is_not(None),
+            home.path.startswith(area.path),
+            func.coalesce(Entry.author_id, 0) != User.id,
+            ~coauthor,
+            free_slot.is_not(None),
+        )
+    )
+    columns = ["competition_id", "entry_id", "voter_id", "voter_iin_hmac", "slot", "territory_id", "created_at"]
+    statement = _dialect_insert().from_select(columns, values).on_conflict_do_nothing().returning(Vote.id)
+    _statements[dialect] = statement
+    return statement
+
+
+def insert_vote(contest_id: int, entry_id: int, user_id: int, session_version: int, now=None) -> int | None:
+    """Run the voting INSERT; the new vote's id, or None when a rule or a constraint refused it."""
+    params = {
+        "contest_id": contest_id,
+        "entry_id": entry_id,
+        "user_id": user_id,
+        "session_version": session_version,
+        "now": now or utc_now(),
+    }
+    connection = db.session.connection()
+    return connection.execute(_vote_statement(connection.dialect.name), params).scalar()
+
+
+def vote(contest: Contest, entry: Entry, user: User, now: datetime | None = None) -> int:
+    """Cast ``user``'s vote for ``entry`` (one statement), or raise a DomainError saying why not."""
+    now = now or utc_now()
+    new_id = insert_vote(contest.id, entry.id, user.id, user.session_version, now)
+    if new_id is None:
+        explain_refusal(contest, entry, user, now)
+    return new_id
+
+
+def check_voter(contest: Contest, user: User) -> None:
+    """The rules about the person (not the phase or the entry), with their messages."""
+    if not user.has_level(AssuranceLevel.IIN_VERIFIED) or not user.iin_hmac:
+        raise PermissionDenied(_l("Only residents with a verified IIN can vote. Add your IIN on your account page."))
+    if user.home_territory is None:
+        raise PermissionDenied(_l("Set where you live on your account page: only residents of the territory can vote."))
+    if not user.home_territory.path.startswith(contest.territory.path):
+        raise PermissionDenied(_l("Only residents of the contest's territory can vote."))
+
+
+def explain_refusal(contest: Contest, entry: Entry, user: User, now: datetime) -> None:
+    if entry.competition_id != contest.competition_id:
+        raise NotFound()
+    if contest.phase_at(now) != Phase.VOTING:
+        raise VotingClosed()
+    if entry.state != EntryState.ACCEPTED:
+        raise VotingClosed(message=_l("This idea is not in the public vote."))
+    check_voter(contest, user)
+    if entry.is_author(user):
+        raise OwnEntry()
+    if has_voted(entry.id, user):
+        raise AlreadyVoted()
+    if votes_used(contest, user) >= contest.votes_per_voter:
+        raise NoVotesLeft()
+    raise Conflict(_l("Your vote was not counted because of a simultaneous vote. Try again."))
+
+
+def has_voted(entry_id: int, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(Vote.id).where(
+                Vote.entry_id == entry_id, (Vote.voter_id == user.id) | (Vote.voter_iin_hmac == user.iin_hmac)
+            )
+        )
+        is not None
+    )
+
+
+def votes_used(contest: Contest, user: User) -> int:
+    if not user.iin_hmac:
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Vote)
+        .where(Vote.competition_id == contest.competition_id, Vote.voter_iin_hmac == user.iin_hmac)
+    )
+
+
+def my_votes(contest: Contest, user) -> set[int]:
+    """The entries the viewer voted for (by account or by IIN fingerprint)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    condition = Vote.voter_id == user.id
+    if user.iin_hmac:
+        condition = condition | (Vote.voter_iin_hmac == user.iin_hmac)
+    return set(
+        db.session.scalars(select(Vote.entry_id).where(Vote.competition_id == contest.competition_id, condition))
+    )
+
+
+def withdraw_vote(contest: Contest, entry: Entry, user: User, now: datetime | None = None) -> None:
+    """Take a vote back while voting is open; the slot is free again."""
+    now = now or utc_now()
+    if contest.phase_at(now) != Phase.VOTING:
+        raise VotingClosed(message=_l("Votes can be changed only while voting is open."))
+    condition = Vote.voter_id == user.id
+    if user.iin_hmac:
+        condition = condition | (Vote.voter_iin_hmac == user.iin_hmac)
+    removed = db.session.execute(delete(Vote).where(Vote.entry_id == entry.id, condition).returning(Vote.id)).all()
+    if not removed:
+        raise DomainError(_l("You have not voted for this idea."))
+
+
+def vote_counts(competition_id: int) -> Counter:
+    rows = db.session.execute(
+        select(Vote.entry_id, func.count()).where(Vote.competition_id == competition_id).group_by(Vote.entry_id)
+    )
+    return Counter(dict(rows.all()))
+
+
+def votes_by_district(competition_id: int) -> list[tuple[str, int]]:
+    """Votes per voter's home territory (as recorded when voting), most votes first; 0 = unknown."""
+    rows = db.session.execute(
+        select(Vote.territory_id, func.count())
+        .where(Vote.competition_id == competition_id)
+        .group_by(Vote.territory_id)
+        .order_by(func.count().desc(), Vote.territory_id)
+    ).all()
+    names = {
+        t.id: t.name
+        for t in db.session.scalars(select(Territory).where(Territory.id.in_([r[0] for r in rows if r[0]])))
+    }
+    return [(names.get(tid, str(_l("Unknown"))), count) for tid, count in rows]
+
+
+__all__ = [
+    "AlreadyVoted",
+    "NoVotesLeft",
+    "OwnEntry",
+    "VotingClosed",
+]

@@ -1,0 +1,145 @@
+"""Contest fixtures: a cast (organiser, moderator, residents inside and outside Almaty, judges) and a helper that
+creates an idea contest standing in any phase now, with entries, through the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from civic import db
+from civic.contests import jury, services
+from civic.contests.models import Contest, Entry, Phase
+from civic.db import utc_now
+from civic.identity.models import AssuranceLevel, StateBody, Territory, User
+
+#: How far each phase start lies from now, so that the contest stands in the named phase.
+OFFSETS = {
+    Phase.ANNOUNCED: (1, 2, 3, 4, 5, 6),
+    Phase.SUBMISSION: (-1, 1, 2, 3, 4, 5),
+    Phase.SCREENING: (-2, -1, 1, 2, 3, 4),
+    Phase.VOTING: (-3, -2, -1, 1, 2, 3),
+    Phase.JURY: (-4, -3, -2, -1, 1, 2),
+    Phase.RESULTS: (-5, -4, -3, -2, -1, 1),
+    Phase.IMPLEMENTATION: (-6, -5, -4, -3, -2, -1),
+}
+
+
+@dataclass
+class Cast:
+    organiser: User
+    other_official: User
+    moderator: User
+    author: User
+    coauthor: User
+    voter: User
+    voter2: User
+    outsider: User  # IIN-verified, lives in Astana
+    unverified: User  # email confirmed only
+    judge: User
+    judge2: User
+    admin: User
+    resident: User
+
+
+@pytest.fixture
+def cast(app, directory, make_user):
+    return Cast(
+        organiser=make_user(roles=[("official", None, "KZ-ALA.MOBILITY")], home="KZ-ALA-BOS", display_name="Organiser"),
+        other_official=make_user(roles=[("official", None, "KZ-AST.AKIMAT")], home="KZ-AST"),
+        moderator=make_user(roles=[("moderator", "KZ-ALA", None)], home="KZ-ALA-ALM", display_name="Moderator"),
+        author=make_user(home="KZ-ALA-ALM", display_name="Aigerim Author"),
+        coauthor=make_user(home="KZ-ALA-MED", display_name="Coauthor"),
+        voter=make_user(home="KZ-ALA-BOS", display_name="Voter One"),
+        voter2=make_user(home="KZ-ALA-AUE", display_name="Voter Two"),
+        outsider=make_user(home="KZ-AST", display_name="Outsider"),
+        unverified=make_user(level=AssuranceLevel.EMAIL_VERIFIED, home="KZ-ALA-ALM", display_name="Unverified"),
+        judge=make_user(home="KZ-ALA-MED", display_name="Judge A"),
+        judge2=make_user(home="KZ-ALA-BOS", display_name="Judge B"),
+        admin=make_user(roles=["admin"], display_name="Admin"),
+        resident=make_user(home="KZ-ALA-TUR", display_name="Resident"),
+    )
+
+
+def user(u: User) -> User:
+    return db.session.get(User, u.id)
+
+
+class Contests:
+    """Build contests in a phase; every method runs in its own app context and commits."""
+
+    def __init__(self, app, cast: Cast):
+        self.app, self.cast = app, cast
+
+    def data(self, phase: Phase = Phase.SUBMISSION, **changes) -> services.ContestData:
+        now = utc_now()
+        starts = [now + timedelta(days=d) for d in OFFSETS[phase]]
+        fields = dict(
+            title="Where should Almaty's cars park?",
+            text="Courtyards are full of parked cars; ambulances cannot pass. **Propose** a solution.",
+            rules="One idea per entry.",
+            territory=db.session.scalar(select(Territory).where(Territory.code == "KZ-ALA")),
+            category=None,
+            body=db.session.scalar(select(StateBody).where(StateBody.code == "KZ-ALA.MOBILITY")),
+            reward_kind="grant",
+            reward_text="A grant of 5,000,000 tenge",
+            votes_per_voter=2,
+            submission_opens_at=starts[0],
+            submission_closes_at=starts[1],
+            voting_opens_at=starts[2],
+            voting_closes_at=starts[3],
+            results_at=starts[4],
+            implementation_at=starts[5],
+        )
+        fields.update(changes)
+        return services.ContestData(**fields)
+
+    def make(self, phase: Phase = Phase.SUBMISSION, entries: int = 0, judges: int = 0, **changes) -> int:
+        """A published contest standing in ``phase`` with ``entries`` accepted entries (by author, voter2, ...)."""
+        with self.app.app_context():
+            organiser = user(self.cast.organiser)
+            contest = services.create_contest(organiser, self.data(Phase.SUBMISSION, **changes))
+            services.publish_contest(contest, organiser)
+            jury.add_criterion(contest.competition, organiser, "Impact", "", 2, 1, 10)
+            jury.add_criterion(contest.competition, organiser, "Feasibility", "", 1, 0, 5)
+            authors = [self.cast.author, self.cast.voter2, self.cast.resident, self.cast.coauthor]
+            for k in range(entries):
+                entry = services.submit_entry(
+                    contest, user(authors[k % len(authors)]), f"Idea {k + 1}", f"Text of idea {k + 1}", []
+                )
+                services.screen_entry(entry, contest, user(self.cast.moderator), True, None, "")
+            for judge in [self.cast.judge, self.cast.judge2][:judges]:
+                token = jury.invite_judge(contest.competition, organiser, judge.email, contest.title)
+                jury.accept_judge(token, user(judge))
+            self._move(contest, phase)
+            db.session.commit()
+            return contest.id
+
+    @staticmethod
+    def _move(contest: Contest, phase: Phase) -> None:
+        now = utc_now()
+        starts = [now + timedelta(days=d) for d in OFFSETS[phase]]
+        for column, when in zip(services.DATE_FIELDS, starts, strict=True):
+            setattr(contest, column, when)
+        db.session.flush()
+
+    def move(self, contest_id: int, phase: Phase) -> None:
+        with self.app.app_context():
+            self._move(db.session.get(Contest, contest_id), phase)
+            db.session.commit()
+
+    def entries(self, contest_id: int) -> list[int]:
+        with self.app.app_context():
+            contest = db.session.get(Contest, contest_id)
+            return list(
+                db.session.scalars(
+                    select(Entry.id).where(Entry.competition_id == contest.competition_id).order_by(Entry.id)
+                )
+            )
+
+
+@pytest.fixture
+def contests(app, cast):
+    return Contests(app, cast)

@@ -1,0 +1,143 @@
+"""The public vote: the rules live in one guarded INSERT and in the database's constraints."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from civic import db
+from civic.contests import services, voting
+from civic.contests.models import Contest, Entry, Phase, Vote
+from civic.core.errors import DomainError
+from tests.contests.conftest import user
+
+
+def _vote_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Vote))
+
+
+def _vote(app, contest_id, entry_id, who):
+    with app.app_context():
+        contest = db.session.get(Contest, contest_id)
+        entry = db.session.get(Entry, entry_id)
+        voting.vote(contest, entry, user(who))
+        db.session.commit()
+
+
+def _refusal(app, contest_id, entry_id, who) -> DomainError:
+    with app.app_context():
+        contest = db.session.get(Contest, contest_id)
+        entry = db.session.get(Entry, entry_id)
+        with pytest.raises(DomainError) as caught:
+            voting.vote(contest, entry, user(who))
+        db.session.rollback()
+        return caught.value
+
+
+def test_a_resident_votes_up_to_n_and_can_move_a_vote(app, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=4)  # entries by author, voter2, resident, coauthor; N = 2
+    e1, e2, e3, e4 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    _vote(app, cid, e2, cast.voter)
+    refused = _refusal(app, cid, e3, cast.voter)
+    assert isinstance(refused, voting.NoVotesLeft)
+    assert refused.status_code == 409
+    assert _vote_count(app) == 2
+    with app.app_context():
+        voting.withdraw_vote(db.session.get(Contest, cid), db.session.get(Entry, e1), user(cast.voter))
+        db.session.commit()
+    _vote(app, cid, e3, cast.voter)
+    with app.app_context():
+        contest = db.session.get(Contest, cid)
+        assert voting.my_votes(contest, user(cast.voter)) == {e2, e3}
+        assert voting.vote_counts(contest.competition_id) == {e2: 1, e3: 1}
+        slots = sorted(db.session.scalars(select(Vote.slot).where(Vote.voter_id == cast.voter.id)))
+        assert slots == [1, 2]  # the freed slot 1 was taken again
+
+
+def test_a_second_vote_on_the_same_entry_is_refused(app, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    refused = _refusal(app, cid, e1, cast.voter)
+    assert isinstance(refused, voting.AlreadyVoted)
+    assert "already voted" in str(refused)
+    assert _vote_count(app) == 1
+
+
+def test_nobody_votes_for_their_own_entry_author_or_coauthor(app, cast, contests):
+    cid = contests.make(Phase.SUBMISSION, entries=1)
+    (e1,) = contests.entries(cid)
+    with app.app_context():
+        contest, entry = db.session.get(Contest, cid), db.session.get(Entry, e1)
+        token = services.invite_coauthor(entry, contest, user(cast.author), cast.voter.email)
+        services.accept_coauthor(token, user(cast.voter))
+        db.session.commit()
+    contests.move(cid, Phase.VOTING)
+    assert isinstance(_refusal(app, cid, e1, cast.author), voting.OwnEntry)
+    assert isinstance(_refusal(app, cid, e1, cast.voter), voting.OwnEntry)
+    assert _vote_count(app) == 0
+
+
+@pytest.mark.parametrize("phase", [Phase.SUBMISSION, Phase.SCREENING, Phase.JURY, Phase.RESULTS])
+def test_voting_outside_the_voting_phase_is_refused(app, cast, contests, phase):
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    contests.move(cid, phase)
+    refused = _refusal(app, cid, e1, cast.voter)
+    assert isinstance(refused, voting.VotingClosed)
+    assert refused.status_code == 409
+    assert _vote_count(app) == 0
+
+
+def test_only_iin_verified_residents_of_the_territory_vote(app, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    assert "verified IIN" in str(_refusal(app, cid, e1, cast.unverified))
+    assert "territory" in str(_refusal(app, cid, e1, cast.outsider))
+    assert _vote_count(app) == 0
+
+
+def test_one_person_counts_once_even_with_a_new_account(app, cast, contests, make_user):
+    """The vote keeps the IIN fingerprint: a person who erased the account and registered again cannot vote twice
+    for the same entry, and their earlier votes still use up their N."""
+    cid = contests.make(Phase.VOTING, entries=3)
+    e1, e2, e3 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    _vote(app, cid, e2, cast.voter)
+    with app.app_context():
+        old = user(cast.voter)
+        fingerprint = old.iin_hmac
+        old.iin_hmac, old.deleted_at = None, old.created_at  # erased: the account gives its IIN up
+        db.session.commit()
+    again = make_user(home="KZ-ALA-BOS")
+    with app.app_context():
+        user(again).iin_hmac = fingerprint  # the same person verifies the same IIN on the new account
+        db.session.commit()
+    before = _vote_count(app)
+    assert isinstance(_refusal(app, cid, e1, again), voting.AlreadyVoted)
+    assert isinstance(_refusal(app, cid, e3, again), voting.NoVotesLeft)
+    assert _vote_count(app) == before
+
+
+def test_withdrawing_an_entry_gives_the_votes_back(app, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=2)
+    e1, _e2 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    with app.app_context():
+        services.withdraw_entry(db.session.get(Entry, e1), db.session.get(Contest, cid), user(cast.author))
+        db.session.commit()
+    assert _vote_count(app) == 0
+
+
+def test_votes_by_district_use_the_voters_home(app, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=2)
+    e1, e2 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)  # Bostandyk
+    _vote(app, cid, e2, cast.voter)
+    _vote(app, cid, e1, cast.judge)  # Medeu
+    with app.test_request_context(), force_locale("en"):
+        contest = db.session.get(Contest, cid)
+        assert voting.votes_by_district(contest.competition_id) == [("Bostandyk District", 2), ("Medeu District", 1)]
