@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civic.contests.models import NORMALISE_LABELS, PLEDGE_LABELS, REWARD_LABELS, SCREENING_LABELS
 from civic.core.forms import BaseForm, LocalDateTimeField
@@ -69,7 +69,7 @@ class EntryForm(BaseForm):
 
 
 class InviteForm(BaseForm):
-    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
 
 
 class ScreenForm(BaseForm):
