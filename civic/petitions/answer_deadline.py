@@ -21,11 +21,12 @@ from civic.db import utc_now
 from civic.identity import audit
 from civic.identity.models import User
 from civic.identity.notifications import notify
+from civic.petitions import rules
 from civic.petitions.models import Petition, PetitionState
 from civic.petitions.permissions import RESPOND
 
 #: Calendar days the body has to answer once the response threshold is reached (the law on appeals) ...
-RESPONSE_DAYS = deadlines.LEGAL_DAYS
+RESPONSE_DAYS = rules.RESPONSE_DAYS
 #: ... and once the term is extended (counted from the same start).
 EXTENDED_RESPONSE_DAYS = deadlines.EXTENDED_DAYS
 #: Longest note the official may publish with an extension.

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from civic import db
+from civic.core import deadlines
 from civic.core.errors import DomainError
 from civic.identity import audit
 from civic.identity.directory import LEVEL_ORDER
@@ -26,8 +27,9 @@ PETITION_CATEGORY_CODES = (
     "ecology",
     "other",
 )
-#: Calendar days the akimat has to answer once the first threshold is reached (the law on appeals).
-RESPONSE_DAYS = 15
+#: Calendar days the akimat has to answer once the first threshold is reached (the law on appeals), on the platform's
+#: legal clock (``civic.core.deadlines``; computed in ``answer_deadline.py``).
+RESPONSE_DAYS = deadlines.LEGAL_DAYS
 #: Moderation queue markers, in days since the petition entered moderation (as the UK service).
 NEARLY_OVERDUE_DAYS, OVERDUE_DAYS = 11, 14
 
