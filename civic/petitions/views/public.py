@@ -12,6 +12,7 @@ from civic.core import charts, links
 from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
+from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
@@ -88,7 +89,7 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
         areas=areas,
         area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
         days=days,
-        day_chart=charts.columns([(day.isoformat(), n) for day, n in days]),
+        day_chart=charts.columns([(format_day(day), n) for day, n in days]),
         sign_form=NotifyForm(),
         empty_form=EmptyForm(),
         can_moderate=moderation.can_moderate(current_user, petition),
