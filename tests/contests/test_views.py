@@ -263,3 +263,18 @@ def test_the_organiser_moves_to_the_next_phase_early_and_it_is_audited(app, clie
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contests.advance_phase"))
         assert event.before["phase"] == "submission"
         assert event.after["phase"] == "screening"
+
+
+def test_the_district_breakdown_appears_only_after_voting_closes(app, client, auth, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    auth.login(cast.voter)
+    client.post(f"/contests/{cid}/entries/{e1}/vote")
+    page = _text(client.get(f"/contests/{cid}"))
+    assert 'data-votes="1"' in page  # the live count
+    assert 'id="district-votes"' not in page
+    contests.move(cid, Phase.JURY)
+    page = _text(client.get(f"/contests/{cid}"))
+    assert 'id="district-votes"' in page
+    assert "district-chart-title" in page
+    assert "Bostandyk District" in page

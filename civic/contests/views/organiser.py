@@ -13,6 +13,7 @@ from civic.contests.forms import AdvanceForm, ContestForm, CriterionForm, Invite
 from civic.contests.models import PHASE_LABELS, Contest, Criterion, Entry, Judge, Phase
 from civic.contests.permissions import ORGANISE
 from civic.contests.views.common import bp, organised_contest, set_contest_choices
+from civic.contests.views.public import ranking_chart
 from civic.core.errors import DomainError, PermissionDenied
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
@@ -121,7 +122,7 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
             invite_form=forms.get("invite_form") or InviteForm(formdata=None),
             advance_form=AdvanceForm(formdata=None),
             empty_form=EmptyForm(),
-            top=max((row["combined"] or 0 for row in (preview or {}).get("entries", [])), default=0) or 1,
+            ranking_chart=ranking_chart(preview) if preview else None,
         ),
         status,
     )

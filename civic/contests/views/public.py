@@ -20,6 +20,7 @@ from civic.contests.models import (
 from civic.contests.permissions import can_moderate, can_organise
 from civic.contests.results import csv_text
 from civic.contests.views.common import bp, load_contest, load_entry
+from civic.core import charts
 from civic.core.forms import EmptyForm
 from civic.core.richtext import render_markdown
 from civic.db import utc_now
@@ -64,6 +65,7 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
     counts = voting.vote_counts(contest.competition_id)
     used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
     judge = jury.judge_of(contest.competition, current_user)
+    districts = voting.votes_by_district(contest.competition_id) if phase in AFTER_VOTING else None
     return (
         render_template(
             "contests/detail.html",
@@ -78,7 +80,8 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
             counts=counts,
             my_votes=voting.my_votes(contest, current_user),
             votes_left=max(contest.votes_per_voter - used, 0),
-            districts=voting.votes_by_district(contest.competition_id) if phase in AFTER_VOTING else None,
+            districts=districts,
+            district_chart=charts.horizontal_bars(districts or []),
             organiser=organiser,
             moderator=moderator,
             judge=judge,
@@ -149,6 +152,14 @@ def entry(contest_id: int, entry_id: int):
     return render_entry(contest, load_entry(contest, entry_id))
 
 
+def ranking_chart(data: dict):
+    """The combined score of each ranked entry, as a chart beside the ranking table."""
+    return charts.horizontal_bars(
+        [(row["title"], round(row["combined"], 3)) for row in data["entries"] if row["combined"] is not None],
+        limit=None,
+    )
+
+
 def _published_results(contest: Contest) -> dict:
     results = contest.competition.results
     if contest.competition.results_published_at is None or results is None:
@@ -160,12 +171,11 @@ def _published_results(contest: Contest) -> dict:
 def results(contest_id: int):
     contest = load_contest(contest_id)
     data = _published_results(contest)
-    top = max((row["combined"] or 0 for row in data["entries"]), default=0) or 1
     return render_template(
         "contests/results.html",
         contest=contest,
         results=data,
-        top=top,
+        ranking_chart=ranking_chart(data),
         preview=False,
         organiser=can_organise(current_user, contest),
         implementation_html=render_markdown(contest.implementation_report),
