@@ -105,6 +105,15 @@ def send_verification(user: User) -> None:
 
 def verify_email(token: str) -> User:
     """Confirm the email address behind a verification link."""
+    user = read_verification_link(token)
+    if user.email_verified_at is None:
+        user.email_verified_at = utc_now()
+        _raise_level(user, AssuranceLevel.EMAIL_VERIFIED, VerificationMethod.EMAIL)
+    return user
+
+
+def read_verification_link(token: str) -> User:
+    """The account a verification link names, or a DomainError saying why the link cannot be used (reads only)."""
     try:
         user_id, fingerprint = tokens.read_token(tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     except tokens.TokenExpired as exc:
@@ -114,9 +123,6 @@ def verify_email(token: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted or not tokens.matches(tokens.VERIFY_EMAIL, user, fingerprint):
         raise DomainError(_l("This confirmation link is not valid."))
-    if user.email_verified_at is None:
-        user.email_verified_at = utc_now()
-        _raise_level(user, AssuranceLevel.EMAIL_VERIFIED, VerificationMethod.EMAIL)
     return user
 
 

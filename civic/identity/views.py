@@ -75,7 +75,24 @@ def register():
 
 @bp.get("/verify/<token>")
 def verify_email(token: str):
-    """Confirm an email address from the emailed link."""
+    """The emailed link: a page with a button that confirms (a GET writes nothing, so a mail scanner that opens the
+    link confirms nothing either)."""
+    try:
+        user = services.read_verification_link(token)
+    except DomainError as exc:
+        return render_template("identity/verify_failed.html", message=str(exc)), 400
+    if user.email_verified_at is not None:
+        flash(_("Your email is confirmed."), "success")
+        return redirect(url_for("identity.account") if current_user.is_authenticated else url_for("identity.login"))
+    return render_template("identity/verify_email.html", form=EmptyForm(), email=user.email)
+
+
+@bp.post("/verify/<token>")
+@limiter.limit("10 per minute")
+def confirm_email(token: str):
+    """Confirm an email address (the button of the emailed link's page)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     try:
         services.verify_email(token)
     except DomainError as exc:

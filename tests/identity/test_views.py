@@ -200,6 +200,23 @@ def test_iin_form_explains_errors(client, make_user, auth):
     assert response.status_code == 302
 
 
+def test_the_verification_link_confirms_only_with_its_button(client, app, make_user):
+    from civic.identity import tokens
+
+    user = make_user(level=AssuranceLevel.REGISTERED)
+    with app.test_request_context():
+        token = tokens.make_token(tokens.VERIFY_EMAIL, user)
+    page = client.get(f"/verify/{token}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Confirm my email" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).email_verified_at is None  # opening the link wrote nothing
+    assert client.post(f"/verify/{token}").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).assurance_level == AssuranceLevel.EMAIL_VERIFIED
+    assert client.get(f"/verify/{token}").status_code == 302  # already confirmed: straight on
+
+
 def test_expired_verification_link_answers_400(client, app, make_user, monkeypatch):
     from civic.identity import tokens
 
