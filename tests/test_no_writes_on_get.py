@@ -20,7 +20,7 @@ from sqlalchemy import event, select, update
 
 from civic import db
 from civic.bureau.models import Attachment, Case, Referral, ResponseTemplate
-from civic.contests.models import Contest, Entry
+from civic.contests.models import Contest, Entry, EntryImage
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind, RoundStatus
 from civic.demo import DemoContext
@@ -97,6 +97,7 @@ def _values(app) -> dict:
             "supporter_token": gathering.supporter_token if gathering else "no-such-token",
             "petition_types": ["petition"],
             "contest_id": db.session.scalars(select(Contest.id).order_by(Contest.id)).all(),
+            "image_id": db.session.scalars(select(EntryImage.id).limit(1)).all(),
             "contest_entry": [
                 (c, e)
                 for c, e in db.session.execute(

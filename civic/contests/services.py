@@ -608,3 +608,44 @@ def _forget_user(user, **_extra) -> None:
     for model in (Coauthor, Judge):
         for row in db.session.scalars(select(model).where(func.lower(model.email) == user.email.lower())):
             row.email = gone
+
+
+# --------------------------------------------------------------------------- images
+
+
+def add_image(entry: Entry, contest: Contest, actor: User, upload, now=None):
+    """An author adds an image (re-encoded without metadata, see images.py) until submission closes."""
+    from civic.contests import images
+    from civic.contests.models import EntryImage
+
+    now = now or utc_now()
+    if not entry.is_author(actor):
+        raise PermissionDenied()
+    _require_phase(contest, now, Phase.SUBMISSION, message=_l("Images can be added only until submission closes."))
+    if len(entry.images) >= images.MAX_IMAGES:
+        raise DomainError(_l("An idea has at most %(n)s images.", n=images.MAX_IMAGES), field="image")
+    stored = images.store(upload)
+    image = EntryImage(
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        width=stored.width,
+        height=stored.height,
+        size=stored.size,
+        position=max((i.position for i in entry.images), default=-1) + 1,
+    )
+    entry.images.append(image)
+    entry.updated_at = now
+    db.session.flush()
+    return image
+
+
+def remove_image(image, contest: Contest, actor: User, now=None) -> str:
+    """Remove an image's row; returns the stored file's name for the caller to delete once committed."""
+    now = now or utc_now()
+    if not image.entry.is_author(actor):
+        raise PermissionDenied()
+    _require_phase(contest, now, Phase.SUBMISSION, message=_l("Images can be removed only until submission closes."))
+    stored_name = image.stored_name
+    db.session.delete(image)
+    db.session.flush()
+    return stored_name

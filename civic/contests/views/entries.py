@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic import db
-from civic.contests import services, voting
+from civic.contests import images, services, voting
 from civic.contests.forms import CommentForm, EntryForm, InviteForm, PledgeForm, ReportForm
-from civic.contests.models import Comment, Entry, Phase, Pledge
+from civic.contests.models import Comment, Entry, EntryImage, Phase, Pledge
 from civic.contests.views.common import bp, load_contest, load_entry
 from civic.contests.views.public import render_detail, render_entry
 from civic.core.errors import DomainError
@@ -295,3 +295,62 @@ def my():
         .distinct()
     ).all()
     return render_template("contests/my.html", rows=rows)
+
+
+# --- images ---------------------------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:contest_id>/entries/<int:entry_id>/images")
+@login_required
+def add_image(contest_id: int, entry_id: int):
+    contest = load_contest(contest_id)
+    entry = load_entry(contest, entry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("image")
+    if upload is None or not upload.filename:
+        return render_entry(contest, entry, status=400, error=_("Choose an image file."))
+    try:
+        services.add_image(entry, contest, current_user, upload)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    db.session.commit()
+    flash(_("The image was added."), "success")
+    return redirect(_entry_url(contest.id, entry.id), 303)
+
+
+@bp.post("/images/<int:image_id>/delete")
+@login_required
+def remove_image(image_id: int):
+    image = get_or_404(EntryImage, image_id)
+    contest = services.contest_of(image.entry)
+    entry = load_entry(load_contest(contest.id), image.entry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        stored_name = services.remove_image(image, contest, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+    db.session.commit()
+    images.delete(stored_name)
+    return redirect(_entry_url(contest.id, entry.id), 303)
+
+
+@bp.get("/images/<int:image_id>")
+def image(image_id: int):
+    """An entry's image, to whoever may see the entry; served as the stored, re-encoded file."""
+    row = get_or_404(EntryImage, image_id)
+    contest = services.contest_of(row.entry)
+    load_entry(load_contest(contest.id), row.entry_id)
+    try:
+        path = images.path_of(row.stored_name)
+    except ValueError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=row.content_type, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
