@@ -215,14 +215,15 @@ def announce_phase(contest: Contest, now: datetime | None = None) -> bool:
                 lambda: _("Open the jury page to score the entries and declare any conflict of interest."),
                 path_for("contests.jury", contest_id=contest.id),
             )
-    elif phase == Phase.RESULTS and contest.organiser is not None and contest.competition.results_published_at is None:
-        notify(
-            contest.organiser,
-            "contests.results_due",
-            lambda: _("The jury phase of “%(title)s” has ended", title=title),
-            lambda: _("Review the ranking and publish the results."),
-            path_for("contests.manage", contest_id=contest.id),
-        )
+    elif phase == Phase.RESULTS and contest.competition.results_published_at is None:
+        for organiser in _organisers(contest):
+            notify(
+                organiser,
+                "contests.results_due",
+                lambda: _("The jury phase of “%(title)s” has ended", title=title),
+                lambda: _("Review the ranking and publish the results."),
+                path_for("contests.manage", contest_id=contest.id),
+            )
     return True
 
 
@@ -240,6 +241,14 @@ def announce_due_phases(now: datetime | None = None) -> list[Contest]:
 
 def phase_label(phase: Phase) -> str:
     return str(PHASE_LABELS[phase])
+
+
+def _organisers(contest: Contest) -> list[User]:
+    """Who organises the contest now: the holders of ``contests.organise`` over its territory and body."""
+    from civic.contests.permissions import ORGANISE
+    from civic.identity.permissions import holders
+
+    return holders(ORGANISE, territory=contest.territory, body=contest.body)
 
 
 def active_judges(competition: Competition) -> list[Judge]:
@@ -462,15 +471,24 @@ def screen_entry(entry: Entry, contest: Contest, actor: User, accept: bool, reas
             )
 
 
-def screening_queue(contests_filter=None) -> list[tuple[Entry, Contest]]:
+def screening_queue(moderator: User) -> list[tuple[Entry, Contest]]:
+    """Entries awaiting screening in the contests whose territory the moderator covers (identity's ``scopes``)."""
+    from civic.contests.permissions import MODERATE
+    from civic.identity.models import Territory
+    from civic.identity.permissions import scopes
+
+    where = scopes(moderator, MODERATE)
     query = (
         select(Entry, Contest)
         .join(Contest, Contest.competition_id == Entry.competition_id)
-        .where(Entry.state == EntryState.SUBMITTED, Contest.state == ContestState.PUBLISHED)
+        .join(Territory, Territory.id == Contest.territory_id)
+        .where(
+            Entry.state == EntryState.SUBMITTED,
+            Contest.state == ContestState.PUBLISHED,
+            where.territory_condition(Territory.path),
+        )
         .order_by(Entry.created_at, Entry.id)
     )
-    if contests_filter is not None:
-        query = query.where(contests_filter)
     return [tuple(row) for row in db.session.execute(query)]
 
 

@@ -260,3 +260,8 @@ def test_the_phase_job_announces_each_change_once(app, cast, contests, runner):
     with app.app_context():
         told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "contests.jury_open")))
         assert told == {cast.judge.id}
+    contests.move(cid, Phase.RESULTS)
+    runner.invoke(args=["contests", "advance-phases"])
+    with app.app_context():  # the body's organisers (identity's holders), not officials elsewhere nor admins
+        told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "contests.results_due")))
+        assert told == {cast.organiser.id}

@@ -21,7 +21,7 @@ from civic.identity.permissions import require_permission
 @bp.get("/screening")
 @require_permission(MODERATE)
 def screening():
-    rows = [(entry, contest) for entry, contest in services.screening_queue() if can_moderate(current_user, contest)]
+    rows = services.screening_queue(current_user)
     comments = []
     for comment in services.reported_comments():
         entry = db.session.get(Entry, comment.entry_id)
