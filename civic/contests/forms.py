@@ -130,3 +130,12 @@ class RecuseForm(BaseForm):
 
 class AdvanceForm(BaseForm):
     confirm = BooleanField(_l("I want to end the current phase now"), validators=[DataRequired()])
+
+
+class ReportTextForm(BaseForm):
+    text = TextAreaField(
+        _l("Implementation report"),
+        validators=[Length(max=20000)],
+        description=_l("What was done with the winning ideas, and when. Markdown is allowed."),
+        render_kw={"rows": 8},
+    )

@@ -667,3 +667,35 @@ def remove_image(image, contest: Contest, actor: User, now=None) -> str:
     db.session.delete(image)
     db.session.flush()
     return stored_name
+
+
+# --------------------------------------------------------------------------- implementation
+
+
+def save_implementation_report(contest: Contest, actor: User, text: str, now=None) -> None:
+    """The organiser reports on implementing the winning ideas (Markdown), once the results are published."""
+    if contest.competition.results_published_at is None:
+        raise PhaseClosed(contest, "report", _l("Report on the implementation once the results are published."))
+    text = (text or "").strip()
+    if len(text) > TEXT_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=TEXT_MAX), field="text")
+    before = {"length": len(contest.implementation_report or "")}
+    contest.implementation_report = text
+    db.session.flush()
+    audit.record("contests.implementation_report", contest, actor=actor, before=before, after={"length": len(text)})
+
+
+def judge_notes_for_authors(entry: Entry) -> list[str]:
+    """The judges' comments on an entry, without their names, once the results are published."""
+    from civic.contests.models import JudgeNote
+
+    competition = db.session.get(Competition, entry.competition_id)
+    if competition.results_published_at is None:
+        return []
+    return [
+        text
+        for text in db.session.scalars(
+            select(JudgeNote.text).where(JudgeNote.entry_id == entry.id).order_by(JudgeNote.id)
+        )
+        if text
+    ]

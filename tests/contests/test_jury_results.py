@@ -265,3 +265,24 @@ def test_the_phase_job_announces_each_change_once(app, cast, contests, runner):
     with app.app_context():  # the body's organisers (identity's holders), not officials elsewhere nor admins
         told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "contests.results_due")))
         assert told == {cast.organiser.id}
+
+
+def test_after_publication_authors_read_the_jurys_comments_and_the_organiser_reports(app, client, auth, cast, contests):
+    cid = contests.make(Phase.JURY, entries=1, judges=1)
+    (e1,) = contests.entries(cid)
+    with app.app_context():
+        c1, c2 = (c.id for c in jury.criteria(db.session.get(Contest, cid).competition))
+    auth.login(cast.judge)
+    client.post(f"/contests/{cid}/jury/entries/{e1}", data={f"c{c1}": "7", f"c{c2}": "3", "note": "Costs are vague."})
+    auth.login(cast.organiser)
+    early = client.post(f"/contests/{cid}/implementation", data={"text": "Done."})
+    assert early.status_code == 409
+    client.post(f"/contests/{cid}/results/publish")
+    assert client.post(f"/contests/{cid}/implementation", data={"text": "Pilot in **Almaly**."}).status_code == 303
+    auth.login(cast.author)
+    page = client.get(f"/contests/{cid}/entries/{e1}").get_data(as_text=True)
+    assert "Costs are vague." in page
+    assert cast.judge.display_name not in page
+    auth.logout()
+    assert "Costs are vague." not in client.get(f"/contests/{cid}/entries/{e1}").get_data(as_text=True)
+    assert "<strong>Almaly</strong>" in client.get(f"/contests/{cid}/results").get_data(as_text=True)

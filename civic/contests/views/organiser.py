@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from civic import db
 from civic.contests import jury, results, services, voting
-from civic.contests.forms import AdvanceForm, ContestForm, CriterionForm, InviteForm, JurySettingsForm
+from civic.contests.forms import (
+    AdvanceForm,
+    ContestForm,
+    CriterionForm,
+    InviteForm,
+    JurySettingsForm,
+    ReportTextForm,
+)
 from civic.contests.models import PHASE_LABELS, Contest, Criterion, Entry, Judge, Phase
 from civic.contests.permissions import ORGANISE
 from civic.contests.views.common import bp, organised_contest, set_contest_choices
@@ -121,6 +128,7 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
             settings_form=settings,
             invite_form=forms.get("invite_form") or InviteForm(formdata=None),
             advance_form=AdvanceForm(formdata=None),
+            report_form=forms.get("report_form") or ReportTextForm(formdata=None, text=contest.implementation_report),
             empty_form=EmptyForm(),
             ranking_chart=ranking_chart(preview) if preview else None,
         ),
@@ -259,3 +267,18 @@ def publish_results(contest_id: int):
     db.session.commit()
     flash(_("The results are published and the authors were told."), "success")
     return redirect(url_for("contests.results", contest_id=contest.id), 303)
+
+
+@bp.post("/<int:contest_id>/implementation")
+@require_permission(ORGANISE)
+def implementation_report(contest_id: int):
+    contest = organised_contest(contest_id)
+    form = ReportTextForm()
+    if not form.validate_on_submit():
+        return render_manage(contest, status=400, report_form=form)
+    return _act(
+        contest,
+        lambda: services.save_implementation_report(contest, current_user, form.text.data),
+        _("The implementation report was saved."),
+        report_form=form,
+    )

@@ -119,6 +119,7 @@ def render_entry(contest: Contest, entry: Entry, status: int = 200, error: str |
             votes_left=max(contest.votes_per_voter - used, 0),
             threads=services.comment_threads(entry, current_user),
             pledges=services.pledges_of([entry.id]),
+            judge_notes=services.judge_notes_for_authors(entry) if author else [],
             author=author,
             is_main_author=current_user.is_authenticated and entry.author_id == current_user.id,
             moderator=moderator,
