@@ -1,0 +1,46 @@
+"""The demo contest (seed case 21) and the home page's feed."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from sqlalchemy import func, select
+
+from civic import db
+from civic.contests import results
+from civic.contests.models import Contest, Entry, Judge, Phase, Recusal, Score, Vote
+from civic.db import utc_now
+from civic.demo import DemoContext
+from civic.modules import submodule
+
+
+def _seed(app) -> None:
+    with app.app_context():
+        context = DemoContext(rng=random.Random(3), np_rng=np.random.default_rng(3), echo=lambda _line: None)
+        for module in ("identity", "contests"):
+            submodule(module, "demo").seed_demo(context)
+        db.session.commit()
+
+
+def test_the_demo_parking_contest_stands_in_the_jury_phase_with_everything(app, directory):
+    _seed(app)
+    with app.app_context():
+        contest = db.session.scalar(select(Contest))
+        assert contest.phase_at(utc_now()) == Phase.JURY
+        assert contest.reward_kind == "grant"
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(Entry) == 6
+        assert count(Vote) > 50
+        assert count(Judge) == 3
+        assert count(Recusal) == 1
+        assert count(Score) > 30
+        preview = results.build(contest)
+        assert [row["rank"] for row in preview["entries"]][:1] == [1]
+        assert len(preview["winners"]) == 1
+
+
+def test_the_home_page_lists_live_contests(app, client, directory):
+    _seed(app)
+    page = client.get("/").get_data(as_text=True)
+    assert "Алматы аулаларындағы тұрақ" in page
