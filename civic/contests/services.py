@@ -135,6 +135,10 @@ def update_contest(contest: Contest, actor: User, data: ContestData, now: dateti
     """Edit a contest. Once published, the phase dates already passed and the number of votes stay as they are."""
     now = now or utc_now()
     _check_data(data)
+    for column in DATE_FIELDS:  # the form shows minutes: a date given back unchanged keeps its seconds
+        old, new = getattr(contest, column), getattr(data, column)
+        if old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0):
+            setattr(data, column, old)
     if contest.state == ContestState.PUBLISHED:
         for column in DATE_FIELDS:
             old, new = getattr(contest, column), getattr(data, column)
@@ -143,6 +147,13 @@ def update_contest(contest: Contest, actor: User, data: ContestData, now: dateti
                     _l("A phase that has begun keeps its date; use “Move to the next phase” to end a phase early."),
                     field=column,
                 )
+        if data.territory.id != contest.territory_id or (data.body and data.body.id) != contest.body_id:
+            raise DomainError(
+                _l(
+                    "A published contest keeps its territory and organising body: voters and organisers depend on them."
+                ),
+                field="territory",
+            )
         if data.votes_per_voter != contest.votes_per_voter and contest.voting_opens_at <= now:
             raise DomainError(_l("The number of votes cannot change once voting has begun."), field="votes_per_voter")
     before = {column: getattr(contest, column).isoformat() for column in DATE_FIELDS}

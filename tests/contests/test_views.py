@@ -278,3 +278,38 @@ def test_the_district_breakdown_appears_only_after_voting_closes(app, client, au
     assert 'id="district-votes"' in page
     assert "district-chart-title" in page
     assert "Bostandyk District" in page
+
+
+def test_editing_after_submission_closes_is_refused(app, client, auth, cast, contests):
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    auth.login(cast.author)
+    response = client.post(f"/contests/{cid}/entries/{e1}/edit", data={"title": "Changed", "text": "Changed"})
+    assert response.status_code == 409
+    assert "only until submission closes" in _text(response)
+    with app.app_context():
+        assert db.session.get(Entry, e1).title == "Idea 1"
+
+
+def test_a_published_contest_keeps_its_territory(app, client, auth, cast, contests):
+    cid = contests.make(Phase.SUBMISSION)
+    with app.app_context():
+        bostandyk = db.session.scalar(select(Territory.id).where(Territory.code == "KZ-ALA-BOS"))
+    auth.login(cast.organiser)
+    form = _contest_form(app, territory=str(bostandyk))
+    with app.app_context():
+        contest = db.session.get(Contest, cid)
+        for column in ("submission_opens_at", "submission_closes_at", "voting_opens_at", "voting_closes_at"):
+            form[column] = to_local(getattr(contest, column), "Asia/Almaty").strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/contests/{cid}/edit", data=form)
+    assert response.status_code == 400
+    assert "keeps its territory" in _text(response)
+    with app.app_context():
+        form["territory"] = str(db.session.get(Contest, cid).territory_id)
+        before = db.session.get(Contest, cid).submission_opens_at
+    form["title"] = "A clearer title"
+    assert client.post(f"/contests/{cid}/edit", data=form).status_code == 303  # past dates given back unchanged
+    with app.app_context():
+        contest = db.session.get(Contest, cid)
+        assert contest.title == "A clearer title"
+        assert contest.submission_opens_at == before

@@ -64,6 +64,9 @@ def edit_entry(contest_id: int, entry_id: int):
     if not entry.is_author(current_user):
         abort(403)
     form = EntryForm(obj=entry) if not EntryForm().is_submitted() else EntryForm()
+    if contest.phase_at(utc_now()) != Phase.SUBMISSION:
+        closed = _("Ideas can be edited only until submission closes.")
+        return form_page("contests/entry_form.html", form, status=409, contest=contest, entry=entry, closed=closed)
     if not form.is_submitted():
         form.links.data = "\n".join(link["url"] for link in entry.links if not link.get("video"))
         form.video_links.data = "\n".join(link["url"] for link in entry.links if link.get("video"))
