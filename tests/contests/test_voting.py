@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -10,6 +12,7 @@ from civic import db
 from civic.contests import services, voting
 from civic.contests.models import Contest, Entry, Phase, Vote
 from civic.core.errors import DomainError
+from civic.db import utc_now
 from tests.contests.conftest import user
 
 
@@ -141,3 +144,60 @@ def test_votes_by_district_use_the_voters_home(app, cast, contests):
     with app.test_request_context(), force_locale("en"):
         contest = db.session.get(Contest, cid)
         assert voting.votes_by_district(contest.competition_id) == [("Bostandyk District", 2), ("Medeu District", 1)]
+
+
+def test_the_slot_constraint_caps_votes_even_if_a_statement_miscounts(app, cast, contests):
+    """A vote whose slot is already taken is refused by UNIQUE(competition_id, voter_iin_hmac, slot): what stops
+    two concurrent requests that both saw one free vote."""
+    from sqlalchemy.exc import IntegrityError
+
+    cid = contests.make(Phase.VOTING, entries=2, votes_per_voter=1)
+    e1, e2 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    with app.app_context():
+        taken = db.session.scalar(select(Vote).where(Vote.entry_id == e1))
+        db.session.add(
+            Vote(
+                competition_id=taken.competition_id,
+                entry_id=e2,
+                voter_id=taken.voter_id,
+                voter_iin_hmac=taken.voter_iin_hmac,
+                slot=taken.slot,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
+@pytest.mark.skipif(os.environ.get("CIVIC_TEST_DB") != "postgres", reason="a real race needs PostgreSQL's concurrency")
+def test_two_concurrent_votes_for_the_last_slot_store_one(app, cast, contests):
+    """Two transactions both see one free vote; the second waits on the slot's unique index and inserts nothing."""
+    import threading
+
+    cid = contests.make(Phase.VOTING, entries=2, votes_per_voter=1)
+    e1, e2 = contests.entries(cid)
+    engine = app.extensions["civic_engine"]
+    with app.app_context():
+        voter = user(cast.voter)
+        args = (voter.id, voter.session_version)
+        statement = voting._vote_statement("postgresql")
+    params = {"contest_id": cid, "user_id": args[0], "session_version": args[1], "now": utc_now()}
+    first = engine.connect()
+    first.begin()
+    assert first.execute(statement, {**params, "entry_id": e1}).scalar() is not None
+    outcome = {}
+
+    def second():
+        with engine.begin() as conn:
+            outcome["id"] = conn.execute(statement, {**params, "entry_id": e2}).scalar()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting on the unique index entry the first transaction holds
+    first.commit()
+    first.close()
+    thread.join(timeout=10)
+    assert outcome == {"id": None}
+    assert _vote_count(app) == 1
