@@ -139,7 +139,7 @@ def build(contest: Contest, now: datetime | None = None) -> dict:
         "judges": [{"label": labels[jid], **result["judges"][jid]} for jid in data["judges"]],
         "entries": rows,
         "incomplete": [[labels[jid], int(eid[1:])] for jid, eid in result["incomplete"]],
-        "districts": voting.votes_by_district(competition.id),
+        "districts": [list(row) for row in voting.votes_by_territory(competition.id)],  # names when shown
         "winners": winners,
     }
 

@@ -224,14 +224,26 @@ def vote_counts(competition_id: int) -> Counter:
     return Counter(dict(rows.all()))
 
 
+def votes_by_territory(competition_id: int) -> list[tuple[int, int]]:
+    """(territory id, votes) per voter's home territory as recorded when voting, most votes first; 0 = unknown."""
+    return [
+        (tid, count)
+        for tid, count in db.session.execute(
+            select(Vote.territory_id, func.count())
+            .where(Vote.competition_id == competition_id)
+            .group_by(Vote.territory_id)
+            .order_by(func.count().desc(), Vote.territory_id)
+        )
+    ]
+
+
 def votes_by_district(competition_id: int) -> list[tuple[str, int]]:
-    """Votes per voter's home territory (as recorded when voting), most votes first; 0 = unknown."""
-    rows = db.session.execute(
-        select(Vote.territory_id, func.count())
-        .where(Vote.competition_id == competition_id)
-        .group_by(Vote.territory_id)
-        .order_by(func.count().desc(), Vote.territory_id)
-    ).all()
+    """Votes per voter's home territory, named in the current language, most votes first."""
+    return district_names(votes_by_territory(competition_id))
+
+
+def district_names(rows) -> list[tuple[str, int]]:
+    """``(territory id, count)`` rows with the territories' names in the current language."""
     names = {
         t.id: t.name
         for t in db.session.scalars(select(Territory).where(Territory.id.in_([r[0] for r in rows if r[0]])))

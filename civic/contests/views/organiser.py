@@ -17,7 +17,7 @@ from civic.contests.forms import (
     JurySettingsForm,
     ReportTextForm,
 )
-from civic.contests.models import PHASE_LABELS, Contest, Criterion, Entry, Judge, Phase
+from civic.contests.models import NORMALISE_LABELS, PHASE_LABELS, Contest, Criterion, Entry, Judge, Phase
 from civic.contests.permissions import ORGANISE
 from civic.contests.views.common import bp, organised_contest, set_contest_choices
 from civic.contests.views.public import ranking_chart
@@ -131,6 +131,8 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
             report_form=forms.get("report_form") or ReportTextForm(formdata=None, text=contest.implementation_report),
             empty_form=EmptyForm(),
             ranking_chart=ranking_chart(preview) if preview else None,
+            districts=voting.district_names((preview or {}).get("districts", [])),
+            normalise_labels=NORMALISE_LABELS,
         ),
         status,
     )

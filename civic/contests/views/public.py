@@ -10,6 +10,7 @@ from civic import db
 from civic.contests import jury, services, voting
 from civic.contests.forms import CommentForm, InviteForm, PledgeForm, RecuseForm, ReportForm, ScreenForm
 from civic.contests.models import (
+    NORMALISE_LABELS,
     PHASE_LABELS,
     Contest,
     ContestState,
@@ -176,6 +177,8 @@ def results(contest_id: int):
         "contests/results.html",
         contest=contest,
         results=data,
+        districts=voting.district_names(data.get("districts", [])),
+        normalise_labels=NORMALISE_LABELS,
         ranking_chart=ranking_chart(data),
         preview=False,
         organiser=can_organise(current_user, contest),
