@@ -313,3 +313,21 @@ def test_a_published_contest_keeps_its_territory(app, client, auth, cast, contes
         contest = db.session.get(Contest, cid)
         assert contest.title == "A clearer title"
         assert contest.submission_opens_at == before
+
+
+def test_my_ideas_lists_authored_and_coauthored_ideas(app, client, auth, cast, contests):
+    from civic.contests import services
+    from tests.contests.conftest import user
+
+    cid = contests.make(Phase.SUBMISSION, entries=1)
+    (e1,) = contests.entries(cid)
+    with app.app_context():
+        contest, entry = db.session.get(Contest, cid), db.session.get(Entry, e1)
+        token = services.invite_coauthor(entry, contest, user(cast.author), cast.judge.email)
+        services.accept_coauthor(token, user(cast.judge))
+        db.session.commit()
+    for who in (cast.author, cast.judge):
+        auth.login(who)
+        assert "Idea 1" in _text(client.get("/contests/my"))
+    auth.login(cast.voter)
+    assert "Idea 1" not in _text(client.get("/contests/my"))

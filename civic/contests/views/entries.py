@@ -289,13 +289,12 @@ def my():
 
     from civic.contests.models import Coauthor, Contest
 
+    coauthored = select(Coauthor.entry_id).where(Coauthor.user_id == current_user.id)
     rows = db.session.execute(
         select(Entry, Contest)
         .join(Contest, Contest.competition_id == Entry.competition_id)
-        .outerjoin(Coauthor, Coauthor.entry_id == Entry.id)
-        .where(or_(Entry.author_id == current_user.id, Coauthor.user_id == current_user.id))
+        .where(or_(Entry.author_id == current_user.id, Entry.id.in_(coauthored)))
         .order_by(Entry.id.desc())
-        .distinct()
     ).all()
     return render_template("contests/my.html", rows=rows)
 
