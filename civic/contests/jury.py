@@ -170,7 +170,7 @@ def invite_judge(competition: Competition, actor: User, email: str, title: str, 
         now + timedelta(days=INVITATION_DAYS),
         None,
     )
-    judge.accepted_at = None if judge.user_id is None else judge.accepted_at
+    judge.accepted_at = None  # a removed judge invited again accepts again (their earlier scores stay theirs)
     db.session.flush()
     link = public_url("contests.accept_judge", token=token)
     with force_locale(actor.preferred_locale):

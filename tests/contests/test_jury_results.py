@@ -286,3 +286,19 @@ def test_after_publication_authors_read_the_jurys_comments_and_the_organiser_rep
     auth.logout()
     assert "Costs are vague." not in client.get(f"/contests/{cid}/entries/{e1}").get_data(as_text=True)
     assert "<strong>Almaly</strong>" in client.get(f"/contests/{cid}/results").get_data(as_text=True)
+
+
+def test_a_removed_judge_no_longer_counts_and_accepts_again_when_reinvited(app, cast, contests):
+    cid = contests.make(Phase.JURY, entries=1, judges=1)
+    (e1,) = contests.entries(cid)
+    _score(app, cid, e1, cast.judge, 8, 4)
+    with app.test_request_context():
+        contest = db.session.get(Contest, cid)
+        (judge,) = jury.judges(contest.competition)
+        jury.revoke_judge(judge, user(cast.organiser))
+        assert results.build(contest)["entries"][0]["judges"] == 0
+        assert jury.judge_of(contest.competition, user(cast.judge)) is None
+        token = jury.invite_judge(contest.competition, user(cast.organiser), cast.judge.email, contest.title)
+        assert jury.judge_of(contest.competition, user(cast.judge)) is None  # not before accepting again
+        jury.accept_judge(token, user(cast.judge))
+        assert results.build(contest)["entries"][0]["judges"] == 1
