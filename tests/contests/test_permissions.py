@@ -123,6 +123,37 @@ POSTS = [
     ),
     ("/contests/{vote}/jury/entries/{vote_entry}/recuse", {"reason": "Friend"}, lambda r: _staff({"judge"}, r, ok=303)),
     (
+        "/contests/{sub}/entries/{sub_entry}/withdraw",
+        {},
+        lambda r: _staff({"author"}, r, ok=303, refused=403 if r in {"moderator", "organiser", "admin"} else 404),
+    ),
+    (
+        "/contests/{sub}/entries/{sub_entry}/coauthors",
+        {"email": "co.author@example.kz"},
+        lambda r: _staff({"author"}, r, ok=303, refused=403 if r in {"moderator", "organiser", "admin"} else 404),
+    ),
+    (
+        "/contests/{vote}/entries/{vote_entry}/pledges",
+        {"kind": "hours", "hours": "3"},
+        lambda r: _staff(SIGNED_IN - {"registered"}, r, ok=303),
+    ),
+    (
+        "/contests/{vote}/criteria",
+        {"name": "Cost", "weight": "1", "scale_min": "1", "scale_max": "5"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/{vote}/jury-settings",
+        {"jury_weight": "1", "public_weight": "0.5", "normalise": "z", "min_judges": "1", "winner_count": "2"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    ("/contests/{vote}/results/publish", {}, lambda r: _staff({"organiser", "admin"}, r, ok=409)),
+    (
+        "/contests/{draft}/publish",
+        {},
+        lambda r: 404 if r == "other_official" else _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
         "/contests/{vote}/entries/{vote_entry}/comments",
         {"body": "A question"},
         lambda r: _staff(SIGNED_IN - {"registered"}, r, ok=303),
