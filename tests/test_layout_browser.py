@@ -146,16 +146,28 @@ def test_the_menu_folds_on_a_phone_and_opens_with_the_button(app, page, scene):
     assert not page.locator("#site-menu").is_visible()
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
+    _open_group_of(page, "/petitions/")
     assert page.locator("#site-menu a[href='/petitions/']").is_visible()
     assert _overflow(page) <= 0
     if os.environ.get("CIVIC_SCREENSHOTS"):
         page.screenshot(path=str(Path(os.environ["CIVIC_SCREENSHOTS"]) / "kk-menu-open.png"))
+    if page.locator("#site-menu details[open]").count():
+        page.keyboard.press("Escape")  # Escape closes the open group first (static/js/nav.js), then the menu
+        assert toggle.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert toggle.get_attribute("aria-expanded") == "false"
 
     page.set_viewport_size({"width": 1280, "height": 800})
     assert not toggle.is_visible()
+    _open_group_of(page, "/petitions/")
     assert page.locator("#site-menu a[href='/petitions/']").is_visible()
+
+
+def _open_group_of(page, href: str) -> None:
+    """A module sharing its navigation group with others sits in the group's dropdown: open it (if closed)."""
+    group = page.locator(f"#site-menu details:has(a[href='{href}'])")
+    if group.count() and group.get_attribute("open") is None:
+        group.locator("summary").click()
 
 
 def test_wide_tables_scroll_in_a_focusable_region(app, page, scene):
