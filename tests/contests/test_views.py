@@ -331,3 +331,16 @@ def test_my_ideas_lists_authored_and_coauthored_ideas(app, client, auth, cast, c
         assert "Idea 1" in _text(client.get("/contests/my"))
     auth.login(cast.voter)
     assert "Idea 1" not in _text(client.get("/contests/my"))
+
+
+def test_the_screening_queue_is_linked_for_moderators_and_in_the_administration_menu(app, client, auth, cast):
+    auth.login(cast.moderator)
+    assert 'href="/contests/screening"' in _text(client.get("/contests/"))
+    auth.login(cast.voter)
+    assert 'href="/contests/screening"' not in _text(client.get("/contests/"))
+    auth.login(cast.admin)
+    with app.test_request_context():
+        from flask import url_for
+
+        users_page = url_for("identity_admin.users")
+    assert 'href="/contests/screening"' in _text(client.get(users_page))
