@@ -78,6 +78,9 @@ def register_cli(app) -> None:
 
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
+    from civic.core.dumps import opendata_cli
+
+    app.cli.add_command(opendata_cli)
     for commands in collect("cli", "COMMANDS"):
         for cmd in commands:
             app.cli.add_command(cmd)

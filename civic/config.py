@@ -45,6 +45,8 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    #: Per client address, across every open-data endpoint (429 with Retry-After beyond it).
+    API_RATE_LIMIT = "600 per minute"
 
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
@@ -74,6 +76,8 @@ ENV_KEYS = (
     "SECURE_COOKIES",
     "RATELIMIT_ENABLED",
     "PUBLIC_BASE_URL",
+    "API_RATE_LIMIT",
+    "OPENDATA_DUMP_DIR",
 )
 
 

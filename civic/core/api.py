@@ -1,14 +1,19 @@
-"""The open-data API's front door: ``GET /api/v1/`` lists every API the modules register, with links.
+"""The open-data API's front door: the index at ``/api/v1/``, the one OpenAPI 3.1 document at
+``/api/v1/openapi.json`` (merged from the modules' ``openapi.fragment(ctx)``), its viewer at ``/api/v1/docs`` and
+the bulk dumps at ``/api/v1/dumps``.
 
 Built from the registered blueprints whose URL prefix is under ``/api/``, so a module that adds an ``api.py``
-blueprint (listed in its ``views.BLUEPRINTS``) appears here without any change to this file.
+blueprint (listed in its ``views.BLUEPRINTS``) and an ``openapi.py`` appears here without any change to this file.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, render_template, request
+
+from civic.core import opendata
+from civic.core.openapi import document
 
 API_PREFIX = "/api/v1"
 bp = Blueprint("api_index", __name__)
@@ -42,11 +47,9 @@ def index_document(root: str) -> dict:
             (r for r in current_app.url_map.iter_rules() if r.endpoint.startswith(f"{blueprint.name}.")),
             key=lambda r: r.rule,
         )
-        endpoints, openapi = [], None
+        endpoints = []
         for rule in rules:
             href = root + _uri_template(rule.rule)
-            if rule.rule.endswith("/openapi.json"):
-                openapi = href
             endpoints.append(
                 {
                     "href": href,
@@ -58,7 +61,6 @@ def index_document(root: str) -> dict:
         apis.append(
             {
                 "name": blueprint.name.removesuffix("_api"),
-                "openapi": openapi,
                 "endpoints": endpoints,
             }
         )
@@ -66,6 +68,9 @@ def index_document(root: str) -> dict:
         "name": "Civic open data API",
         "version": "v1",
         "self": root + API_PREFIX + "/",
+        "openapi": root + API_PREFIX + "/openapi.json",
+        "docs": root + API_PREFIX + "/docs",
+        "dumps": root + API_PREFIX + "/dumps",
         "apis": apis,
     }
 
@@ -73,6 +78,39 @@ def index_document(root: str) -> dict:
 @bp.get(f"{API_PREFIX}/")
 def index():
     """This index: the APIs of the platform's modules, with links to their endpoints and OpenAPI documents."""
-    response = jsonify(index_document(request.url_root.rstrip("/")))
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return opendata.cached(index_document(request.url_root.rstrip("/")), max_age="public, max-age=300")
+
+
+@bp.get(f"{API_PREFIX}/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of the whole open-data API."""
+    opendata.parse_args({})
+    return opendata.cached(document(request.url_root.rstrip("/")), max_age="public, max-age=300")
+
+
+@bp.get(f"{API_PREFIX}/docs")
+def docs():
+    """A browsable view of the OpenAPI document (vendored Swagger UI, no inline script)."""
+    return render_template("core/api_docs.html")
+
+
+@bp.get(f"{API_PREFIX}/dumps")
+def dumps():
+    """The nightly bulk dumps (JSON Lines and CSV, gzip) with their sizes and SHA-256 checksums."""
+    from civic.core import dumps as bulk
+
+    opendata.parse_args({})
+    listing = bulk.listing(request.url_root.rstrip("/"))
+    return opendata.cached({"data": listing["files"], "meta": {"generated_at": listing["generated_at"]}})
+
+
+@bp.get(f"{API_PREFIX}/dumps/<name>")
+def dump_file(name: str):
+    """One dump file."""
+    from flask import abort, send_from_directory
+
+    from civic.core import dumps as bulk
+
+    if name not in {f["name"] for f in bulk.listing("")["files"]}:
+        abort(404)
+    return send_from_directory(bulk.directory(), name, max_age=3600)

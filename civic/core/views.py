@@ -10,6 +10,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from civic import db
+from civic.core.opendata import problem
 from civic.core.shell import home_feed, navigation
 from civic.modules import collect
 
@@ -77,7 +78,12 @@ def render_error(error: HTTPException):
     """Render a translated error page (or JSON for API clients) with the right status."""
     code = error.code or 500
     detail = error.description if error.description and not _is_default_description(error) else None
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if request.path.startswith("/api/"):
+        headers = list(error.get_headers())
+        if code == 429 and getattr(error, "retry_after", None):
+            headers.append(("Retry-After", str(error.retry_after)))
+        return problem(code, detail or ERROR_TITLES.get(code, ERROR_TITLES[500])(), headers=headers)
+    if request.accept_mimetypes.best == "application/json":
         return jsonify(error=code, message=detail or ERROR_TITLES.get(code, ERROR_TITLES[500])()), code
     html = render_template(
         "errors/error.html",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core.errors import DomainError
+from civic.identity.api import bp as directory_api_bp
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, safe_next
 from civic.core.i18n import LANGUAGE_COOKIE, current_language
@@ -30,7 +31,7 @@ from civic.identity.forms import (
 from civic.identity.models import Notification, Territory
 
 bp = Blueprint("identity", __name__)
-BLUEPRINTS = (bp, admin_bp)
+BLUEPRINTS = (bp, admin_bp, directory_api_bp)
 
 
 def _territory_select(field) -> None:

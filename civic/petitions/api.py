@@ -5,32 +5,30 @@ The OpenAPI document (``openapi.py``) describes exactly these responses; a test 
 
 from __future__ import annotations
 
-import csv
-import io
+from datetime import timedelta
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, abort, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from civic import db
+from civic.core import deadlines, opendata
+from civic.core.opendata import choice, day, parse_args, subtree, text
 from civic.db import utc_now
-from civic.identity.models import Category, Territory
+from civic.identity.models import Category, StateBody, Territory
 from civic.petitions import queries, tallies
 from civic.petitions.models import Petition
-from civic.petitions.openapi import document
 
 bp = Blueprint("petitions_api", __name__, url_prefix="/api/v1")
 MAX_ID = 2**31 - 1
-CSV_LIMIT = 100_000
-CACHE = "public, max-age=30"
 
 
 def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _names(obj) -> dict:
-    return {"kk": obj.name_kk, "ru": obj.name_ru, "en": obj.name_en}
+_names = opendata.names
 
 
 def _summary(petition: Petition, count: int) -> dict:
@@ -60,52 +58,58 @@ def _summary(petition: Petition, count: int) -> dict:
     }
 
 
-def _filters() -> queries.PetitionFilters:
-    """Query-string filters; territory and category are given by their stable codes."""
-    filters = queries.PetitionFilters.from_args(request.args)
-    filters.territory_id = _id_for(Territory, "territory")
-    filters.category_id = _id_for(Category, "category")
-    return filters
+STATES = ("open", "closed", "rejected", "all")
 
 
-def _id_for(model, name: str) -> int | None:
-    code = request.args.get(name)
-    if not code:
-        return None
-    found = db.session.scalar(select(model.id).where(model.code == code[:40]))
+def _list_args() -> dict:
+    return parse_args(
+        {
+            **opendata.PAGING,
+            "state": choice(*STATES),
+            "q": text(200),
+            "territory": text(40),
+            "category": text(40),
+            "body": text(40),
+            "opened_from": day,
+            "opened_to": day,
+        }
+    )
+
+
+def _statement(args: dict):
+    filters = queries.PetitionFilters(q=(args.get("q") or "").strip(), state=args.get("state", "open"))
+    stmt = queries.filtered(filters).options(joinedload(Petition.territory), joinedload(Petition.category))
+    if (inside := subtree(Petition.territory_id, args.get("territory"))) is not None:
+        stmt = stmt.where(inside)
+    if "category" in args:
+        stmt = stmt.where(Petition.category_id == _id_for(Category, "category", args["category"]))
+    if "body" in args:
+        stmt = stmt.where(Petition.state_body_id == _id_for(StateBody, "body", args["body"]))
+    if "opened_from" in args:
+        stmt = stmt.where(Petition.opened_at >= deadlines.start_of_local_day(args["opened_from"]))
+    if "opened_to" in args:
+        stmt = stmt.where(Petition.opened_at < deadlines.start_of_local_day(args["opened_to"] + timedelta(days=1)))
+    return stmt
+
+
+def _id_for(model, name: str, code: str) -> int:
+    found = db.session.scalar(select(model.id).where(model.code == code))
     if found is None:
         abort(400, description=_("Unknown %(name)s code: see /api/v1/openapi.json for the known ones.", name=name))
     return found
 
 
-def _json(payload, status: int = 200):
-    response = jsonify(payload)
-    response.status_code = status
-    response.headers["Cache-Control"] = CACHE
-    return response
-
-
 @bp.get("/petitions")
 def petitions():
-    """List public petitions: filters, search, sorting, pages."""
-    filters = _filters()
-    rows, has_next = queries.search(filters)
-    pending = tallies.untallied_counts(p.id for p in rows)
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    links = {
-        "self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
-        "next": url_for("petitions_api.petitions", page=filters.page + 1, **args, _external=True) if has_next else None,
-    }
-    return _json(
+    """List public petitions: filters by state, words, territory (with its subtree), category, body and dates."""
+    args = _list_args()
+    stmt = _statement(args)
+    page = opendata.keyset_page(stmt, [Petition.id], args, lambda p: [p.id])
+    pending = tallies.untallied_counts(p.id for p in page.rows)
+    return opendata.cached(
         {
-            "data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in rows],
-            "meta": {
-                "page": filters.page,
-                "per_page": filters.per_page,
-                "has_next": has_next,
-                "total": queries.count_matching(filters),
-            },
-            "links": links,
+            "data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in page.rows],
+            "links": opendata.links(page),
         }
     )
 
@@ -120,6 +124,7 @@ def _public_or_404(petition_id: int) -> Petition:
 @bp.get("/petitions/<int:petition_id>")
 def petition(petition_id: int):
     """One public petition with its figures, threshold moments, response or rejection."""
+    parse_args({})
     item = _public_or_404(petition_id)
     body = item.response_body or item.state_body
     payload = _summary(item, tallies.live_count(item))
@@ -146,7 +151,7 @@ def petition(petition_id: int):
             else None,
         }
     )
-    return _json(payload)
+    return opendata.cached(payload, item.response_updated_at or item.responded_at)
 
 
 def _group(area_id: int) -> str:
@@ -206,33 +211,17 @@ CSV_COLUMNS = (
 )
 
 
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ or a control character gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
 @bp.get("/petitions.csv")
 def petitions_csv():
     """The filtered list as CSV (UTF-8 with BOM so spreadsheets show Kazakh and Russian letters)."""
-    filters = _filters()
-    filters.page, filters.per_page = 1, CSV_LIMIT
-    rows, _more = queries.search(filters)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for p in rows:
+    args = _list_args()
+    if "cursor" in args or "limit" in args:
+        abort(400, description=_("The CSV export has all matching rows: it takes no cursor or limit."))
+    rows = db.session.scalars(_statement(args).order_by(Petition.id).limit(opendata.CSV_LIMIT)).unique()
+
+    def row(p: Petition) -> list:
         item = _summary(p, p.signature_count)  # the tallied count: at most a few seconds behind
         item["territory_code"], item["category_code"] = p.territory.code, p.category.code
-        writer.writerow([csv_safe(item[column]) for column in CSV_COLUMNS])
-    response = Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=petitions.csv"
-    response.headers["Cache-Control"] = CACHE
-    return response
+        return [item[column] for column in CSV_COLUMNS]
 
-
-@bp.get("/openapi.json")
-def openapi():
-    """The OpenAPI 3.0 description of this API."""
-    codes = list(db.session.scalars(select(Territory.code).order_by(Territory.code)))
-    return _json(document(request.url_root.rstrip("/"), codes))
+    return opendata.csv_response("petitions.csv", CSV_COLUMNS, (row(p) for p in rows))

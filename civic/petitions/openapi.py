@@ -1,21 +1,28 @@
-"""The OpenAPI 3.0 document of the petitions API, written by hand to match ``api.py`` (checked by schemathesis)."""
+"""The petitions part of the OpenAPI 3.1 document, written by hand to match ``api.py`` (checked by schemathesis)."""
 
 from __future__ import annotations
 
 from civic.core.deadlines import ExtensionReason
+from civic.core.openapi import (
+    COUNT,
+    CSV_RESPONSE,
+    DATE,
+    NAMES,
+    NULL_DATETIME,
+    PAGING,
+    get,
+    json_response,
+    list_response,
+    path_id,
+    query,
+    ref,
+)
+from civic.petitions.api import STATES
 from civic.petitions.models import PUBLIC_STATES, RejectionCode
-from civic.petitions.queries import PAGE_SIZES, SORTS
 from civic.petitions.rules import PETITION_CATEGORY_CODES
 
-DATETIME = {"type": "string", "format": "date-time", "nullable": True}
-NAMES = {
-    "type": "object",
-    "required": ["kk", "ru", "en"],
-    "additionalProperties": False,
-    "properties": {lang: {"type": "string"} for lang in ("kk", "ru", "en")},
-}
-COUNT = {"type": "integer", "minimum": 0}
-THRESHOLD = {"type": "integer", "minimum": 1, "nullable": True}
+DATETIME = NULL_DATETIME
+THRESHOLD = {"type": ["integer", "null"], "minimum": 1}
 
 SUMMARY = {
     "type": "object",
@@ -77,7 +84,7 @@ SUMMARY = {
         },
         "hearing_threshold_reached_at": DATETIME,
         "responded_at": DATETIME,
-        "rejection_code": {"type": "string", "nullable": True, "enum": [c.value for c in RejectionCode] + [None]},
+        "rejection_code": {"type": ["string", "null"], "enum": [c.value for c in RejectionCode] + [None]},
         "url": {"type": "string", "format": "uri"},
         "api_url": {"type": "string", "format": "uri"},
     },
@@ -102,8 +109,7 @@ DETAIL = {
         "text": {"type": "string"},
         "language": {"type": "string", "enum": ["kk", "ru", "en"]},
         "state_body": {
-            "type": "object",
-            "nullable": True,
+            "type": ["object", "null"],
             "additionalProperties": False,
             "required": ["code", "name"],
             "properties": {"code": {"type": "string"}, "name": NAMES},
@@ -116,7 +122,7 @@ DETAIL = {
                 "additionalProperties": False,
                 "required": ["territory_code", "group", "count"],
                 "properties": {
-                    "territory_code": {"type": "string", "nullable": True},
+                    "territory_code": {"type": ["string", "null"]},
                     "group": {"type": "string", "enum": ["territory", "outside", "unknown"]},
                     "count": COUNT,
                 },
@@ -133,205 +139,75 @@ DETAIL = {
             },
         },
         "response": {
-            "type": "object",
-            "nullable": True,
+            "type": ["object", "null"],
             "additionalProperties": False,
             "required": ["text", "responded_at", "updated_at", "overdue_days"],
             "description": "Null while no response is due; text is Markdown.",
             "properties": {
-                "text": {"type": "string", "nullable": True},
+                "text": {"type": ["string", "null"]},
                 "responded_at": DATETIME,
                 "updated_at": DATETIME,
                 "overdue_days": COUNT,
             },
         },
         "response_extension": {
-            "type": "object",
-            "nullable": True,
+            "type": ["object", "null"],
             "additionalProperties": False,
             "required": ["reason", "reason_label", "note", "extended_at"],
             "description": "The answer term extended once to 30 days by the responsible body; null if not extended.",
             "properties": {
                 "reason": {"type": "string", "enum": [r.value for r in ExtensionReason]},
                 "reason_label": {"type": "string", "description": "The reason in the requested language."},
-                "note": {"type": "string", "nullable": True},
+                "note": {"type": ["string", "null"]},
                 "extended_at": {"type": "string", "format": "date-time"},
             },
         },
         "rejection": {
-            "type": "object",
-            "nullable": True,
+            "type": ["object", "null"],
             "additionalProperties": False,
             "required": ["code", "details", "duplicate_of"],
             "properties": {
                 "code": {"type": "string", "enum": [c.value for c in RejectionCode]},
-                "details": {"type": "string", "nullable": True},
-                "duplicate_of": {"type": "integer", "nullable": True},
+                "details": {"type": ["string", "null"]},
+                "duplicate_of": {"type": ["integer", "null"]},
             },
         },
     },
 }
 
-ERROR = {
-    "type": "object",
-    "required": ["error", "message"],
-    "properties": {"error": {"type": "integer"}, "message": {"type": "string"}},
-}
+TAG = "petitions"
 
 
-def _filters(territory_codes: list[str]) -> list[dict]:
-    return [
-        {
-            "name": "state",
-            "in": "query",
-            "schema": {"type": "string", "enum": ["open", "closed", "rejected", "all"], "default": "open"},
-        },
-        {
-            "name": "q",
-            "in": "query",
-            "description": "Words that must all appear in the title or text.",
-            "schema": {"type": "string", "maxLength": 200},
-        },
-        {
-            "name": "territory",
-            "in": "query",
-            "description": "Territory code (e.g. KZ-ALA); includes its sub-territories.",
-            "schema": {"type": "string", "enum": territory_codes},
-        },
-        {
-            "name": "category",
-            "in": "query",
-            "description": "Category code.",
-            "schema": {"type": "string", "enum": list(PETITION_CATEGORY_CODES)},
-        },
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": "signed"}},
+def fragment(ctx) -> dict:
+    """The petitions' paths and schemas (``civic/core/openapi.py`` merges them into the one document)."""
+    filters = [
+        query("state", {"type": "string", "enum": list(STATES), "default": "open"}),
+        query("q", {"type": "string", "maxLength": 200}, "Words that must all appear in the title or text."),
+        ctx.territory_parameter(),
+        query("category", {"type": "string", "enum": list(PETITION_CATEGORY_CODES)}, "Category code."),
+        ctx.body_parameter("Code of the state body the petition is addressed to."),
+        query("opened_from", DATE, "Opened on or after this day (Asia/Almaty)."),
+        query("opened_to", DATE, "Opened on or before this day (Asia/Almaty)."),
     ]
-
-
-PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "enum": list(PAGE_SIZES), "default": 20}},
-]
-
-
-def _error(description: str) -> dict:
     return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def document(server_url: str, territory_codes: list[str]) -> dict:
-    """The OpenAPI document, with this server's address and the territory codes it knows."""
-    filters = _filters(territory_codes)
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Civic petitions open data",
-            "version": "1.0.0",
-            "description": "Public petitions to akimats of Kazakhstan: texts, signature counts by territory "
-            "and day, threshold moments, official responses and rejection codes. Read-only; "
-            "no personal data. Counts include signatures made seconds ago.",
-        },
-        "servers": [{"url": server_url}],
+        "tags": [{"name": TAG, "description": "Public petitions, their signatures by territory and day, answers"}],
         "paths": {
-            "/api/v1/petitions": {
-                "get": {
-                    "summary": "List public petitions",
-                    "operationId": "listPetitions",
-                    "parameters": filters + PAGING,
-                    "responses": {
-                        "200": {
-                            "description": "One page of petitions",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["data", "meta", "links"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "data": {
-                                                "type": "array",
-                                                "items": {"$ref": "#/components/schemas/PetitionSummary"},
-                                            },
-                                            "meta": {
-                                                "type": "object",
-                                                "required": ["page", "per_page", "has_next", "total"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "page": {"type": "integer"},
-                                                    "per_page": {"type": "integer"},
-                                                    "has_next": {"type": "boolean"},
-                                                    "total": COUNT,
-                                                },
-                                            },
-                                            "links": {
-                                                "type": "object",
-                                                "required": ["self", "next"],
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "self": {"type": "string", "format": "uri"},
-                                                    "next": {"type": "string", "format": "uri", "nullable": True},
-                                                },
-                                            },
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": _error("Unknown territory or category code (the document lists the known ones)"),
-                    },
-                }
-            },
-            "/api/v1/petitions/{petition_id}": {
-                "get": {
-                    "summary": "One public petition",
-                    "operationId": "getPetition",
-                    "parameters": [
-                        {
-                            "name": "petition_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The petition",
-                            "content": {
-                                "application/json": {"schema": {"$ref": "#/components/schemas/PetitionDetail"}}
-                            },
-                        },
-                        "404": _error("No public petition with this number"),
-                    },
-                }
-            },
-            "/api/v1/petitions.csv": {
-                "get": {
-                    "summary": "The filtered list as CSV (UTF-8 with BOM)",
-                    "operationId": "exportPetitions",
-                    "parameters": filters,
-                    "responses": {
-                        "200": {
-                            "description": "CSV with a header row",
-                            "content": {"text/csv": {"schema": {"type": "string"}}},
-                        },
-                        "400": _error("Unknown territory or category code (the document lists the known ones)"),
-                    },
-                }
-            },
-            "/api/v1/openapi.json": {
-                "get": {
-                    "summary": "This document",
-                    "operationId": "openapi",
-                    "responses": {
-                        "200": {
-                            "description": "OpenAPI 3.0 document",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
+            "/api/v1/petitions": get(
+                "List public petitions (ordered by id)",
+                "listPetitions",
+                TAG,
+                filters + PAGING,
+                list_response(ref("PetitionSummary"), "One page of petitions"),
+            ),
+            "/api/v1/petitions/{petition_id}": get(
+                "One public petition",
+                "getPetition",
+                TAG,
+                [path_id("petition_id")],
+                json_response(ref("PetitionDetail"), "The petition"),
+                404,
+            ),
+            "/api/v1/petitions.csv": get("The filtered list as CSV", "exportPetitions", TAG, filters, CSV_RESPONSE),
         },
-        "components": {"schemas": {"PetitionSummary": SUMMARY, "PetitionDetail": DETAIL, "Error": ERROR}},
+        "schemas": {"PetitionSummary": SUMMARY, "PetitionDetail": DETAIL},
     }

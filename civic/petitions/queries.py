@@ -91,6 +91,11 @@ def search(filters: PetitionFilters) -> tuple[list[Petition], bool]:
     return list(rows[: filters.per_page]), len(rows) > filters.per_page
 
 
+def filtered(filters: PetitionFilters) -> Select:
+    """The public petitions matching ``filters``, unordered (the open-data API pages them by id)."""
+    return _filtered(filters)
+
+
 def count_matching(filters: PetitionFilters) -> int:
     return db.session.scalar(select(func.count()).select_from(_filtered(filters).subquery())) or 0
 
