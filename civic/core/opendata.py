@@ -289,3 +289,18 @@ def subtree(territory_column, code: str | None):
     if path is None:
         abort(400, description=_("Unknown territory code “%(code)s”.", code=code[:40]))
     return territory_column.in_(select(Territory.id).where(Territory.path.startswith(path)))
+
+
+def external(endpoint: str, **values) -> str:
+    """An absolute URL, as every ``url`` and ``api_url`` field gives."""
+    return url_for(endpoint, **values, _external=True)
+
+
+def id_for(model, name: str, code: str) -> int:
+    """The id of the directory row with ``code`` (a territory, category or body); an unknown code is a 400."""
+    from sqlalchemy import select
+
+    found = db_session().scalar(select(model.id).where(model.code == code))
+    if found is None:
+        abort(400, description=_("Unknown %(name)s code: see /api/v1/openapi.json for the known ones.", name=name))
+    return found

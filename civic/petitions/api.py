@@ -82,21 +82,14 @@ def _statement(args: dict):
     if (inside := subtree(Petition.territory_id, args.get("territory"))) is not None:
         stmt = stmt.where(inside)
     if "category" in args:
-        stmt = stmt.where(Petition.category_id == _id_for(Category, "category", args["category"]))
+        stmt = stmt.where(Petition.category_id == opendata.id_for(Category, "category", args["category"]))
     if "body" in args:
-        stmt = stmt.where(Petition.state_body_id == _id_for(StateBody, "body", args["body"]))
+        stmt = stmt.where(Petition.state_body_id == opendata.id_for(StateBody, "body", args["body"]))
     if "opened_from" in args:
         stmt = stmt.where(Petition.opened_at >= deadlines.start_of_local_day(args["opened_from"]))
     if "opened_to" in args:
         stmt = stmt.where(Petition.opened_at < deadlines.start_of_local_day(args["opened_to"] + timedelta(days=1)))
     return stmt
-
-
-def _id_for(model, name: str, code: str) -> int:
-    found = db.session.scalar(select(model.id).where(model.code == code))
-    if found is None:
-        abort(400, description=_("Unknown %(name)s code: see /api/v1/openapi.json for the known ones.", name=name))
-    return found
 
 
 @bp.get("/petitions")

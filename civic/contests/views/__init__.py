@@ -4,12 +4,13 @@ jury and the results."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from civic.contests.api import bp as api_bp
 from civic.contests.links import register_links
 from civic.core.links import on_register
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 on_register(bp, register_links)
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {
         "endpoint": "contests.index",
