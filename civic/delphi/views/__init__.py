@@ -8,13 +8,14 @@ from flask_login import current_user
 
 from civic.core.http import get_or_404
 from civic.core.links import on_register
+from civic.delphi.api import bp as api_bp
 from civic.delphi.links import register_links
 from civic.delphi.models import DelphiRound, DelphiStudy
 from civic.delphi.permissions import can_manage
 
 bp = Blueprint("delphi", __name__, url_prefix="/delphi")
 on_register(bp, register_links)
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {
         "endpoint": "delphi.index",
