@@ -89,6 +89,7 @@ def _register_modules(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(api_index_bp)  # GET /api/v1/: lists the modules' API blueprints
+    from civic.core.opendata import install_response_cache
     from civic.extensions import limiter
 
     api_limit = limiter.shared_limit(lambda: app.config["API_RATE_LIMIT"], scope="open-data-api")
@@ -97,6 +98,7 @@ def _register_modules(app: Flask) -> None:
         for blueprint in blueprints:
             if (blueprint.url_prefix or "").startswith("/api/"):
                 api_limit(blueprint)  # one per-address budget for the whole open-data API
+                install_response_cache(blueprint)
             app.register_blueprint(blueprint)
 
 

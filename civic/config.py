@@ -47,6 +47,8 @@ class DefaultConfig:
     RATELIMIT_STRATEGY = "moving-window"
     #: Per client address, across every open-data endpoint (429 with Retry-After beyond it).
     API_RATE_LIMIT = "600 per minute"
+    #: Each worker answers a repeated API request from memory for this long (0: never); see civic.core.opendata.
+    API_CACHE_SECONDS = 5
 
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
@@ -77,6 +79,7 @@ ENV_KEYS = (
     "RATELIMIT_ENABLED",
     "PUBLIC_BASE_URL",
     "API_RATE_LIMIT",
+    "API_CACHE_SECONDS",
     "OPENDATA_DUMP_DIR",
 )
 

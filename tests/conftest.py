@@ -86,6 +86,7 @@ def app(database_url, tmp_path_factory):
             "MAIL_OUTBOX": str(outbox),
             "RATELIMIT_ENABLED": True,
             "PUBLIC_BASE_URL": "http://localhost",
+            "API_CACHE_SECONDS": 0,  # tests change data between requests; test_open_data turns it on
             "SERVER_NAME": None,
         }
     )

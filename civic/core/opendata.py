@@ -304,3 +304,71 @@ def id_for(model, name: str, code: str) -> int:
     if found is None:
         abort(400, description=_("Unknown %(name)s code: see /api/v1/openapi.json for the known ones.", name=name))
     return found
+
+
+# --- a short-lived response cache for the API -------------------------------------------------------------------
+
+
+class ResponseCache:
+    """The last answers of this worker process, by URL and language, for ``API_CACHE_SECONDS``.
+
+    Readers poll: a repeated request (or its conditional twin, answered 304) is served without touching the
+    database. Only 200 answers with an ETag are kept; the public ``Cache-Control`` already allows proxies to keep
+    them for longer, so a few seconds here change nothing a client can rely on.
+    """
+
+    def __init__(self, size: int = 4096):
+        from collections import OrderedDict
+
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+
+    def get(self, key, now: float):
+        found = self.entries.get(key)
+        if found is None or found[0] < now:
+            return None
+        self.entries.move_to_end(key)
+        return found[1]
+
+    def put(self, key, expires: float, value) -> None:
+        self.entries[key] = (expires, value)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_cache = ResponseCache()
+
+
+def _cache_key():
+    from flask_babel import get_locale
+
+    return (request.full_path, str(get_locale()))
+
+
+def _serve_from_cache():
+    import time
+
+    if request.method != "GET" or not current_app.config.get("API_CACHE_SECONDS"):
+        return None
+    hit = _cache.get(_cache_key(), time.monotonic())
+    if hit is None:
+        return None
+    data, headers = hit
+    response = current_app.response_class(data, headers=headers)
+    return response.make_conditional(request)
+
+
+def _remember(response: Response) -> Response:
+    import time
+
+    seconds = current_app.config.get("API_CACHE_SECONDS")
+    if seconds and request.method == "GET" and response.status_code == 200 and response.headers.get("ETag"):
+        if not response.direct_passthrough:
+            _cache.put(_cache_key(), time.monotonic() + seconds, (response.get_data(), list(response.headers)))
+    return response
+
+
+def install_response_cache(blueprint) -> None:
+    blueprint.before_request(_serve_from_cache)
+    blueprint.after_request(_remember)

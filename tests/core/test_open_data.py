@@ -174,3 +174,25 @@ def test_docs_page_loads_the_vendored_viewer_without_inline_script(client, direc
     assert "vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "<script>" not in html
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_repeated_request_is_answered_from_the_worker_cache_without_the_database(
+    app, client, directory, monkeypatch
+):
+    from civic.core import opendata
+
+    monkeypatch.setitem(app.config, "API_CACHE_SECONDS", 30)
+    monkeypatch.setattr(opendata, "_cache", opendata.ResponseCache())
+    first = client.get("/api/v1/categories?limit=3")
+    assert first.status_code == 200
+
+    def no_database(*_args, **_kwargs):
+        raise AssertionError("the cached answer touched the database")
+
+    monkeypatch.setattr(opendata, "keyset_page", no_database)
+    again = client.get("/api/v1/categories?limit=3")
+    assert again.data == first.data
+    conditional = client.get("/api/v1/categories?limit=3", headers={"If-None-Match": first.headers["ETag"]})
+    assert conditional.status_code == 304
+    # Another URL is not in the cache: it reaches the stub, whose error the app answers as a 500.
+    assert client.get("/api/v1/categories?limit=4").status_code == 500

@@ -1,0 +1,115 @@
+"""Open-data API speed: paging through every public petition by cursor, and conditional requests answered 304.
+
+    python bench/api.py [--db sqlite|postgres] [--petitions N] [--signatures M] [--limit L] [--repeat R]
+
+Builds a temporary database with the petitions bench's data set (``petitions_pages.load``: N petitions with
+Zipf-distributed signatures, tallied), serves the app with gunicorn and, one request at a time (so the latency is
+the server's own):
+1. walks ``/api/v1/petitions?state=all&limit=L`` from the first page to the last by ``links.next``, R times,
+   and the directory lists the same way;
+2. asks for pages again with the ``ETag`` it got (``If-None-Match``), which must answer 304 with no body.
+Targets (docs/performance.md): page p95 < 50 ms, 304 p95 < 5 ms. The API's per-address rate limit is raised for
+the run, as every request comes from one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import Server, base_env, echo, migrate, percentile, temporary_database  # noqa: E402
+from petitions_pages import load  # noqa: E402
+
+
+def get(url: str, etag: str | None = None) -> tuple[float, int, dict | None, str | None]:
+    request = urllib.request.Request(url, headers={"If-None-Match": etag} if etag else {})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+            status, tag = response.status, response.headers.get("ETag")
+    except urllib.error.HTTPError as error:  # 304 arrives as an "error" in urllib
+        body, status, tag = b"", error.code, error.headers.get("ETag")
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, status, (json.loads(body) if body else None), tag
+
+
+def walk(base: str, first: str) -> tuple[list[float], list[tuple[str, str]], int]:
+    """Follow ``links.next`` from ``first``; returns page timings, (url, etag) pairs and the rows seen."""
+    timings, tags, rows, url = [], [], 0, base + first
+    while url:
+        elapsed, status, body, tag = get(url)
+        assert status == 200, (url, status)
+        timings.append(elapsed)
+        tags.append((url, tag))
+        rows += len(body["data"])
+        url = body["links"]["next"]
+    return timings, tags, rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--petitions", type=int, default=10_000)
+    parser.add_argument("--signatures", type=int, default=200_000)
+    parser.add_argument("--limit", type=int, default=100, help="page size")
+    parser.add_argument("--repeat", type=int, default=3, help="walks through the whole list")
+    args = parser.parse_args()
+    rng = random.Random(5)
+    with temporary_database(args.db) as url:
+        echo(f"[1/3] {args.db}: loading {args.petitions:,} petitions and {args.signatures:,} signatures")
+        migrate(url)
+        started = time.perf_counter()
+        load(url, args.petitions, args.signatures)
+        echo(f"      loaded in {time.perf_counter() - started:.0f} s")
+        server = Server("_common:civic_app()", base_env(url, {"API_RATE_LIMIT": "1000000 per minute"}), workers=2)
+        try:
+            server.wait_ready()
+            base = f"http://127.0.0.1:{server.port}"
+            get(base + "/api/v1/petitions?limit=10")  # warm the workers
+            echo(f"[2/3] walking every page ({args.limit} per page), {args.repeat} times")
+            pages, tags = [], []
+            for walk_number in range(args.repeat):
+                timings, seen, rows = walk(base, f"/api/v1/petitions?state=all&limit={args.limit}")
+                assert rows == args.petitions, (rows, args.petitions)
+                pages += timings
+                tags += seen
+                echo(f"      walk {walk_number + 1}: {len(timings)} pages, {rows:,} petitions")
+            for listing in ("/api/v1/territories?limit=50", "/api/v1/bodies?limit=20", "/api/v1/categories"):
+                timings, seen, _rows = walk(base, listing)
+                pages += timings
+                tags += seen
+            not_modified = []
+            for page_url, tag in rng.choices(tags, k=min(1000, 5 * len(tags))):
+                elapsed, status, _body, _tag = get(page_url, tag)
+                assert status == 304, (page_url, status)
+                not_modified.append(elapsed)
+        finally:
+            log = server.stop()
+    if "Traceback" in log:
+        echo(log[-3000:])
+        return 1
+    page_p95, nm_p95 = percentile(pages, 95), percentile(not_modified, 95)
+    echo("[3/3] results")
+    echo(
+        f"      pages: {len(pages)}, p50 {percentile(pages, 50):.1f} ms, p95 {page_p95:.1f} ms, max {max(pages):.1f} ms"
+    )
+    echo(
+        f"      304s: {len(not_modified)}, p50 {percentile(not_modified, 50):.1f} ms, p95 {nm_p95:.1f} ms "
+        f"({args.petitions:,} petitions, {args.db})"
+    )
+    echo(f"api: page p95 {page_p95:.1f} ms, not-modified p95 {nm_p95:.1f} ms")
+    return 0 if page_p95 < 50 and nm_p95 < 5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
