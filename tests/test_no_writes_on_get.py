@@ -96,6 +96,8 @@ def _values(app) -> dict:
             "template_id": [first(ResponseTemplate)],
             "supporter_token": gathering.supporter_token if gathering else "no-such-token",
             "petition_types": ["petition"],
+            "name": ["petitions.jsonl.gz"],  # an open-data dump file
+            "year": [utc_now().year],
             "contest_id": db.session.scalars(select(Contest.id).order_by(Contest.id)).all(),
             "image_id": db.session.scalars(select(EntryImage.id).limit(1)).all(),
             "contest_entry": [

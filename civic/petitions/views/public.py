@@ -52,7 +52,7 @@ def index():
 
 def _csv_args(filters: queries.PetitionFilters, categories) -> dict:
     """The list's filters as the API expects them (territory and category by code)."""
-    args = {"q": filters.q or None, "state": filters.state, "sort": filters.sort}
+    args = {"q": filters.q or None, "state": filters.state}
     if filters.territory_id:
         args["territory"] = db.session.scalar(select(Territory.code).where(Territory.id == filters.territory_id))
     args["category"] = next((c.code for c in categories if c.id == filters.category_id), None)
