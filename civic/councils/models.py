@@ -467,7 +467,7 @@ class Recommendation(Base):
     council: Mapped[Council] = relationship()
     item: Mapped[Optional[AgendaItem]] = relationship(back_populates="recommendations")
     body: Mapped[Optional[StateBody]] = relationship()
-    votes: Mapped[list[Vote]] = relationship(back_populates="recommendation", order_by="Vote.id")
+    votes: Mapped[list[CouncilVote]] = relationship(back_populates="recommendation", order_by="CouncilVote.id")
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return (
@@ -509,7 +509,7 @@ class VoteChoice(StrEnum):
 VOTE_LABELS = {VoteChoice.FOR: _l("For"), VoteChoice.AGAINST: _l("Against"), VoteChoice.ABSTAIN: _l("Abstain")}
 
 
-class Vote(Base):
+class CouncilVote(Base):
     """A member's recorded vote on a recommendation (council members are public figures: votes are public)."""
 
     __tablename__ = "council_votes"
@@ -534,7 +534,7 @@ class CommentState(StrEnum):
     REJECTED = "rejected"
 
 
-class Comment(Base):
+class CouncilComment(Base):
     """A resident's written comment on an open agenda item, sent before the meeting and moderated."""
 
     __tablename__ = "council_comments"

@@ -35,7 +35,7 @@ from civic.councils.models import (
     Attendance,
     Booking,
     BookingKind,
-    Comment,
+    CouncilComment,
     CommentState,
     Council,
     Decision,
@@ -55,7 +55,7 @@ from civic.councils.models import (
     Signup,
     Subscription,
     VolunteerCall,
-    Vote,
+    CouncilVote,
     VoteChoice,
 )
 from civic.councils.permissions import ANSWER, COUNCIL_MEMBER, can_answer, can_manage, can_run, sitting_seat
@@ -766,7 +766,7 @@ def record_votes(rec: Recommendation, actor, choices: dict[int, str], body: Stat
             raise DomainError(_l("Choose the state body that must answer."), field="body")
     now = utc_now()
     for user_id, choice in parsed.items():
-        db.session.add(Vote(recommendation=rec, user_id=user_id, choice=choice))
+        db.session.add(CouncilVote(recommendation=rec, user_id=user_id, choice=choice))
     rec.votes_for, rec.votes_against, rec.votes_abstain = (
         counts[VoteChoice.FOR],
         counts[VoteChoice.AGAINST],
@@ -977,20 +977,20 @@ def comments_open(item: AgendaItem, now: datetime | None = None) -> bool:
     return bool(item.is_open and meeting is not None and meeting.is_public and not meeting.has_started(now))
 
 
-def comment(item: AgendaItem, user: User, text: str) -> Comment:
+def comment(item: AgendaItem, user: User, text: str) -> CouncilComment:
     if not user.has_level(AssuranceLevel.EMAIL_VERIFIED):
         raise PermissionDenied(_l("Confirm your email address first."))
     if not comments_open(item):
         raise InvalidTransition(item, "comment", _l("Written comments are accepted on open items before the meeting."))
     if not _text(text) or len(_text(text)) > 4000:
         raise DomainError(_l("Write your comment (up to 4,000 characters)."), field="text")
-    note = Comment(item=item, author=user, text=_text(text))
+    note = CouncilComment(item=item, author=user, text=_text(text))
     db.session.add(note)
     db.session.flush()
     return note
 
 
-def moderate_comment(note: Comment, actor, publish: bool) -> None:
+def moderate_comment(note: CouncilComment, actor, publish: bool) -> None:
     _require_runner(actor, note.item.council)
     if note.state != CommentState.PENDING:
         raise InvalidTransition(note, "moderate", _l("This comment has already been moderated."))

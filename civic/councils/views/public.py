@@ -21,7 +21,7 @@ from civic.councils import services, tracker
 from civic.councils.forms import ApplyForm, CommentForm
 from civic.councils.models import (
     STATUS_LABELS,
-    Comment,
+    CouncilComment,
     CommentState,
     Council,
     Expert,
@@ -122,9 +122,9 @@ def render_meeting(meeting: Meeting, status: int = 200, forms: dict | None = Non
     for item in meeting.items:
         comments[item.id] = list(
             db.session.scalars(
-                select(Comment)
-                .where(Comment.item_id == item.id, Comment.state == CommentState.PUBLISHED)
-                .order_by(Comment.id)
+                select(CouncilComment)
+                .where(CouncilComment.item_id == item.id, CouncilComment.state == CommentState.PUBLISHED)
+                .order_by(CouncilComment.id)
             )
         )
     member = sitting_seat(current_user, meeting.council) is not None

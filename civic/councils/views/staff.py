@@ -32,7 +32,7 @@ from civic.councils.models import (
     VOTE_LABELS,
     ApplicationState,
     Attendance,
-    Comment,
+    CouncilComment,
     CommentState,
     Council,
     Expert,
@@ -358,9 +358,11 @@ def render_meeting_manage(meeting: Meeting, status: int = 200, error: str | None
     declare_form.member.choices = [(s.user_id, s.user.public_name) for s in sitting]
     comments = list(
         db.session.scalars(
-            select(Comment)
-            .where(Comment.item_id.in_([i.id for i in meeting.items]), Comment.state == CommentState.PENDING)
-            .order_by(Comment.id)
+            select(CouncilComment)
+            .where(
+                CouncilComment.item_id.in_([i.id for i in meeting.items]), CouncilComment.state == CommentState.PENDING
+            )
+            .order_by(CouncilComment.id)
         )
     )
     bodies = sort_by_name(
@@ -562,7 +564,7 @@ def minutes(meeting_id: int):
 @bp.post("/comments/<int:comment_id>/moderate")
 @login_required
 def moderate(comment_id: int):
-    note = get_or_404(Comment, comment_id)
+    note = get_or_404(CouncilComment, comment_id)
     meeting = run_meeting(note.item.meeting_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
