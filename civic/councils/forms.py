@@ -56,13 +56,13 @@ class CouncilForm(BaseForm):
 
 class SeatForm(BaseForm):
     email = EmailField(_l("Member's email (an account on the platform)"), validators=[DataRequired(_REQUIRED), Email()])
-    role = SelectField(_l("Role in the council"), choices=_choices(SEAT_ROLE_LABELS), default="member")
+    role = SelectField(_l("Role in the council"), choices=lambda: _choices(SEAT_ROLE_LABELS), default="member")
     starts_on = DateField(_l("Term starts"), validators=[InputRequired(_REQUIRED)])
     term_ends_on = DateField(_l("Term ends"), validators=[InputRequired(_REQUIRED)])
 
 
 class EndSeatForm(BaseForm):
-    reason = SelectField(_l("Why the seat ends"), choices=_choices(SEAT_END_LABELS), default="resigned")
+    reason = SelectField(_l("Why the seat ends"), choices=lambda: _choices(SEAT_END_LABELS), default="resigned")
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
@@ -84,12 +84,12 @@ class ExpertForm(BaseForm):
 
 
 class DecideForm(BaseForm):
-    decision = SelectField(_l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))])
+    decision = SelectField(_l("Decision"), choices=lambda: [("accept", _l("Accept")), ("reject", _l("Reject"))])
     reason = TextAreaField(_l("Reason (recorded and sent to the applicant)"), validators=[Optional(), Length(max=2000)])
 
 
 class BookingForm(BaseForm):
-    kind = SelectField(_l("For"), choices=_choices(BOOKING_LABELS))
+    kind = SelectField(_l("For"), choices=lambda: _choices(BOOKING_LABELS))
     hours = FloatField(_l("Hours"), validators=[InputRequired(_REQUIRED)])
     meeting = SelectField(_l("Meeting"), coerce=int, default=0)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
@@ -102,7 +102,7 @@ class MeetingForm(BaseForm):
 
 
 class ItemForm(BaseForm):
-    kind = SelectField(_l("Kind of item"), choices=_choices(ITEM_KIND_LABELS), default="free_text")
+    kind = SelectField(_l("Kind of item"), choices=lambda: _choices(ITEM_KIND_LABELS), default="free_text")
     title = StringField(_l("Title"), validators=[DataRequired(_REQUIRED), Length(max=300)])
     text = TextAreaField(_l("Description"), validators=[Optional(), Length(max=8000)])
     linked_id = IntegerField(
@@ -132,12 +132,12 @@ class MinutesForm(BaseForm):
 
 
 class ExtendForm(BaseForm):
-    reason = SelectField(_l("Reason for the extension"), choices=[("", "—"), *EXTENSION_LABELS.items()])
+    reason = SelectField(_l("Reason for the extension"), choices=lambda: [("", "—"), *EXTENSION_LABELS.items()])
     extension_note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
 class AnswerForm(BaseForm):
-    decision = SelectField(_l("Decision"), choices=[("", "—"), *_choices(DECISION_LABELS)])
+    decision = SelectField(_l("Decision"), choices=lambda: [("", "—"), *_choices(DECISION_LABELS)])
     text = TextAreaField(_l("Reasons"), validators=[DataRequired(_REQUIRED), Length(max=8000)])
     plan = TextAreaField(_l("Implementation plan"), validators=[Optional(), Length(max=8000)])
     plan_date = DateField(_l("Implemented by"), validators=[Optional()])
