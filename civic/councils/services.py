@@ -35,9 +35,10 @@ from civic.councils.models import (
     Attendance,
     Booking,
     BookingKind,
-    CouncilComment,
     CommentState,
     Council,
+    CouncilComment,
+    CouncilVote,
     Decision,
     Declaration,
     Expert,
@@ -55,7 +56,6 @@ from civic.councils.models import (
     Signup,
     Subscription,
     VolunteerCall,
-    CouncilVote,
     VoteChoice,
 )
 from civic.councils.permissions import ANSWER, COUNCIL_MEMBER, can_answer, can_manage, can_run, sitting_seat

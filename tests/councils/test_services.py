@@ -16,6 +16,7 @@ from civic.councils.models import (
     AgendaItem,
     Booking,
     Council,
+    CouncilVote,
     Expert,
     ItemOrigin,
     Meeting,
@@ -24,7 +25,6 @@ from civic.councils.models import (
     Recommendation,
     RecState,
     Seat,
-    CouncilVote,
 )
 from civic.db import utc_now
 from civic.identity.models import Notification, StateBody, Territory, UserRole

@@ -21,9 +21,9 @@ from civic.councils import services, tracker
 from civic.councils.forms import ApplyForm, CommentForm
 from civic.councils.models import (
     STATUS_LABELS,
-    CouncilComment,
     CommentState,
     Council,
+    CouncilComment,
     Expert,
     Meeting,
     MeetingState,
