@@ -552,15 +552,14 @@ def _check_item(council: Council, actor, data: ItemData) -> tuple[ItemKind, str 
             _l("An item can be closed to the public only with a recorded legal reason."), field="closed_reason"
         )
     linked_type = ITEM_LINK_TYPES.get(kind)
-    if linked_type is not None:
-        if not data.linked_id or links.resolve(linked_type, data.linked_id, actor) is None:
-            raise DomainError(
-                _l(
-                    "No %(kind)s with this number was found; check the number.",
-                    kind=links.registry().label(linked_type),
-                ),
-                field="linked_id",
-            )
+    if linked_type is not None and (not data.linked_id or links.resolve(linked_type, data.linked_id, actor) is None):
+        raise DomainError(
+            _l(
+                "No %(kind)s with this number was found; check the number.",
+                kind=links.registry().label(linked_type),
+            ),
+            field="linked_id",
+        )
     return kind, linked_type
 
 

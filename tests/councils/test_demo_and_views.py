@@ -104,7 +104,8 @@ def test_bad_input_pages_answer_4xx_with_a_message(app, cast, councils, client, 
     meeting_id = councils.meeting(council_id, announce=False)
     auth.login(cast.secretary)
     response = client.post(
-        f"/councils/meetings/{meeting_id}/items", data={"kind": "free_text", "title": "Secret", "closed_reason": ""}
+        f"/councils/meetings/{meeting_id}/items",
+        data={"item-kind": "free_text", "item-title": "Secret", "item-closed_reason": ""},
     )
     assert response.status_code == 400
     assert "recorded legal reason" in response.get_data(as_text=True)

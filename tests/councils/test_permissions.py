@@ -110,7 +110,7 @@ POSTS = [
     ("/councils/meetings/{draft}/announce", dict, lambda r: _staff(RUNNERS, r, ok=303)),
     (
         "/councils/meetings/{draft}/items",
-        lambda: {"kind": "free_text", "title": "More", "is_open": "y"},
+        lambda: {"item-kind": "free_text", "item-title": "More", "item-is_open": "y"},
         lambda r: _staff(RUNNERS, r, ok=303),
     ),
     (

@@ -176,7 +176,8 @@ def test_a_declared_member_cannot_vote(app, cast, councils):
         assert count(CouncilVote) == 0
         others = {m: "for" for m in members if m != cast.member1.id}
         services.record_votes(rec, secretary, others)
-        assert rec.state == RecState.ADOPTED and rec.votes_for == 4
+        assert rec.state == RecState.ADOPTED
+        assert rec.votes_for == 4
 
 
 def test_not_adopted_without_a_majority(app, cast, councils):
@@ -188,8 +189,11 @@ def test_not_adopted_without_a_majority(app, cast, councils):
         members = [s.user_id for s in services.sitting_seats(meeting.council)]
         services.set_attendance(meeting, secretary, members)
         rec = services.propose(meeting.items[0], secretary, "Do it")
-        services.record_votes(rec, secretary, dict(zip(members, ["for", "for", "against", "abstain", "against"])))
-        assert rec.state == RecState.NOT_ADOPTED and rec.body_id is None
+        services.record_votes(
+            rec, secretary, dict(zip(members, ["for", "for", "against", "abstain", "against"], strict=False))
+        )
+        assert rec.state == RecState.NOT_ADOPTED
+        assert rec.body_id is None
 
 
 def test_adopted_recommendation_runs_on_the_legal_clock(app, cast, councils):
@@ -198,7 +202,8 @@ def test_adopted_recommendation_runs_on_the_legal_clock(app, cast, councils):
     with app.app_context():
         rec = db.session.get(Recommendation, rec_id)
         assert rec.body.code == "KZ-ALA.ENERGY"
-        assert rec.due_at is not None and timedelta(days=14) < rec.due_at - rec.sent_at < timedelta(days=20)
+        assert rec.due_at is not None
+        assert timedelta(days=14) < rec.due_at - rec.sent_at < timedelta(days=20)
         notes = db.session.scalars(select(Notification).where(Notification.user_id == cast.official.id)).all()
         assert any(n.kind == "councils.recommendation" for n in notes)
         assert rec.status() == "awaiting"
@@ -213,7 +218,8 @@ def test_wrong_body_cannot_answer(app, cast, councils):
             services.answer(rec, user(cast.other_official), "rejected", "Not ours")
         db.session.rollback()
         rec = db.session.get(Recommendation, rec_id)
-        assert rec.state == RecState.ADOPTED and rec.answered_at is None
+        assert rec.state == RecState.ADOPTED
+        assert rec.answered_at is None
 
 
 def test_answer_rules_extension_and_unjustified(app, cast, councils):
@@ -236,7 +242,8 @@ def test_answer_rules_extension_and_unjustified(app, cast, councils):
         services.answer(rec, official, "rejected", "No budget this year")
         assert rec.status() == "answered_on_time"
         item = services.mark_unjustified(rec, user(cast.chair), "The budget has a reserve")
-        assert item.origin == ItemOrigin.UNJUSTIFIED_ANSWER and item.meeting_id is None
+        assert item.origin == ItemOrigin.UNJUSTIFIED_ANSWER
+        assert item.meeting_id is None
         assert item in services.pending_items(rec.council)
 
 

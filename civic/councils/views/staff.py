@@ -149,8 +149,12 @@ def render_manage(council: Council, status: int = 200, error: str | None = None,
     meetings = list(
         db.session.scalars(select(Meeting).where(Meeting.council_id == council.id).order_by(Meeting.starts_at.desc()))
     )
-    booking_form = forms.get("booking_form") or BookingForm()
-    booking_form.meeting.choices = [(0, "—"), *_meeting_choices(council)]
+    meeting_choices = [(0, "—"), *_meeting_choices(council)]
+    booking_forms = {}
+    for expert in experts:
+        form = forms.get("booking_form") if forms.get("booking_expert") == expert.id else None
+        booking_forms[expert.id] = form or BookingForm(prefix=f"b{expert.id}")
+        booking_forms[expert.id].meeting.choices = meeting_choices
     today = utc_now().date()
     return (
         render_template(
@@ -168,7 +172,7 @@ def render_manage(council: Council, status: int = 200, error: str | None = None,
             end_form=EndSeatForm(),
             expert_form=forms.get("expert_form") or ExpertForm(),
             decide_form=forms.get("decide_form") or DecideForm(),
-            booking_form=booking_form,
+            booking_forms=booking_forms,
             booking_expert=forms.get("booking_expert"),
             meeting_form=forms.get("meeting_form") or MeetingForm(),
             item_form=forms.get("item_form") or ItemForm(prefix="pending"),
@@ -272,7 +276,7 @@ def decide(application_id: int):
 def book(expert_id: int):
     expert = get_or_404(Expert, expert_id)
     council = run_council(expert.council_id)
-    form = BookingForm()
+    form = BookingForm(prefix=f"b{expert.id}")
     form.meeting.choices = [(0, "—"), *_meeting_choices(council)]
     if not form.validate_on_submit():
         return render_manage(council, 400, booking_form=form, booking_expert=expert.id)
@@ -381,7 +385,7 @@ def render_meeting_manage(meeting: Meeting, status: int = 200, error: str | None
             notice_ok=services.notice_ok(meeting),
             pending=pending,
             schedule_form=schedule_form,
-            item_form=forms.get("item_form") or ItemForm(),
+            item_form=forms.get("item_form") or ItemForm(prefix="item"),
             declare_form=declare_form,
             rec_form=forms.get("rec_form") or RecommendationForm(),
             minutes_form=forms.get("minutes_form") or MinutesForm(obj=meeting),
@@ -421,7 +425,7 @@ def _mact(meeting: Meeting, action, success: str, form_key: str | None = None, *
 @login_required
 def add_item(meeting_id: int):
     meeting = run_meeting(meeting_id)
-    form = ItemForm()
+    form = ItemForm(prefix="item")
     if not form.validate_on_submit():
         return render_meeting_manage(meeting, 400, item_form=form)
     return _mact(
