@@ -428,7 +428,10 @@ class Recommendation(Base):
         Index("ix_council_recs_body_sent", "body_id", "sent_at"),
         Index("ix_council_recs_council_sent", "council_id", "sent_at"),
         Index("ix_council_recs_state_sent", "state", "sent_at"),
+        Index("ix_council_recs_sent", "sent_at", "id"),
         Index("ix_council_recs_open_due", "answered_at", "due_at"),
+        #: Covers the timeliness counts per body (the tracker and a body's page read only the index).
+        Index("ix_council_recs_body_status", "body_id", "state", "answered_late", "due_at", "council_id"),
     )
 
     id: Mapped[intpk]

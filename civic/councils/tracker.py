@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from civic import db
 from civic.councils.models import Council, Recommendation, RecState
@@ -45,7 +46,11 @@ def sent(
     size: int = PAGE_SIZE,
 ) -> Page:
     """Recommendations sent to a body, newest first (one page; one row more tells whether a next page exists)."""
-    stmt = select(Recommendation).where(Recommendation.sent_at.is_not(None))
+    stmt = (
+        select(Recommendation)
+        .where(Recommendation.sent_at.is_not(None))
+        .options(selectinload(Recommendation.council), selectinload(Recommendation.body))
+    )
     if council_id:
         stmt = stmt.where(Recommendation.council_id == council_id)
     if body_id:
@@ -77,34 +82,49 @@ class Timeliness:
         return self.awaiting + self.overdue + self.on_time + self.late
 
 
-def _counts(now: datetime):
-    adopted = Recommendation.state == RecState.ADOPTED
-    answered = Recommendation.state == RecState.ANSWERED
-    return (
-        func.sum(case((and_(adopted, Recommendation.due_at >= now), 1), else_=0)),
-        func.sum(case((and_(adopted, Recommendation.due_at < now), 1), else_=0)),
-        func.sum(case((and_(answered, Recommendation.answered_late.is_(False)), 1), else_=0)),
-        func.sum(case((and_(answered, Recommendation.answered_late.is_(True)), 1), else_=0)),
-    )
-
-
 def timeliness(now: datetime, body_id: int | None = None, council_id: int | None = None) -> list[Timeliness]:
-    """Per body: how many recommendations await an answer, are overdue, were answered on time or late."""
-    stmt = (
-        select(Recommendation.body_id, *_counts(now))
-        .where(Recommendation.sent_at.is_not(None))
-        .group_by(Recommendation.body_id)
-    )
+    """Per body: how many recommendations await an answer, are overdue, were answered on time or late.
+
+    Two grouped reads of the covering index ``ix_council_recs_body_status`` (no CASE over every row): counts by
+    (body, state, answered late), and the open ones already past their deadline."""
+    conditions = [Recommendation.body_id.is_not(None)]
     if body_id:
-        stmt = stmt.where(Recommendation.body_id == body_id)
+        conditions.append(Recommendation.body_id == body_id)
     if council_id:
-        stmt = stmt.where(Recommendation.council_id == council_id)
-    rows = db.session.execute(stmt).all()
-    bodies = {b.id: b for b in db.session.scalars(select(StateBody).where(StateBody.id.in_([r[0] for r in rows])))}
-    result = [Timeliness(bodies[r[0]], int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0)) for r in rows]
+        conditions.append(Recommendation.council_id == council_id)
+    by_state = db.session.execute(
+        select(Recommendation.body_id, Recommendation.state, Recommendation.answered_late, func.count())
+        .where(*conditions)
+        .group_by(Recommendation.body_id, Recommendation.state, Recommendation.answered_late)
+    ).all()
+    overdue = dict(
+        db.session.execute(
+            select(Recommendation.body_id, func.count())
+            .where(*conditions, Recommendation.state == RecState.ADOPTED, Recommendation.due_at < now)
+            .group_by(Recommendation.body_id)
+        ).all()
+    )
+    figures: dict[int, list[int]] = {}
+    for body, state, late, n in by_state:
+        row = figures.setdefault(body, [0, 0, 0, 0])  # open, overdue, on time, late
+        if state == RecState.ADOPTED:
+            row[0] += n
+        elif state == RecState.ANSWERED:
+            row[3 if late else 2] += n
+    bodies = {b.id: b for b in db.session.scalars(select(StateBody).where(StateBody.id.in_(list(figures))))}
+    result = []
+    for body, (open_, on_time_, late_, *_rest) in ((b, (f[0], f[2], f[3])) for b, f in figures.items()):
+        late_over = overdue.get(body, 0)
+        result.append(Timeliness(bodies[body], open_ - late_over, late_over, on_time_, late_))
     return sorted(result, key=lambda t: (-t.overdue, -t.total, t.body.id))
 
 
-def councils_with_recommendations() -> list[Council]:
-    ids = select(Recommendation.council_id).where(Recommendation.sent_at.is_not(None)).distinct()
-    return list(db.session.scalars(select(Council).where(Council.id.in_(ids))))
+#: Above this many councils the tracker's council filter is not a drop-down (council pages link to it instead).
+COUNCIL_CHOICES_LIMIT = 300
+
+
+def council_choices() -> list[Council]:
+    """The councils for the tracker's filter; none when there are too many for a drop-down."""
+    if (db.session.scalar(select(func.count()).select_from(Council)) or 0) > COUNCIL_CHOICES_LIMIT:
+        return []
+    return list(db.session.scalars(select(Council)))

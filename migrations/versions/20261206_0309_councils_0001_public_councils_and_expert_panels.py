@@ -486,6 +486,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_council_recs_body_sent", ["body_id", "sent_at"], unique=False)
         batch_op.create_index("ix_council_recs_council_sent", ["council_id", "sent_at"], unique=False)
         batch_op.create_index("ix_council_recs_open_due", ["answered_at", "due_at"], unique=False)
+        batch_op.create_index("ix_council_recs_sent", ["sent_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_council_recs_body_status",
+            ["body_id", "state", "answered_late", "due_at", "council_id"],
+            unique=False,
+        )
         batch_op.create_index("ix_council_recs_state_sent", ["state", "sent_at"], unique=False)
 
     op.create_table(
@@ -512,6 +518,8 @@ def downgrade() -> None:
     op.drop_table("council_votes")
     with op.batch_alter_table("council_recommendations", schema=None) as batch_op:
         batch_op.drop_index("ix_council_recs_state_sent")
+        batch_op.drop_index("ix_council_recs_body_status")
+        batch_op.drop_index("ix_council_recs_sent")
         batch_op.drop_index("ix_council_recs_open_due")
         batch_op.drop_index("ix_council_recs_council_sent")
         batch_op.drop_index("ix_council_recs_body_sent")

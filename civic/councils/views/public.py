@@ -210,7 +210,7 @@ def _tracker(body: StateBody | None = None):
     page = _int_arg("page") or 1
     result = tracker.sent(now, council_id=council_id, body_id=body_id, status=status, page=page)
     timeliness = tracker.timeliness(now, body_id=body.id if body is not None else None, council_id=council_id)
-    councils = sort_by_name(tracker.councils_with_recommendations()) if body is None else []
+    councils = sort_by_name(tracker.council_choices()) if body is None else []
     args = {k: v for k, v in {"council": council_id, "body": None if body else body_id, "status": status}.items() if v}
     return render_template(
         "councils/tracker.html",
