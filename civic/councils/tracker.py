@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from civic import db
@@ -85,37 +85,29 @@ class Timeliness:
 def timeliness(now: datetime, body_id: int | None = None, council_id: int | None = None) -> list[Timeliness]:
     """Per body: how many recommendations await an answer, are overdue, were answered on time or late.
 
-    Two grouped reads of the covering index ``ix_council_recs_body_status`` (no CASE over every row): counts by
-    (body, state, answered late), and the open ones already past their deadline."""
+    One grouped read of the covering index ``ix_council_recs_body_status``: counts by body, state and answered late
+    (in index order, no temporary B-tree), with how many of them are past their deadline now."""
     conditions = [Recommendation.body_id.is_not(None)]
     if body_id:
         conditions.append(Recommendation.body_id == body_id)
     if council_id:
         conditions.append(Recommendation.council_id == council_id)
-    by_state = db.session.execute(
-        select(Recommendation.body_id, Recommendation.state, Recommendation.answered_late, func.count())
+    past = func.sum(case((Recommendation.due_at < now, 1), else_=0))
+    rows = db.session.execute(
+        select(Recommendation.body_id, Recommendation.state, Recommendation.answered_late, func.count(), past)
         .where(*conditions)
         .group_by(Recommendation.body_id, Recommendation.state, Recommendation.answered_late)
     ).all()
-    overdue = dict(
-        db.session.execute(
-            select(Recommendation.body_id, func.count())
-            .where(*conditions, Recommendation.state == RecState.ADOPTED, Recommendation.due_at < now)
-            .group_by(Recommendation.body_id)
-        ).all()
-    )
     figures: dict[int, list[int]] = {}
-    for body, state, late, n in by_state:
-        row = figures.setdefault(body, [0, 0, 0, 0])  # open, overdue, on time, late
+    for body, state, late, n, n_past in rows:
+        row = figures.setdefault(body, [0, 0, 0, 0])  # awaiting, overdue, on time, late
         if state == RecState.ADOPTED:
-            row[0] += n
+            row[0] += n - int(n_past or 0)
+            row[1] += int(n_past or 0)
         elif state == RecState.ANSWERED:
             row[3 if late else 2] += n
     bodies = {b.id: b for b in db.session.scalars(select(StateBody).where(StateBody.id.in_(list(figures))))}
-    result = []
-    for body, (open_, on_time_, late_, *_rest) in ((b, (f[0], f[2], f[3])) for b, f in figures.items()):
-        late_over = overdue.get(body, 0)
-        result.append(Timeliness(bodies[body], open_ - late_over, late_over, on_time_, late_))
+    result = [Timeliness(bodies[b], *f) for b, f in figures.items()]
     return sorted(result, key=lambda t: (-t.overdue, -t.total, t.body.id))
 
 
