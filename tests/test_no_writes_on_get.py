@@ -21,6 +21,7 @@ from sqlalchemy import event, select, update
 from civic import db
 from civic.bureau.models import Attachment, Case, Referral, ResponseTemplate
 from civic.contests.models import Contest, Entry, EntryImage
+from civic.councils.models import Council, Meeting, Recommendation, VolunteerCall
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind, RoundStatus
 from civic.demo import DemoContext
@@ -100,6 +101,10 @@ def _values(app) -> dict:
             "year": [utc_now().year],
             "contest_id": db.session.scalars(select(Contest.id).order_by(Contest.id)).all(),
             "image_id": db.session.scalars(select(EntryImage.id).limit(1)).all(),
+            "council_id": db.session.scalars(select(Council.id).order_by(Council.id).limit(2)).all(),
+            "meeting_id": db.session.scalars(select(Meeting.id).order_by(Meeting.id)).all(),
+            "rec_id": db.session.scalars(select(Recommendation.id).order_by(Recommendation.id)).all(),
+            "call_id": [first(VolunteerCall)],
             "contest_entry": [
                 (c, e)
                 for c, e in db.session.execute(

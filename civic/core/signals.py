@@ -8,3 +8,8 @@ _signals = Namespace()
 user_deleted = _signals.signal("user-deleted")
 #: Sent by ``flask seed demo`` once identity demo data exists; receivers get ``context`` (a DemoContext).
 demo_seeded = _signals.signal("demo-seeded")
+#: Sent by petitions with the petition (``sender``) and ``kind`` ("response" or "hearing") when a threshold is first
+#: reached, plus plain facts other modules may use without importing petitions: ``object_type`` ("petition"),
+#: ``object_id``, ``title``, ``territory_id``, ``author_id`` and ``state_body_id``. Councils puts a petition over
+#: its hearing threshold on its territory council's agenda.
+threshold_reached = _signals.signal("threshold-reached")

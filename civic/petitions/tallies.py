@@ -14,10 +14,10 @@ from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from blinker import Namespace
 from sqlalchemy import func, select, update
 
 from civic import db
+from civic.core import signals
 from civic.db import utc_now
 from civic.petitions import answer_deadline
 from civic.petitions.models import Petition, PetitionDailyCount, PetitionSignature, PetitionTerritoryCount
@@ -27,7 +27,7 @@ ALMATY = ZoneInfo("Asia/Almaty")
 
 #: Sent with the petition (``sender``) and ``kind`` ("response" or "hearing") when a threshold is first reached;
 #: ``services`` tells the officials and the author (tallies never imports services: no import cycle).
-threshold_reached = Namespace().signal("petitions.threshold-reached")
+threshold_reached = signals.threshold_reached  # civic.core.signals: councils listen too
 
 
 def local_day(moment: datetime) -> date:
@@ -143,7 +143,16 @@ def record_threshold_crossings(petition_id: int) -> list[str]:
         petition = db.session.get(Petition, petition_id)
         db.session.refresh(petition)  # the stamps were written with Core UPDATEs
         for kind in recorded:
-            threshold_reached.send(petition, kind=kind)
+            threshold_reached.send(
+                petition,
+                kind=kind,
+                object_type="petition",
+                object_id=petition.id,
+                title=petition.title,
+                territory_id=petition.territory_id,
+                author_id=petition.author_id,
+                state_body_id=petition.state_body_id,
+            )
     return recorded
 
 
