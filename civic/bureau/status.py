@@ -41,12 +41,16 @@ def client_status(case: Case, referral: Referral | None, now: datetime) -> Clien
         )
     if state == CaseState.ASSIGNED:
         return ClientStatus(
-            _("Consultant %(name)s has taken your case.", name=_consultant(case)),
+            _("Consultant %(name)s has taken your case.", name=case.consultant.public_name)
+            if case.consultant is not None
+            else _("A consultant has taken your case."),
             _("The consultant will study it and write to you here if anything is missing."),
         )
     if state == CaseState.IN_PROGRESS:
         return ClientStatus(
-            _("Consultant %(name)s is working on your case.", name=_consultant(case)),
+            _("Consultant %(name)s is working on your case.", name=case.consultant.public_name)
+            if case.consultant is not None
+            else _("A consultant is working on your case."),
             _("You will get the answer on this page. You can write to your consultant below at any time."),
         )
     if state == CaseState.AWAITING_CLIENT:
@@ -98,7 +102,3 @@ def _referred(referral: Referral, now: datetime) -> ClientStatus:
         _("Your appeal is with %(body)s.", body=body),
         _("The body must answer by %(date)s. The bureau watches the deadline for you.", date=due),
     )
-
-
-def _consultant(case: Case) -> str:
-    return case.consultant.public_name if case.consultant is not None else _("of the bureau")
