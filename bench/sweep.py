@@ -318,7 +318,7 @@ def measure_backlog(app, now: datetime, chunk: int) -> tuple[float, float, objec
 
     with app.test_request_context():
         began = time.perf_counter()
-        result = sweep.sweep_full(db.session.commit, now=now, chunk_size=chunk)
+        result = sweep.sweep_full(db.transaction, now=now, chunk_size=chunk)
         elapsed = time.perf_counter() - began
     return elapsed, result.max_chunk_ms, result
 
@@ -333,7 +333,7 @@ def measure_incremental(app, start: datetime, runs: int = 144, step: timedelta =
         for i in range(runs):
             now = start + step * (i + 1)
             began = time.perf_counter()
-            result = sweep.sweep_batches(db.session.commit, now=now)
+            result = sweep.sweep_batches(db.transaction, now=now)
             timings.append((time.perf_counter() - began) * 1000)
             longest, changed = max(longest, result.max_chunk_ms), changed + result.changed
     return timings, longest, changed

@@ -42,10 +42,10 @@ def sweep_command(full: bool, chunk: int, now_text: str | None) -> None:
     """Mark referrals due soon / overdue and notify once (incremental unless --full)."""
     now = _now(now_text)
 
-    def run():
+    def run():  # each batch or chunk is a ``with db.transaction():`` block of its own
         if full:
-            return sweep.sweep_full(db.session.commit, now=now, chunk_size=chunk)
-        return sweep.sweep_batches(db.session.commit, now=now)
+            return sweep.sweep_full(db.transaction, now=now, chunk_size=chunk)
+        return sweep.sweep_batches(db.transaction, now=now)
 
     result = _in_request(run)
     click.echo(
@@ -62,9 +62,9 @@ def follow_ups_command(now_text: str | None) -> None:
     now = _now(now_text)
 
     def run():
-        asked, skipped = followups.send_follow_ups(now)
-        closed = followups.close_after_reopen_window(now)
-        db.session.commit()
+        with db.transaction():
+            asked, skipped = followups.send_follow_ups(now)
+            closed = followups.close_after_reopen_window(now)
         return asked, skipped, closed
 
     asked, skipped, closed = _in_request(run)
@@ -80,7 +80,7 @@ def anonymise_command(older_than: str, now_text: str | None) -> None:
         age = retention.parse_age(older_than)
     except DomainError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    count = retention.anonymise_closed(age, db.session.commit, now=_now(now_text))
+    count = retention.anonymise_closed(age, db.transaction, now=_now(now_text))
     click.echo(f"anonymise: {count} cases anonymised")
 
 
@@ -96,10 +96,10 @@ def grant_supervisor_command(email: str, territory_code: str | None) -> None:
     if territory_code and territory is None:
         raise click.ClickException(f"unknown territory {territory_code}")
     try:
-        admin.grant_supervisor(user, territory)
+        with db.transaction():
+            admin.grant_supervisor(user, territory)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"{email} now supervises the bureau in {territory_code or 'every territory'}")
 
 

@@ -5,22 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from civic import db
-from civic.bureau.models import Attachment, Case, CaseEvent, Referral, ReferralState, SlaState, Visibility
-from civic.bureau.models.enums import ACTIVE_REFERRAL_STATES, INTAKE_STATES, OPEN_STATES
+from civic.bureau import clock
+from civic.bureau.models import Attachment, Case, CaseEvent, Referral, ReferralState, Visibility
+from civic.bureau.models.enums import ACTIVE_REFERRAL_STATES, CLOCK_REFERRAL_STATES, INTAKE_STATES, OPEN_STATES
 from civic.bureau.permissions import CONSULT, INSPECT, SUPERVISE, body_ids_for, territory_ids_for
+from civic.core import deadlines
 from civic.identity.models import StateBody, User
 
 PAGE_SIZE = 50
-QUEUE_VIEWS = ("mine", "intake", "all", "overdue")
+#: "work" (the landing view) is the intake of the consultant's territory and their own cases together.
+QUEUE_VIEWS = ("work", "mine", "intake", "all", "overdue")
+
+
+def overdue_at(now):
+    """Referrals whose body owes an answer and whose deadline has passed at ``now`` (computed when the page reads,
+    not the sweep's stored status, which may be one run behind)."""
+    return and_(Referral.state.in_(CLOCK_REFERRAL_STATES), Referral.due_at.is_not(None), Referral.due_at < now)
 
 
 @dataclass
 class QueueFilter:
-    view: str = "mine"
+    view: str = "work"
     state: str | None = None
     category_id: int | None = None
     territory_id: int | None = None
@@ -60,25 +69,32 @@ def queue(user, flt: QueueFilter) -> tuple[list[tuple[Case, Referral | None]], b
     return sorted(rows, key=lambda row: position[row[0].id]), has_next
 
 
+def _intake_condition(user):
+    return and_(
+        Case.consultant_id.is_(None),
+        Case.state.in_(INTAKE_STATES),
+        _territory_condition(Case.territory_id, territory_ids_for(user, CONSULT)),
+    )
+
+
+def _mine_condition(user):
+    return and_(Case.consultant_id == user.id, Case.state.in_(OPEN_STATES))
+
+
 def _queue_ids(user, flt: QueueFilter):
     stmt = select(Case.id)
     if flt.view == "intake":
-        stmt = stmt.where(
-            Case.consultant_id.is_(None),
-            Case.state.in_(INTAKE_STATES),
-            _territory_condition(Case.territory_id, territory_ids_for(user, CONSULT)),
-        )
+        stmt = stmt.where(_intake_condition(user))
+    elif flt.view == "mine":
+        stmt = stmt.where(_mine_condition(user))
     elif flt.view in ("all", "overdue"):
         stmt = stmt.where(
             Case.state.in_(OPEN_STATES), _territory_condition(Case.territory_id, territory_ids_for(user, SUPERVISE))
         )
         if flt.view == "overdue":
-            overdue = select(Referral.case_id).where(
-                Referral.sla_state == SlaState.OVERDUE, Referral.state.in_(ACTIVE_REFERRAL_STATES)
-            )
-            stmt = stmt.where(Case.id.in_(overdue))
+            stmt = stmt.where(Case.id.in_(select(Referral.case_id).where(overdue_at(clock.now()))))
     else:
-        stmt = stmt.where(Case.consultant_id == user.id, Case.state.in_(OPEN_STATES))
+        stmt = stmt.where(or_(_intake_condition(user), _mine_condition(user)))
     if flt.state:
         stmt = stmt.where(Case.state == flt.state)
     if flt.category_id:
@@ -86,6 +102,19 @@ def _queue_ids(user, flt: QueueFilter):
     if flt.territory_id:
         stmt = stmt.where(Case.territory_id == flt.territory_id)
     return stmt
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many cases wait in the consultant's intake and in their own queue (the tabs show these counts)."""
+    intake, mine = db.session.execute(
+        select(
+            func.count(case((_intake_condition(user), 1))),
+            func.count(case((_mine_condition(user), 1))),
+        )
+        .select_from(Case)
+        .where(or_(Case.consultant_id.is_(None), Case.consultant_id == user.id), Case.state.in_(OPEN_STATES))
+    ).one()
+    return {"intake": intake or 0, "mine": mine or 0, "work": (intake or 0) + (mine or 0)}
 
 
 def aliased_active_referral():
@@ -173,7 +202,7 @@ def workload(user) -> tuple[list[tuple[User, dict, int]], int]:
         db.session.execute(
             select(Case.consultant_id, func.count())
             .join(Referral, Referral.case_id == Case.id)
-            .where(in_scope, Referral.sla_state == SlaState.OVERDUE, Referral.state.in_(ACTIVE_REFERRAL_STATES))
+            .where(in_scope, overdue_at(clock.now()))
             .group_by(Case.consultant_id)
         ).all()
     )
@@ -195,3 +224,39 @@ def workload(user) -> tuple[list[tuple[User, dict, int]], int]:
 
 def case_counts_for_client(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Case).where(Case.client_id == user.id)) or 0
+
+
+@dataclass
+class BodyClock:
+    """One state body's running referrals in the inspector's territory: overdue and due soon, at the time read."""
+
+    body: StateBody
+    overdue: list[Referral]
+    due_soon: list[Referral]
+
+
+def inspector_clock(user, now) -> list[BodyClock]:
+    """Referrals due soon or overdue at ``now``, by body, for the bodies of the inspector's territories.
+
+    Computed from ``due_at`` when the page reads it, so the view never waits for the sweep. Bodies with overdue
+    referrals come first (most overdue first), then those with referrals due soon."""
+    ids = territory_ids_for(user, INSPECT)
+    soon = now + deadlines.DUE_SOON_WINDOW
+    rows = db.session.scalars(
+        select(Referral)
+        .join(StateBody, StateBody.id == Referral.body_id)
+        .options(joinedload(Referral.body), joinedload(Referral.case))
+        .where(
+            Referral.state.in_(CLOCK_REFERRAL_STATES),
+            Referral.due_at.is_not(None),
+            Referral.due_at <= soon,
+            _territory_condition(StateBody.territory_id, ids),
+        )
+        .order_by(Referral.due_at, Referral.id)
+        .limit(1000)
+    ).unique()
+    by_body: dict[int, BodyClock] = {}
+    for referral in rows:
+        entry = by_body.setdefault(referral.body_id, BodyClock(referral.body, [], []))
+        (entry.overdue if referral.due_at < now else entry.due_soon).append(referral)
+    return sorted(by_body.values(), key=lambda b: (-len(b.overdue), -len(b.due_soon), b.body.name))

@@ -19,12 +19,11 @@ from civic import db
 from civic.bureau import clock
 from civic.bureau.models import Case, Referral, ReferralAnswer
 from civic.bureau.models.enums import (
-    ACTIVE_REFERRAL_STATES,
     CHANNEL_LABELS,
+    CLOCK_REFERRAL_STATES,
     FOLLOW_UP_LABELS,
     OUTCOME_LABELS,
     ReferralState,
-    SlaState,
     Verdict,
 )
 from civic.core import deadlines
@@ -201,7 +200,7 @@ def _bodies(start: datetime, end: datetime) -> list[BodyRow]:
             func.sum(case((and_(accepted, Referral.answered_late.is_(True)), 1), else_=0)),
             func.sum(
                 case(
-                    (and_(Referral.state.in_(ACTIVE_REFERRAL_STATES), Referral.sla_state == SlaState.OVERDUE), 1),
+                    (and_(Referral.state.in_(CLOCK_REFERRAL_STATES), Referral.due_at < clock.now()), 1),
                     else_=0,
                 )
             ),

@@ -21,4 +21,27 @@
       document.querySelectorAll("input[name='case_ids']").forEach(function (box) { box.checked = all.checked; });
     });
   }
+
+  // Referral form: a search box filters the grouped list of state bodies (matching the body or its territory).
+  // Without JavaScript the box stays hidden and the grouped list works as it is.
+  document.querySelectorAll("input[data-filter-select]").forEach(function (box) {
+    var select = document.getElementById(box.dataset.filterSelect);
+    if (!select) { return; }
+    var wrapper = box.closest("[hidden]");
+    if (wrapper) { wrapper.hidden = false; }
+    box.addEventListener("input", function () {
+      var words = box.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var groupText = (group.label || "").toLocaleLowerCase();
+        var shown = 0;
+        group.querySelectorAll("option").forEach(function (option) {
+          var text = groupText + " " + option.textContent.toLocaleLowerCase();
+          var match = option.selected || words.every(function (w) { return text.indexOf(w) !== -1; });
+          option.hidden = !match;
+          if (match) { shown += 1; }
+        });
+        group.hidden = shown === 0;
+      });
+    });
+  });
 })();

@@ -72,6 +72,7 @@ PAGES = [
     ("/bureau/admin/areas", lambda r: _expect({"admin"}, r, 403)),
     ("/bureau/referrals", lambda r: _expect({"official", "housing_official", "head", "admin"}, r, 403)),
     ("/bureau/inspection", lambda r: _expect({"inspector", "vos_inspector", "admin"}, r, 403)),
+    ("/bureau/clock", lambda r: _expect({"inspector", "vos_inspector", "admin"}, r, 403)),
 ]
 
 
@@ -187,6 +188,20 @@ def test_permission_matrix_for_actions(app, client, auth, cast, scene, role, tem
     assert response.status_code == rule(role)
     if role == "anonymous":
         assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_escalation(app, client, auth, cast, scene, role):
+    """Only an inspector of the body's territory (or an administrator) escalates an overdue referral; other people
+    who may read the referral get 403, everyone else 404 (audited), and only the allowed escalation notifies."""
+    if role != "anonymous":
+        auth.login(getattr(cast, role))
+    with clock.frozen_at(T0 + timedelta(days=20)):
+        response = client.post(f"/bureau/referrals/{scene['referral']}/escalate")
+    expected = 302 if role in {"inspector", "admin", "anonymous"} else 403 if role in REFERRAL_VIEWERS else 404
+    assert response.status_code == expected
+    told = _told(app, cast, "bureau.escalated")
+    assert told == ({"head"} if role in {"inspector", "admin"} else set())
 
 
 def test_reading_another_clients_case_is_refused_and_audited(app, client, auth, cast, scene):

@@ -36,7 +36,7 @@ def _snapshot():
 
 def _run(app, now, full=False):
     with app.test_request_context():
-        result = sweep.sweep_full(db.session.commit, now=now, chunk_size=1) if full else sweep.sweep_now(now)
+        result = sweep.sweep_full(db.transaction, now=now, chunk_size=1) if full else sweep.sweep_now(now)
         db.session.commit()
         return result
 
@@ -190,7 +190,7 @@ def test_batched_incremental_sweep_marks_everything_in_bounded_transactions(app,
     for _ in range(5):
         cases.make("referred")
     with app.test_request_context():
-        result = sweep.sweep_batches(db.session.commit, now=DUE + timedelta(hours=1), batch=2)
+        result = sweep.sweep_batches(db.transaction, now=DUE + timedelta(hours=1), batch=2)
     assert result.overdue == 5
     assert result.chunks == 3
     assert len(result.chunk_ms) == 4

@@ -240,6 +240,7 @@ class EventKind(StrEnum):
     ANSWER_EVASIVE = "answer_evasive"
     REFERRAL_WITHDRAWN = "referral_withdrawn"
     OVERDUE = "overdue"
+    ESCALATED = "escalated"
     RESOLUTION = "resolution"
     FOLLOW_UP_SENT = "follow_up_sent"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
@@ -266,6 +267,7 @@ EVENT_LABELS = {
     EventKind.ANSWER_EVASIVE: _l("Answer found evasive by the inspector"),
     EventKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn by the bureau"),
     EventKind.OVERDUE: _l("The state body missed its deadline"),
+    EventKind.ESCALATED: _l("The inspector escalated the appeal to the head of the state body"),
     EventKind.RESOLUTION: _l("Answer and resolution"),
     EventKind.FOLLOW_UP_SENT: _l("Follow-up question sent"),
     EventKind.FOLLOW_UP_ANSWERED: _l("Follow-up answered"),

@@ -8,7 +8,16 @@ from typing import Optional
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from civic.bureau.models.enums import ACTIVE_REFERRAL_STATES, REFERRAL_STATE_LABELS, SLA_LABELS, ReferralState, SlaState
+from civic.bureau import clock
+from civic.bureau.models.enums import (
+    ACTIVE_REFERRAL_STATES,
+    CLOCK_REFERRAL_STATES,
+    REFERRAL_STATE_LABELS,
+    SLA_LABELS,
+    ReferralState,
+    SlaState,
+)
+from civic.core import deadlines
 from civic.db import AwareDateTime, Base, intpk, utc_now
 
 
@@ -68,9 +77,22 @@ class Referral(Base):
     def state_label(self) -> str:
         return str(REFERRAL_STATE_LABELS[ReferralState(self.state)])
 
+    def sla_at(self, now: datetime) -> SlaState:
+        """The deadline status at ``now``, computed from the stored deadline when the page reads it.
+
+        ``sla_state`` is what the sweep last stored (for its index and its notices); pages never show it, so a
+        badge does not lag one sweep behind the clock."""
+        if self.state not in CLOCK_REFERRAL_STATES:
+            return SlaState.ANSWERED if self.state == ReferralState.ANSWERED else SlaState.CLOSED
+        return SlaState(deadlines.status_at(now, self.due_at).value)
+
+    @property
+    def current_sla(self) -> SlaState:
+        return self.sla_at(clock.now())
+
     @property
     def sla_label(self) -> str:
-        return str(SLA_LABELS[SlaState(self.sla_state)])
+        return str(SLA_LABELS[self.current_sla])
 
     @property
     def open_pause(self) -> ClockPauseRecord | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,7 +23,6 @@ from civic.bureau.models import (
 from civic.bureau.models.enums import (
     ACTIVE_REFERRAL_STATES,
     CLOCK_REFERRAL_STATES,
-    CONSENT_LABELS,
     OUTCOME_LABELS,
     STAFF_CHANNELS,
 )
@@ -77,7 +77,11 @@ def _validate_new_case(
         raise DomainError(_l("Choose the territory the problem concerns."), field="territory")
     if not DESCRIPTION_MIN <= len(description.strip()) <= DESCRIPTION_MAX:
         raise DomainError(
-            _l("Describe the problem in %(min)s to %(max)s characters.", min=DESCRIPTION_MIN, max=DESCRIPTION_MAX),
+            _l(
+                "Describe the problem in %(min)s to %(max)s characters.",
+                min=format_number(DESCRIPTION_MIN),
+                max=format_number(DESCRIPTION_MAX),
+            ),
             field="description",
         )
     if language not in LANGUAGES or contact_channel not in set(ContactChannel):
@@ -177,8 +181,7 @@ def _set_consent(case: Case, kind: Consent, given: bool, actor) -> None:
         EventKind.CONSENT,
         Visibility.CLIENT,
         actor,
-        str(CONSENT_LABELS[kind]),
-        data={"consent": kind.value, "given": given},
+        data={"consent": kind.value, "given": given},  # the page words it from the code, in the reader's language
     )
 
 
@@ -272,6 +275,20 @@ def start(case: Case, actor: User) -> None:
     _staff(case, actor)
     require_consent(case)
     change_state(case, "start", actor)
+
+
+def take(case: Case, actor: User, *, category=None, territory=None, urgent: bool | None = None) -> None:
+    """The steps from intake to work in one: triage a new case (with the area, territory and urgency given), assign
+    it to ``actor`` when nobody has it, and start work on it. Each step is recorded as if done separately; a case
+    already in progress is left as it is. Part of the caller's transaction: a refused step undoes them all."""
+    if case.state == CaseState.NEW:
+        triage(case, actor, category=category, territory=territory, urgent=urgent)
+    if case.state == CaseState.TRIAGED or (case.state == CaseState.ASSIGNED and case.consultant_id is None):
+        assign(case, actor, actor)
+    if case.state == CaseState.ASSIGNED:
+        start(case, actor)
+    if case.state != CaseState.IN_PROGRESS:
+        case.transition("start", clock.now())  # raises the translated "you cannot … a case that is …" refusal
 
 
 def await_client(case: Case, actor: User, message: str, *, requested_by_body: bool = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -40,7 +41,10 @@ SUMMARY_MIN, TEXT_MAX = 20, 5000
 def _text(text: str, field: str, minimum: int = 20) -> str:
     text = (text or "").strip()
     if not minimum <= len(text) <= TEXT_MAX:
-        raise DomainError(_l("Write %(min)s to %(max)s characters.", min=minimum, max=TEXT_MAX), field=field)
+        raise DomainError(
+            _l("Write %(min)s to %(max)s characters.", min=format_number(minimum), max=format_number(TEXT_MAX)),
+            field=field,
+        )
     return text
 
 
@@ -363,3 +367,64 @@ def _return_evasive(referral: Referral, latest: ReferralAnswer, actor, reason: s
             "The inspector found the answer evasive or unqualified and asked %(body)s to answer again.", body=body.name
         ),
     )
+
+
+def escalation_recipients(body) -> list:
+    """Who an escalation reaches: the body's head; a body with no head on record reaches its answering officials
+    (identity's ``holders`` of ``bureau.answer`` over the body), so an escalation never goes nowhere."""
+    head = body.head
+    if head is not None and head.is_active and not head.is_deleted:
+        return [head]
+    return holders(ANSWER, body=body)
+
+
+def escalate(referral: Referral, actor) -> list:
+    """An inspector escalates a referral due soon or overdue to the head of the body (audited, on the timeline).
+
+    Returns the people notified. Refused for anyone but an inspector of the body's territory, and for a referral
+    whose body does not owe an answer or whose deadline is not near."""
+    if not is_inspector_for(actor, referral):
+        raise PermissionDenied()
+    now = clock.now()
+    status = legal_clock.status_at(now, referral.due_at) if referral.due_at else None
+    if referral.state not in CLOCK_REFERRAL_STATES or status not in (
+        legal_clock.SlaStatus.DUE_SOON,
+        legal_clock.SlaStatus.OVERDUE,
+    ):
+        raise Conflict(_l("Only a referral that is due soon or overdue can be escalated."))
+    body, case = referral.body, referral.case
+    recipients = escalation_recipients(body)
+    overdue_days = legal_clock.days_overdue(now, referral.due_at)
+    record_event(
+        case,
+        EventKind.ESCALATED,
+        Visibility.BODY,
+        actor,
+        referral=referral,
+        data={"overdue": status == legal_clock.SlaStatus.OVERDUE, "days_overdue": overdue_days},
+    )
+    audit.record(
+        "bureau.escalate",
+        referral,
+        actor=actor,
+        after={
+            "body": body.code,
+            "status": str(status),
+            "days_overdue": overdue_days,
+            "notified": [person.id for person in recipients],
+        },
+    )
+    number, due = case.number, _due_text(referral)
+    for person in recipients:
+        tell_user(
+            person,
+            "bureau.escalated",
+            lambda: _l("The inspector escalated the appeal of case %(number)s to you", number=number),
+            lambda: _l(
+                "%(body)s must answer this appeal by %(due)s. Make sure the answer is given without delay.",
+                body=body.name,
+                due=due,
+            ),
+            referral_link(referral),
+        )
+    return recipients

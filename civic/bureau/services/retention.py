@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -49,32 +50,38 @@ def parse_age(text: str) -> timedelta:
     return timedelta(days=number * {"y": 365, "m": 30, "w": 7, "d": 1}[unit])
 
 
-def anonymise_closed(older_than: timedelta, commit: Callable[[], None], now: datetime | None = None, actor=None) -> int:
-    """Scrub closed cases closed longer than ``older_than`` ago, in chunks (each its own transaction)."""
+def anonymise_closed(
+    older_than: timedelta,
+    transaction: Callable[[], AbstractContextManager] = db.transaction,
+    now: datetime | None = None,
+    actor=None,
+) -> int:
+    """Scrub closed cases closed longer than ``older_than`` ago, in chunks, each a ``with transaction():`` block."""
     now = now or clock.now()
     cutoff = now - older_than
     total = 0
     while True:
-        ids = list(
-            db.session.scalars(
-                select(C.c.id)
-                .where(C.c.state == CaseState.CLOSED, C.c.closed_at < cutoff, C.c.anonymised_at.is_(None))
-                .order_by(C.c.id)
-                .limit(CHUNK)
+        with transaction():
+            ids = list(
+                db.session.scalars(
+                    select(C.c.id)
+                    .where(C.c.state == CaseState.CLOSED, C.c.closed_at < cutoff, C.c.anonymised_at.is_(None))
+                    .order_by(C.c.id)
+                    .limit(CHUNK)
+                )
             )
-        )
+            if ids:
+                anonymise_cases(ids, now)
         if not ids:
             break
-        anonymise_cases(ids, now)
         total += len(ids)
-        commit()
-    audit.record(
-        "bureau.anonymise",
-        actor=actor,
-        object_type="bureau_cases",
-        after={"cases": total, "older_than_days": older_than.days},
-    )
-    commit()
+    with transaction():
+        audit.record(
+            "bureau.anonymise",
+            actor=actor,
+            object_type="bureau_cases",
+            after={"cases": total, "older_than_days": older_than.days},
+        )
     return total
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -105,38 +106,47 @@ def sweep_now(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def sweep_batches(commit: Callable[[], None], now: datetime | None = None, batch: int = DEFAULT_BATCH) -> SweepResult:
-    """The incremental sweep as cron runs it: bounded transactions until nothing is left to mark."""
+def sweep_batches(
+    transaction: Callable[[], AbstractContextManager] = db.transaction,
+    now: datetime | None = None,
+    batch: int = DEFAULT_BATCH,
+) -> SweepResult:
+    """The incremental sweep as cron runs it: bounded transactions (each a ``with transaction():`` block, by default
+    ``civic.db.transaction``) until nothing is left to mark."""
     now = now or clock.now()
     total = SweepResult()
     while True:
         began = time.perf_counter()
-        step = sweep(now, limit=batch)
-        commit()
+        with transaction():
+            step = sweep(now, limit=batch)
         total.chunk_ms.append((time.perf_counter() - began) * 1000)
         total.chunks += 1
         total.add(step)
         if step.changed == 0 or (step.overdue_marked < batch and step.due_soon_marked < batch):
-            total.notifications = deliver(commit, timings=total.chunk_ms)
+            total.notifications = deliver(transaction, timings=total.chunk_ms)
             return total
 
 
-def sweep_full(commit: Callable[[], None], now: datetime | None = None, chunk_size: int = DEFAULT_CHUNK) -> SweepResult:
-    """Recompute every running clock's status in id-range chunks, committing (and timing) each chunk."""
+def sweep_full(
+    transaction: Callable[[], AbstractContextManager] = db.transaction,
+    now: datetime | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> SweepResult:
+    """Recompute every running clock's status in id-range chunks, each in a transaction of its own (and timed)."""
     now = now or clock.now()
     soon = now + deadlines.DUE_SOON_WINDOW
-    low, high = db.session.execute(select(func.min(R.c.id), func.max(R.c.id))).one()
-    commit()
+    with transaction():
+        low, high = db.session.execute(select(func.min(R.c.id), func.max(R.c.id))).one()
     result = SweepResult()
     start = low
     while start is not None and start <= high:
         began = time.perf_counter()
-        result.add(_sweep_range(now, soon, start, start + chunk_size - 1))
-        commit()
+        with transaction():
+            result.add(_sweep_range(now, soon, start, start + chunk_size - 1))
         result.chunk_ms.append((time.perf_counter() - began) * 1000)
         result.chunks += 1
         start += chunk_size
-    result.notifications = deliver(commit, timings=result.chunk_ms)
+    result.notifications = deliver(transaction, timings=result.chunk_ms)
     return result
 
 
@@ -216,33 +226,43 @@ def _recipients(pending):
 
 
 def deliver(
-    commit: Callable[[], None] | None = None, people_per_transaction: int = 50, timings: list[float] | None = None
+    transaction: Callable[[], AbstractContextManager] | None = None,
+    people_per_transaction: int = 50,
+    timings: list[float] | None = None,
 ) -> int:
     """Send the owed notices: one notification per person and kind, counts summed over runs and chunks.
 
-    Each group of people is notified and their notices deleted in one transaction (``commit`` after each group,
-    timed into ``timings``; without it everything stays in the caller's transaction). Returns the notifications."""
+    Each group of people is notified and their notices deleted in one ``with transaction():`` block (timed into
+    ``timings``); without ``transaction`` everything stays in the caller's transaction. Returns the notifications."""
     sent = 0
     while True:
         began = time.perf_counter()
-        people = list(
-            db.session.scalars(select(N.c.user_id).distinct().order_by(N.c.user_id).limit(people_per_transaction))
-        )
-        if not people:
+        with transaction() if transaction is not None else nullcontext():
+            group = _deliver_group(people_per_transaction)
+        if group is None:
             return sent
-        last_id = db.session.scalar(select(func.max(N.c.id)).where(N.c.user_id.in_(people)))
-        owed = db.session.execute(
-            select(N.c.user_id, N.c.kind, func.sum(N.c.count))
-            .where(N.c.user_id.in_(people), N.c.id <= last_id)
-            .group_by(N.c.user_id, N.c.kind)
-            .order_by(N.c.user_id, N.c.kind)
-        ).all()
-        sent += _notify(owed)
-        db.session.execute(delete(N).where(N.c.user_id.in_(people), N.c.id <= last_id))
-        if commit is not None:
-            commit()
-            if timings is not None:
-                timings.append((time.perf_counter() - began) * 1000)
+        sent += group
+        if transaction is not None and timings is not None:
+            timings.append((time.perf_counter() - began) * 1000)
+
+
+def _deliver_group(people_per_transaction: int) -> int | None:
+    """Notify the next group of people and delete their notices; None when nobody is owed anything."""
+    people = list(
+        db.session.scalars(select(N.c.user_id).distinct().order_by(N.c.user_id).limit(people_per_transaction))
+    )
+    if not people:
+        return None
+    last_id = db.session.scalar(select(func.max(N.c.id)).where(N.c.user_id.in_(people)))
+    owed = db.session.execute(
+        select(N.c.user_id, N.c.kind, func.sum(N.c.count))
+        .where(N.c.user_id.in_(people), N.c.id <= last_id)
+        .group_by(N.c.user_id, N.c.kind)
+        .order_by(N.c.user_id, N.c.kind)
+    ).all()
+    sent = _notify(owed)
+    db.session.execute(delete(N).where(N.c.user_id.in_(people), N.c.id <= last_id))
+    return sent
 
 
 def _notify(owed) -> int:

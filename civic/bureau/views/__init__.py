@@ -4,12 +4,14 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from civic.bureau.api import bp as api_bp
+from civic.bureau.formatting import file_size
 from civic.bureau.links import register_links
 from civic.bureau.services import retention  # noqa: F401  (connects the account-erasure handler)
 from civic.core.links import on_register
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 on_register(bp, register_links)
+bp.add_app_template_filter(file_size, "bureau_file_size")
 BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {

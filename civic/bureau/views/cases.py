@@ -15,8 +15,8 @@ from civic.bureau.permissions import can_view_case, can_view_referral, can_work_
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import followups, work
 from civic.bureau.services.attachments import check_count
+from civic.bureau.views import bp
 from civic.bureau.views.common import (
-    bp,
     case_url,
     category_choices,
     done,

@@ -1,4 +1,4 @@
-"""The bureau blueprint and what its views share: loading with access checks, form pages, choices."""
+"""What the bureau's views share: loading with access checks, form pages, choices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from flask_login import current_user
 from civic import db
 from civic.bureau.models import Case, Referral
 from civic.bureau.services.catalog import bureau_categories
-from civic.bureau.views import bp  # noqa: F401  (the package defines it; the view modules import it from here)
 from civic.core.errors import DomainError
 from civic.core.http import abort_domain
 from civic.identity import audit

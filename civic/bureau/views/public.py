@@ -11,7 +11,7 @@ from flask_login import current_user
 from civic.bureau import clock, queries, report
 from civic.bureau.permissions import ANSWER, CONSULT, INSPECT, SUPERVISE
 from civic.bureau.services.catalog import bureau_categories
-from civic.bureau.views.common import bp
+from civic.bureau.views import bp
 from civic.core import charts
 
 

@@ -23,10 +23,13 @@ from civic.bureau.permissions import (
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
 from civic.bureau.services.attachments import check_count
-from civic.bureau.views.common import bp, done, form_errors_status, load, refused_status
+from civic.bureau.views import bp
+from civic.bureau.views.common import done, form_errors_status, load, refused_status
 from civic.bureau.views.page import LABELS
 from civic.core import deadlines
 from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
+from civic.core.http import abort_domain
 from civic.identity.permissions import require_permission
 
 
@@ -44,6 +47,44 @@ def referrals():
 def inspection():
     """Show the bodies' answers awaiting inspection in my territory."""
     return render_template("bureau/inspection.html", referrals=queries.inspection_queue(current_user))
+
+
+@bp.get("/clock")
+@require_permission(INSPECT)
+def inspector_clock():
+    """The inspector's clock: referrals of my territory's bodies that are overdue or due soon, by body, computed
+    from the deadlines when the page is read, with the escalation to each body's head one button away."""
+    now = clock.now()
+    return render_template(
+        "bureau/clock.html",
+        bodies=queries.inspector_clock(current_user, now),
+        now=now,
+        days_overdue=deadlines.days_overdue,
+        escalate_form=EmptyForm(),
+        recipients=referral_services.escalation_recipients,
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/escalate")
+@login_required
+def escalate(referral_id: int):
+    """Escalate an overdue or nearly due referral to the body's head (an inspector of its territory; audited)."""
+    referral = load(Referral, referral_id, can_view_referral)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description=_("The form has expired or was sent from another site. Reload the page and try again."))
+    try:
+        told = referral_services.escalate(referral, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status_code in (403, 404):
+            abort_domain(exc)
+        back = url_for("bureau.inspector_clock")
+        return render_template("bureau/refused.html", message=str(exc), back=back), exc.status_code
+    names = ", ".join(person.public_name for person in told) or "—"
+    return done(
+        _("Case %(number)s was escalated; notified: %(names)s.", number=referral.case.number, names=names),
+        url_for("bureau.inspector_clock") + f"#body-{referral.body_id}",
+    )
 
 
 def render_referral(referral: Referral, status: int = 200, **overrides):

@@ -16,9 +16,8 @@ from civic.bureau.services import referrals as referral_services
 from civic.bureau.services import work
 from civic.bureau.services.attachments import check_count
 from civic.bureau.services.catalog import bureau_categories
-from civic.bureau.views import page
+from civic.bureau.views import bp, page
 from civic.bureau.views.common import (
-    bp,
     case_url,
     category_choices,
     done,
@@ -71,10 +70,10 @@ def intake():
 
 
 def _queue_filter() -> queries.QueueFilter:
-    view = request.args.get("view", "mine")
+    view = request.args.get("view", "work")
     state = request.args.get("state") or None
     return queries.QueueFilter(
-        view=view if view in queries.QUEUE_VIEWS else "mine",
+        view=view if view in queries.QUEUE_VIEWS else "work",
         state=state if state in {s.value for s in CaseState} else None,
         category_id=request.args.get("category", type=int),
         territory_id=request.args.get("territory", type=int),
@@ -85,12 +84,14 @@ def _queue_filter() -> queries.QueueFilter:
 @bp.get("/queue")
 @require_permission(CONSULT)
 def queue():
-    """Show the consultant's queues: my cases, the intake of my territory, and (supervisors) all and overdue."""
+    """Show the consultant's queues: by default the intake of my territory and my cases together (with their counts),
+    each on its own tab, and (supervisors) all and overdue."""
     flt = _queue_filter()
     rows, has_next = queries.queue(current_user, flt)
     return render_template(
         "bureau/queue.html",
         rows=rows,
+        counts=queries.queue_counts(current_user),
         has_next=has_next,
         flt=flt,
         categories=bureau_categories(),
@@ -169,6 +170,23 @@ def triage(case_id: int):
         )
 
     return _step(case_id, page.triage_form, "triage_form", act, _("The case was triaged."))
+
+
+@bp.post("/cases/<int:case_id>/take")
+@require_permission(CONSULT)
+def take(case_id: int):
+    """The guided path's first step in one: triage (area, territory, urgency), assign to me and start work."""
+
+    def act(case, form):
+        case_services.take(
+            case,
+            current_user,
+            category=db.session.get(Category, form.category.data),
+            territory=db.session.get(Territory, form.territory.data),
+            urgent=form.urgent.data,
+        )
+
+    return _step(case_id, page.take_form, "take_form", act, _("You took the case; it is now in progress."), "next")
 
 
 @bp.post("/cases/<int:case_id>/assign")
@@ -252,9 +270,14 @@ def record_action(case_id: int):
 @bp.post("/cases/<int:case_id>/refer")
 @require_permission(CONSULT)
 def refer(case_id: int):
-    """Refer the case to the competent state body as an official appeal (with the client's consent)."""
+    """Refer the case to the competent state body as an official appeal (with the client's consent).
+
+    From the intake this is the whole path in one transaction: a case not yet in progress is triaged as it stands,
+    assigned to me and started first (each step on the timeline), so a new case reaches its body with one form."""
 
     def act(case, form):
+        if case.state in (CaseState.NEW, CaseState.TRIAGED, CaseState.ASSIGNED):
+            case_services.take(case, current_user)
         referral_services.refer(
             case, current_user, db.session.get(StateBody, form.body.data), form.summary.data, form.shared.data or ()
         )

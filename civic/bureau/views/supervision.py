@@ -17,7 +17,8 @@ from civic.bureau.models.enums import OPEN_STATES, STATE_LABELS, CaseState
 from civic.bureau.permissions import MANAGE, SUPERVISE
 from civic.bureau.services import admin
 from civic.bureau.services.catalog import BUILTIN_AREAS, bureau_categories
-from civic.bureau.views.common import bp, category_choices, done
+from civic.bureau.views import bp
+from civic.bureau.views.common import category_choices, done
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic import db
-from civic.core.errors import DomainError
+from civic.core.errors import DomainError, InvalidTransition
 from civic.core.forms import EmptyForm
 from civic.core.http import abort_domain
 from civic.delphi import services
@@ -119,6 +119,21 @@ def _answer_page(rnd: DelphiRound, values: dict, errors: dict, status: int = 200
     ), status
 
 
+def _late_answer_page(rnd: DelphiRound, exc: InvalidTransition):
+    """A clear 409 page for answers that arrived after the round closed: what happened, that nothing of this
+    submission was saved, and what of the panelist's earlier answers still counts."""
+    participation = services.participation_of(rnd, current_user)
+    saved = len(services.own_answers(rnd, current_user))
+    return render_template(
+        "delphi/late_answer.html",
+        study=rnd.study,
+        rnd=rnd,
+        reason=str(exc),
+        saved=saved,
+        submitted=bool(participation and participation.submitted),
+    ), 409
+
+
 @bp.route("/<int:study_id>/rounds/<int:number>/answer", methods=["GET", "POST"])
 @login_required
 @limiter.limit("60 per minute", methods=["POST"])
@@ -144,6 +159,9 @@ def answer(study_id: int, number: int):
             db.session.rollback()
         flash(str(exc), "error")
         return _answer_page(rnd, raw, exc.errors, 400)
+    except InvalidTransition as exc:  # the round closed (or its deadline passed) while the panelist was answering
+        db.session.rollback()  # nothing of this late submission is kept, not even the valid part
+        return _late_answer_page(rnd, exc)
     except DomainError as exc:
         abort_domain(exc)
     db.session.commit()
