@@ -17,7 +17,8 @@ from civic.identity.permissions import require_level
 from civic.petitions import queries, rules, services, tallies
 from civic.petitions.forms import NotifyForm, PetitionForm
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, load_visible, set_petition_choices
+from civic.petitions.views import bp
+from civic.petitions.views.common import load_visible, set_petition_choices
 
 S = PetitionState
 

@@ -22,7 +22,8 @@ from civic.petitions import moderation, queries, rules, services, signing, talli
 from civic.petitions.forms import NotifyForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, load_visible, wants_json
+from civic.petitions.views import bp
+from civic.petitions.views.common import load_visible, wants_json
 
 S = PetitionState
 

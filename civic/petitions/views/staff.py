@@ -30,7 +30,8 @@ from civic.petitions.forms import (
 )
 from civic.petitions.models import Petition, PetitionInvalidation, PetitionState
 from civic.petitions.permissions import MODERATE, RESPOND
-from civic.petitions.views.common import body_choices, bp, load_visible
+from civic.petitions.views import bp
+from civic.petitions.views.common import body_choices, load_visible
 
 S = PetitionState
 
