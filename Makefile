@@ -45,7 +45,8 @@ run: demo
 	@echo "  inspector@demo.civic.kz   inspector, Almaty city akimat"
 	@echo "  consultant@demo.civic.kz  advice bureau consultant"
 	@echo "  council1@demo.civic.kz    public council member (council1..council12)"
-	@echo "  resident1@demo.civic.kz   resident with a verified IIN (resident1..resident24)"
+	@echo "  resident1@demo.civic.kz   resident (resident1..resident64, eight in each Almaty district; verified IIN,"
+	@echo "                            except resident9, resident18, ... every 9th: email only, to try adding an IIN)"
 	@echo
 	CIVIC_SECURE_COOKIES=0 exec $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

@@ -9,6 +9,8 @@ Each module ``civic.<name>`` may provide:
 - ``views.HOME_CARDS`` (dicts: endpoint, title, text), ``views.NAV_ITEMS`` ((endpoint, label, group) triples) and
   ``views.NAV_GROUPS`` ({group key: label}, for a group core does not know);
 - ``home.HOME_FEED``: ``feed(territory, user, limit)`` -> the home page's items (``civic.core.shell``);
+- ``views.LANDING_PAGES``: ``(rank, permission or None, endpoint or callable)``: where people land after signing in
+  (``civic.identity.landing``);
 - ``links.register_links(registry)``: the object types the module owns and its related-items providers
   (``civic.core.links``), called when its blueprint is registered (``on_register(bp, register_links)`` at the top
   of ``views/__init__.py``), so a module left out of ``MODULES`` adds no types and no related items.

@@ -5,21 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import get_datetime_format
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 from civic.config import LANGUAGES
 
 LANGUAGE_COOKIE = "civic_lang"
+#: Session key: the language a visitor chose before signing in, kept over the profile's for that session.
+KEPT_LANGUAGE = "kept_lang"
 #: Endonyms, shown in the switcher in their own language.
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 def select_locale() -> str:
-    """User preference, then the switcher's cookie, then Accept-Language, then Kazakh."""
+    """The language chosen before signing in (this session), the user's preference, then the switcher's cookie, then
+    Accept-Language, then Kazakh."""
     if not has_request_context():  # CLI, cron, demo data: messages for a person use force_locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    kept = session.get(KEPT_LANGUAGE)
+    if kept in LANGUAGES:
+        return kept
     user = current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.preferred_locale in LANGUAGES:
         return user.preferred_locale

@@ -7,10 +7,14 @@ Core imports no module. Each module's ``views`` may declare
 
 and may provide ``home.HOME_FEED``: ``feed(territory, user, limit) -> list[FeedItem]``, the things happening in a
 territory (``None`` means all of Kazakhstan) that the home page shows, newest first.
+
+The home page's territory picker comes from the module that owns territories (identity) through
+``home.HOME_TERRITORIES``: a ``TerritoryPicker(choices, load)``; without one the page shows all of Kazakhstan.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -39,6 +43,20 @@ class FeedItem:
     kind: str  # a translated label of what this is ("Petition", "Expert panel")
     date: date | datetime | None = None
     status: str = ""  # a translated, short state ("Open for signatures", "Round 2 open until …")
+
+
+@dataclass(frozen=True)
+class TerritoryPicker:
+    """How the home page offers territories: ``choices() -> [(id, label)]`` and ``load(id) -> territory or None``."""
+
+    choices: Callable[[], list[tuple[int, str]]]
+    load: Callable[[int], object]
+
+
+def territory_picker() -> TerritoryPicker | None:
+    """The first ``home.HOME_TERRITORIES`` a module declares (identity's), or None."""
+    found = collect("home", "HOME_TERRITORIES")
+    return found[0] if found else None
 
 
 def navigation() -> list[dict]:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from civic import db
 from civic.core.opendata import problem
-from civic.core.shell import home_feed, navigation
+from civic.core.shell import home_feed, navigation, territory_picker
 from civic.modules import collect
 
 bp = Blueprint("core", __name__)
@@ -23,13 +23,11 @@ def home():
 
     The territory is the one chosen in the page's form (``?territory=<id>``, ``0`` for all of Kazakhstan), else the
     signed-in person's home territory, else all of Kazakhstan."""
-    from civic.identity.directory import territory_choices
-    from civic.identity.models import Territory
-
+    picker = territory_picker()  # identity's (civic.identity.home): core imports no module
     territory = None
     chosen = request.args.get("territory", type=int)
-    if chosen:
-        territory = db.session.get(Territory, chosen)
+    if chosen and picker is not None:
+        territory = picker.load(chosen)
     elif chosen is None and current_user.is_authenticated:
         territory = current_user.home_territory
     user = current_user if current_user.is_authenticated else None
@@ -39,7 +37,7 @@ def home():
         cards=cards,
         feed=home_feed(territory, user),
         territory=territory,
-        territories=territory_choices(),
+        territories=picker.choices() if picker is not None else [],
     )
 
 

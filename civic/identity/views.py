@@ -8,14 +8,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from civic import db
+from civic.config import LANGUAGES
 from civic.core.errors import DomainError
-from civic.identity.api import bp as directory_api_bp
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, safe_next
-from civic.core.i18n import LANGUAGE_COOKIE, current_language
+from civic.core.i18n import KEPT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGE_NAMES, current_language
 from civic.extensions import limiter, login_key
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
+from civic.identity.api import bp as directory_api_bp
 from civic.identity.directory import territory_choices
 from civic.identity.forms import (
     ChangePasswordForm,
@@ -28,10 +29,13 @@ from civic.identity.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from civic.identity.landing import landing_for
 from civic.identity.models import Notification, Territory
 
 bp = Blueprint("identity", __name__)
 BLUEPRINTS = (bp, admin_bp, directory_api_bp)
+#: After sign-in (civic.identity.landing): administrators land on the administration.
+LANDING_PAGES = ((0, "identity.manage_users", "identity_admin.index"),)
 
 
 def _territory_select(field) -> None:
@@ -123,7 +127,7 @@ def resend_confirmation():
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("identity.account"))
+        return redirect(safe_next(request.args.get("next"), landing_for(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -133,9 +137,12 @@ def login():
             form.add_domain_error(exc)
         else:
             db.session.commit()
+            chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language the visitor chose before signing in
             session.clear()  # a fresh session (and CSRF token) at every sign-in
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("identity.account")))
+            if chosen in LANGUAGES and chosen != user.preferred_locale:
+                session[KEPT_LANGUAGE] = chosen  # kept for this session; the page offers to save it to the profile
+            return redirect(safe_next(request.args.get("next"), landing_for(user)))
     return form_page("identity/login.html", form)
 
 
@@ -159,6 +166,7 @@ def set_language():
     if current_user.is_authenticated:
         services.set_preferred_locale(current_user, form.language.data)
         db.session.commit()
+        session.pop(KEPT_LANGUAGE, None)  # the choice is the profile's now
     response = redirect(target)
     response.set_cookie(
         LANGUAGE_COOKIE,
@@ -309,7 +317,19 @@ def _account_context():
     unread = 0
     if current_user.is_authenticated and request.endpoint != "static":
         unread = notifications.unread_count(current_user)
-    return {"unread_notifications": unread, "max_upload": current_app.config["MAX_CONTENT_LENGTH"]}
+    return {
+        "unread_notifications": unread,
+        "max_upload": current_app.config["MAX_CONTENT_LENGTH"],
+        "language_offer": _language_offer(),
+    }
+
+
+def _language_offer() -> dict | None:
+    """The language chosen before signing in, when it differs from the profile's: the page offers to save it."""
+    kept = session.get(KEPT_LANGUAGE)
+    if not current_user.is_authenticated or kept not in LANGUAGES or kept == current_user.preferred_locale:
+        return None
+    return {"code": kept, "name": LANGUAGE_NAMES[kept], "profile": LANGUAGE_NAMES.get(current_user.preferred_locale)}
 
 
 @bp.app_template_global()

@@ -20,8 +20,8 @@ COMMANDS = (petitions_cli,)
 @petitions_cli.command("close-expired")
 def close_expired() -> None:
     """Close open petitions whose signing window has ended (run every few minutes)."""
-    closed = services.close_expired()
-    db.session.commit()
+    with db.transaction():
+        closed = services.close_expired()
     click.echo(f"{len(closed)} petitions closed.")
 
 
@@ -30,13 +30,15 @@ def _update_counts() -> tuple[int, int]:
     for petition_id in db.session.scalars(
         select(signing.PetitionSignature.petition_id).where(signing.PetitionSignature.tallied_at.is_(None)).distinct()
     ).all():
-        added += tallies.tally(petition_id)
-        db.session.commit()  # one short transaction per petition: signers never wait long for the SQLite lock
+        with db.transaction():  # one short transaction per petition: signers never wait long for the SQLite lock
+            added += tallies.tally(petition_id)
     told = 0
-    pending = select(Petition).where(Petition.responded_at.is_not(None), Petition.response_notified_at.is_(None))
-    for petition in db.session.scalars(pending).all():
-        told += services.notify_signers_of_response(petition)
-        db.session.commit()
+    pending = select(Petition.id).where(Petition.responded_at.is_not(None), Petition.response_notified_at.is_(None))
+    for petition_id in db.session.scalars(pending).all():
+        with db.transaction():
+            petition = db.session.get(Petition, petition_id)
+            if petition.response_notified_at is None:  # another run may have told them meanwhile
+                told += services.notify_signers_of_response(petition)
     return added, told
 
 
@@ -56,14 +58,14 @@ def update_counts(every: float) -> None:
 @petitions_cli.command("trending-alerts")
 def trending_alerts() -> None:
     """Tell moderators when one address range or email domain dominates a petition's recent signatures."""
-    sent = alerts.send_alerts()
-    db.session.commit()
+    with db.transaction():
+        sent = alerts.send_alerts()
     click.echo(f"{len(sent)} trending-source alerts sent.")
 
 
 @petitions_cli.command("purge-ips")
 def purge_ips() -> None:
     """Erase signers' IP addresses on petitions closed longer than PETITIONS_IP_RETENTION_DAYS (run daily)."""
-    petitions, signatures = retention.purge_ips()
-    db.session.commit()
+    with db.transaction():
+        petitions, signatures = retention.purge_ips()
     click.echo(f"IP addresses erased from {signatures} signatures on {petitions} petitions.")

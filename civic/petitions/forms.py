@@ -53,6 +53,10 @@ class NotifyForm(BaseForm):
 
 class ApproveForm(BaseForm):
     state_body = SelectField(_l("Route to the state body"), coerce=int)
+    body_confirmed = BooleanField(
+        _l("I checked that this body is competent to answer the petition"),
+        validators=[DataRequired(message=_l("Confirm the state body the petition goes to."))],
+    )
 
 
 class RejectForm(BaseForm):
@@ -124,6 +128,8 @@ class ExtendResponseForm(BaseForm):
 
 
 class ResponseForm(BaseForm):
+    #: "1" once the official has seen the preview (the confirmation step) and chose to publish.
+    confirmed = HiddenField()
     text = TextAreaField(
         _l("Official response"),
         validators=[DataRequired(), Length(min=20, max=20000)],

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from civic import db
+from civic.core.http import path_for
 from civic.identity.models import Territory, User
 from civic.identity.permissions import Scopes, scopes
 from civic.petitions import rules, similarity
@@ -166,6 +167,15 @@ def authored_by(user: User) -> list[Petition]:
             .order_by(Petition.id.desc())
         )
     )
+
+
+def followed_page(user: User) -> str | None:
+    """Where a resident lands after signing in: the petitions they started, else those they signed (None: none)."""
+    if db.session.scalar(select(Petition.id).where(Petition.author_id == user.id).limit(1)) is not None:
+        return path_for("petitions.mine")
+    if db.session.scalar(select(PetitionSignature.id).where(PetitionSignature.user_id == user.id).limit(1)):
+        return path_for("petitions.signed")
+    return None
 
 
 def signed_by(user: User) -> list[tuple[PetitionSignature, Petition]]:

@@ -285,6 +285,23 @@ def publish_response(petition: Petition, official: User, text: str, now: datetim
         )
 
 
+def signers_to_notify(petition: Petition) -> int:
+    """How many signers asked to hear about the response (and are told when it is first published)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(PetitionSignature)
+            .where(
+                PetitionSignature.petition_id == petition.id,
+                PetitionSignature.notify.is_(True),
+                PetitionSignature.invalidated_at.is_(None),
+                PetitionSignature.user_id != (petition.author_id or 0),
+            )
+        )
+        or 0
+    )
+
+
 def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
     """Tell the next ``batch`` opted-in signers about the response; returns how many were told (0 when done)."""
     if petition.responded_at is None or petition.response_notified_at is not None:

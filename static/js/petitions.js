@@ -2,6 +2,19 @@
 (function () {
   "use strict";
 
+  // One number: the total, the "N of M needed" line and the progress bar all show the live count.
+  function showCount(live) {
+    var total = document.querySelector("[data-signature-count]");
+    if (!total) { return; }
+    var value = live !== null ? live : parseInt(total.getAttribute("data-signature-count"), 10) + 1;
+    var text = value.toLocaleString(document.documentElement.lang || undefined);
+    total.setAttribute("data-signature-count", String(value));
+    document.querySelectorAll("[data-live-count]").forEach(function (node) { node.textContent = text; });
+    document.querySelectorAll("progress[data-live-progress]").forEach(function (bar) {
+      bar.value = Math.min(value, bar.max);
+    });
+  }
+
   function signInPlace(form) {
     var status = document.getElementById("sign-status");
     var button = form.querySelector("button[type=submit]");
@@ -22,12 +35,11 @@
         message.className = result.ok ? "signed" : "field-error";
         status.replaceChildren(message);
         if (result.ok) {
-          var count = document.querySelector("[data-signature-count]");
-          if (count) {
-            var value = parseInt(count.getAttribute("data-signature-count"), 10) + 1;
-            count.setAttribute("data-signature-count", String(value));
-            count.textContent = value.toLocaleString(document.documentElement.lang || undefined);
-          }
+          showCount(typeof result.data.count === "number" ? result.data.count : null);
+          var withdraw = document.querySelector("[data-withdraw-after-sign]");
+          if (withdraw) { withdraw.hidden = false; }
+          var eligibility = document.querySelector("[data-eligibility]");
+          if (eligibility) { eligibility.remove(); }
           form.remove();
         } else {
           button.disabled = false;

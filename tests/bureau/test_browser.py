@@ -36,7 +36,7 @@ def _login(page, user):
     page.fill("#email", user.email)
     page.fill("#password", DEFAULT_PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_url(lambda url: "/login" not in url)  # each lands on their work (civic.identity.landing)
 
 
 def _submit(page, action_suffix: str):

@@ -36,3 +36,28 @@ def test_register_verify_login_and_switch_language(page, outbox, directory):
     assert page.locator("html").get_attribute("lang") == "ru"
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "ru"
+
+
+@pytest.mark.parametrize(("chosen", "profile"), [("en", "kk"), ("kk", "en")])
+def test_the_language_chosen_before_signing_in_is_kept_and_offered(page, make_user, chosen, profile):
+    import os
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    user = make_user(locale=profile, home="KZ-ALA-ALM")
+    page.goto("/login")
+    page.locator(f"form.language-switcher button[value={chosen}]").click()
+    page.wait_for_load_state()
+    page.fill("#email", user.email)
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/account")  # a resident who follows nothing yet
+    assert page.locator("html").get_attribute("lang") == chosen  # not replaced by the profile's language
+    assert page.is_visible("[data-language-offer]")
+    if os.environ.get("CIVIC_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['CIVIC_SCREENSHOTS']}/identity-language-offer-{chosen}.png")
+    page.click("[data-language-offer] button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == chosen
+    assert page.locator("[data-language-offer]").count() == 0
+    assert page.locator("#locale").input_value() == chosen  # saved to the profile

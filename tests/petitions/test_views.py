@@ -54,6 +54,11 @@ MATRIX = [
         "/petitions/{awaiting_moderation}/withdraw",
         {"*": 404, "author": 303, "anonymous": 302, "moderator": 403, "admin": 403},
     ),
+    (
+        "GET",
+        "/petitions/{awaiting_moderation}/withdraw",
+        {"*": 404, "author": 200, "anonymous": 302, "moderator": 403, "admin": 403},
+    ),
     ("GET", "/petitions/mine", {"*": 200, "anonymous": 302}),
     ("GET", "/petitions/signed", {"*": 200, "anonymous": 302}),
     (
@@ -293,7 +298,12 @@ def test_moderator_decisions_through_the_pages(client, auth, world, app):
     assert "Unclear request" in page
     assert "Say what to build." in page
     body = world.body("KZ-ALA.URBAN")
-    assert client.post(f"/petitions/{other}/approve", data={"approve-state_body": body.id}).status_code == 303
+    unconfirmed = client.post(f"/petitions/{other}/approve", data={"approve-state_body": body.id})
+    assert unconfirmed.status_code == 400  # the routing must be confirmed explicitly
+    assert "Confirm the state body" in unconfirmed.get_data(as_text=True)
+    assert world.get(other).state == S.AWAITING_MODERATION
+    confirmed = {"approve-state_body": body.id, "approve-body_confirmed": "y"}
+    assert client.post(f"/petitions/{other}/approve", data=confirmed).status_code == 303
     assert world.get(other).state_body_id == body.id
     assert world.get(other).state == S.OPEN
 
@@ -305,10 +315,12 @@ def test_official_publishes_response_and_it_is_visible(client, auth, world):
     assert b"Awaiting our response" in client.get("/petitions/awaiting-response").data
     short = client.post(f"/petitions/{pid}/respond", data={"text": "No."})
     assert short.status_code == 400
-    response = client.post(
-        f"/petitions/{pid}/respond",
-        data={"text": "We will **build** the crossing by May.\n\n<script>alert(1)</script>"},
-    )
+    text = "We will **build** the crossing by May.\n\n<script>alert(1)</script>"
+    preview = client.post(f"/petitions/{pid}/respond", data={"text": text})
+    assert preview.status_code == 200  # the confirmation step: nothing is published yet
+    assert "<strong>build</strong>" in preview.get_data(as_text=True)
+    assert world.get(pid).responded_at is None
+    response = client.post(f"/petitions/{pid}/respond", data={"text": text, "confirmed": "1"})
     assert response.status_code == 303
     page = client.get(f"/petitions/{pid}").get_data(as_text=True)
     assert "<strong>build</strong>" in page

@@ -24,5 +24,7 @@ HOME_CARDS = (
     },
 )
 NAV_ITEMS = (("bureau.index", _l("Advice bureau"), "help"),)  # (endpoint, label, group): civic.core.shell
+#: After sign-in (civic.identity.landing): inspectors on the inspection, consultants on their queue and intake.
+LANDING_PAGES = ((25, "bureau.inspect", "bureau.inspection"), (30, "bureau.consult", "bureau.queue"))
 
 from civic.bureau.views import cases, public, referrals, staff, supervision  # noqa: E402,F401  (routes register on bp)

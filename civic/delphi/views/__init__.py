@@ -27,6 +27,8 @@ HOME_CARDS = (
     },
 )
 NAV_ITEMS = (("delphi.index", _l("Expert panels"), "councils"),)  # (endpoint, label, group): civic.core.shell
+#: After sign-in (civic.identity.landing): council members (and organisers) on their panels and studies.
+LANDING_PAGES = ((40, "delphi.organise", "delphi.index"),)
 
 
 def load_study(study_id: int) -> DelphiStudy:

@@ -15,7 +15,7 @@ from civic.identity.permissions import require_permission
 from civic.petitions import rules
 from civic.petitions.forms import CategoryForm, LevelRuleForm, SettingsForm
 from civic.petitions.permissions import CONFIGURE
-from civic.petitions.views.common import bp
+from civic.petitions.views import bp
 
 
 def _settings_page(status: int = 200, settings_form=None, failed_level=None):

@@ -14,10 +14,11 @@ from civic.core.http import form_page
 from civic.extensions import limiter
 from civic.identity.models import AssuranceLevel, Category, Territory
 from civic.identity.permissions import require_level
-from civic.petitions import queries, rules, services, tallies
+from civic.petitions import queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm, PetitionForm
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, load_visible, set_petition_choices
+from civic.petitions.views import bp
+from civic.petitions.views.common import load_visible, set_petition_choices
 
 S = PetitionState
 
@@ -111,10 +112,20 @@ def submit(petition_id: int):
     )
 
 
-@bp.post("/<int:petition_id>/withdraw")
+@bp.route("/<int:petition_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(petition_id: int):
-    """Withdraw one's petition before it opens."""
+    """Withdraw one's petition before it opens (GET: the confirmation step; it cannot be undone)."""
+    if request.method == "GET":
+        petition = _own_draft(petition_id)
+        if petition.state not in (S.DRAFT, S.GATHERING_SUPPORTERS, S.AWAITING_MODERATION):
+            abort(409, description=_("Only a petition that is not open yet can be withdrawn."))
+        return render_template(
+            "petitions/withdraw.html",
+            petition=petition,
+            form=EmptyForm(),
+            supporters=services.supporter_count(petition),
+        )
     return _author_action(petition_id, services.withdraw, _("Your petition was withdrawn."))
 
 
@@ -148,9 +159,24 @@ def _supporters_page(petition: Petition, form, status: int = 200):
         petition=petition,
         form=form,
         supported=supported,
+        cannot_support=_why_not_supportable(petition) if not supported else None,
         supporters=services.supporter_count(petition),
         supporters_needed=rules.settings().supporters_needed,
     ), status
+
+
+def _why_not_supportable(petition: Petition) -> str | None:
+    """Why the signed-in viewer may not back the petition, shown before the click (None: they may)."""
+    if not current_user.is_authenticated or petition.state != S.GATHERING_SUPPORTERS:
+        return None
+    if petition.author_id == current_user.id:
+        return _("You wrote this petition: share the link with others.")
+    home = current_user.home_territory.path if current_user.home_territory else None
+    try:
+        signing.check_eligibility(current_user, petition.territory.path, home, rules.settings().residence_required)
+    except DomainError as exc:
+        return str(exc)
+    return None
 
 
 @bp.post("/support/<token>")

@@ -1,4 +1,4 @@
-"""The petitions blueprint and what its views share: loading with visibility rules, choices."""
+"""What the petition views share: loading with visibility rules, choices."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from civic.identity.models import StateBody
 from civic.petitions import rules
 from civic.petitions.links import can_view
 from civic.petitions.models import Petition
-from civic.petitions.views import bp  # noqa: F401  (the package defines it; the view modules import it from here)
 
 
 def load_visible(petition_id: int) -> Petition:

@@ -18,11 +18,12 @@ from civic.extensions import limiter
 from civic.identity.directory import territory_choices
 from civic.identity.login import session_user_id
 from civic.identity.models import Territory
-from civic.petitions import moderation, queries, rules, services, signing, tallies
+from civic.petitions import moderation, outlook, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
-from civic.petitions.views.common import bp, load_visible, wants_json
+from civic.petitions.views import bp
+from civic.petitions.views.common import load_visible, wants_json
 
 S = PetitionState
 
@@ -76,6 +77,9 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
     own = signing.signature_of(petition.id, current_user.id) if current_user.is_authenticated else None
     areas = queries.signatures_by_area(petition) if petition.state in (S.OPEN, S.CLOSED) else []
     days = queries.signatures_by_day(petition) if petition.state in (S.OPEN, S.CLOSED) else []
+    is_author = current_user.is_authenticated and petition.author_id == current_user.id
+    can_moderate = moderation.can_moderate(current_user, petition)
+    can_respond = services.can_respond(current_user, petition)
     context = dict(
         petition=petition,
         count=count,
@@ -85,16 +89,23 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
         target=_next_threshold(petition),
         overdue_days=petition.response_overdue_days(now),
         days_left=_days_left(petition, now),
-        cannot_sign=_why_not_signable(petition, now) if own is None else None,
+        cannot_sign=_why_not_signable(petition, now, staff=can_moderate or can_respond) if own is None else None,
         areas=areas,
         area_chart=charts.horizontal_bars([(name, n) for _id, name, n in areas]),
         days=days,
         day_chart=charts.columns([(format_day(day), n) for day, n in days]),
         sign_form=NotifyForm(),
         empty_form=EmptyForm(),
-        can_moderate=moderation.can_moderate(current_user, petition),
-        can_respond=services.can_respond(current_user, petition),
-        is_author=current_user.is_authenticated and petition.author_id == current_user.id,
+        can_moderate=can_moderate,
+        can_respond=can_respond,
+        is_author=is_author,
+        territory_check=outlook.territory_check(current_user, petition.territory)
+        if is_author and petition.state in (S.DRAFT, S.GATHERING_SUPPORTERS)
+        else None,
+        pace=outlook.signing_pace(petition, count, now) if is_author else None,
+        eligible_residents=outlook.eligible_residents(petition.territory)
+        if is_author and petition.state == S.OPEN
+        else None,
         supporters=services.supporter_count(petition) if petition.state == S.GATHERING_SUPPORTERS else 0,
         supporters_needed=rules.settings().supporters_needed,
         similar=_similar_for_author(petition),
@@ -117,8 +128,11 @@ def _days_left(petition: Petition, now) -> int | None:
     return -(-(petition.closes_at - now).total_seconds() // 86400)
 
 
-def _why_not_signable(petition: Petition, now) -> str | None:
-    """The reason the viewer cannot sign, shown instead of a button that would fail."""
+def _why_not_signable(petition: Petition, now, staff: bool = False) -> str | None:
+    """The reason the viewer cannot sign, shown before the click instead of a button that would fail.
+
+    ``"login"`` for visitors (they are asked to sign in, not told who may sign); ``"staff"`` for the petition's
+    moderators and officials who may not sign it themselves (they see no button and no residents-only notice)."""
     if not petition.is_signable_at(now):
         return None
     if not current_user.is_authenticated:
@@ -127,7 +141,7 @@ def _why_not_signable(petition: Petition, now) -> str | None:
     try:
         signing.check_can_sign(target, current_user, now)
     except DomainError as exc:
-        return str(exc)
+        return "staff" if staff else str(exc)
     return None
 
 
@@ -159,8 +173,8 @@ def sign(petition_id: int):
         new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me)
     if new_id is None:
         return _sign_refused(petition_id, params)
-    if wants_json():
-        response = jsonify(status="signed")
+    if wants_json():  # the live count, so that the page shows one number everywhere (total, threshold, bar)
+        response = jsonify(status="signed", count=tallies.live_count_of(petition_id))
         response.headers["Cache-Control"] = "no-store"
         return response, 201
     flash(_("Thank you! Your signature was added."), "success")

@@ -13,10 +13,9 @@ from civic import db
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.db import utc_now
-from civic.identity.directory import route_to_body
 from civic.identity.models import StateBody
 from civic.identity.permissions import require_permission
-from civic.petitions import answer_deadline, moderation, queries, rules, services, tallies
+from civic.petitions import answer_deadline, moderation, outlook, queries, rules, services, tallies
 from civic.petitions import integrity as signature_integrity
 from civic.petitions.forms import (
     ApproveForm,
@@ -30,7 +29,8 @@ from civic.petitions.forms import (
 )
 from civic.petitions.models import Petition, PetitionInvalidation, PetitionState
 from civic.petitions.permissions import MODERATE, RESPOND
-from civic.petitions.views.common import body_choices, bp, load_visible
+from civic.petitions.views import bp
+from civic.petitions.views.common import body_choices, load_visible
 
 S = PetitionState
 
@@ -63,7 +63,7 @@ def _decision_forms(petition: Petition):
     approve, reroute = ApproveForm(prefix="approve"), RerouteForm(prefix="route")
     approve.state_body.choices = reroute.state_body.choices = body_choices()
     if request.method == "GET":
-        routed = petition.state_body or route_to_body(petition.territory, petition.category)
+        routed = petition.state_body or outlook.suggested_body(petition)[0]
         approve.state_body.data = reroute.state_body.data = getattr(routed, "id", None)
     return {
         "approve_form": approve,
@@ -77,9 +77,12 @@ def _decision_forms(petition: Petition):
 def _moderation_page(petition: Petition, status: int = 200, **forms):
     context = {**_decision_forms(petition), **forms}
     similar = services.similar_petitions(petition.title, petition.text, petition.territory, exclude_id=petition.id)
+    suggested, reason = outlook.suggested_body(petition)
     return render_template(
         "petitions/moderate.html",
         petition=petition,
+        suggested_body=suggested,
+        suggestion_reason=reason,
         similar=similar,
         marker=queries.moderation_marker(petition, utc_now()),
         supporters=services.supporter_count(petition),
@@ -272,6 +275,10 @@ def respond(petition_id: int):
     if not services.can_respond(current_user, petition):
         abort(403)
     form = ResponseForm(data={"text": petition.response_text or ""})
+    if form.validate_on_submit() and request.form.get("edit"):
+        return _respond_page(petition, form)  # back from the preview to the editor, the text kept
+    if form.validate_on_submit() and form.confirmed.data != "1":
+        return _respond_page(petition, form, preview=True)  # the confirmation step: see it as the public will
     if form.validate_on_submit():
         try:
             services.publish_response(petition, current_user, form.text.data)
@@ -286,8 +293,9 @@ def respond(petition_id: int):
     return _respond_page(petition, form)
 
 
-def _respond_page(petition: Petition, form=None, extend_form=None, status: int | None = None):
-    """The official's page: the response form and, while the term runs, the one extension."""
+def _respond_page(petition: Petition, form=None, extend_form=None, status: int | None = None, preview: bool = False):
+    """The official's page: the petition, the response form and, while the term runs, the one extension; with
+    ``preview``, the confirmation step: the response as it will be published, and what publishing does."""
     form = form or ResponseForm(data={"text": petition.response_text or ""})
     extend_form = extend_form or ExtendResponseForm(prefix="extend")
     if status is None:
@@ -296,6 +304,8 @@ def _respond_page(petition: Petition, form=None, extend_form=None, status: int |
     return render_template(
         "petitions/respond.html",
         form=form,
+        preview=preview,
+        signers_told=services.signers_to_notify(petition) if preview and not petition.responded_at else 0,
         extend_form=extend_form,
         petition=petition,
         count=tallies.live_count(petition),
