@@ -28,6 +28,8 @@ MODEL_MODULES = (
     "civic.delphi.models",
     "civic.bureau.models",
     "civic.contests.models",
+    "civic.initiatives.models",
+    "civic.stakeholders.models",
 )
 
 
