@@ -110,7 +110,7 @@ class StakeholderMap(Base):
     created_at: Mapped[created_at]
 
 
-class Entry(Base):
+class MapEntry(Base):
     """A stakeholder on a map, with its current averaged position and group."""
 
     __tablename__ = "stakeholder_entries"
@@ -130,7 +130,7 @@ class Entry(Base):
     stakeholder: Mapped[Stakeholder] = relationship()
 
 
-class Score(Base):
+class StakeholderScore(Base):
     """One assessor's scores; a new score by the same assessor replaces theirs in the mean (the old one is kept)."""
 
     __tablename__ = "stakeholder_scores"

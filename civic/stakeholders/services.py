@@ -24,11 +24,11 @@ from civic.stakeholders.models import (
     KINDS,
     LEVEL_LABELS,
     Engagement,
-    Entry,
+    MapEntry,
     Level,
     Plan,
     Position,
-    Score,
+    StakeholderScore,
     Stakeholder,
     StakeholderMap,
     group_of,
@@ -136,25 +136,25 @@ def open_map(owner_type: str, owner_id: int, actor: User) -> StakeholderMap:
     return stakeholder_map
 
 
-def entries(stakeholder_map: StakeholderMap) -> list[Entry]:
+def entries(stakeholder_map: StakeholderMap) -> list[MapEntry]:
     return list(
         db.session.scalars(
-            select(Entry)
-            .join(Stakeholder, Stakeholder.id == Entry.stakeholder_id)
-            .where(Entry.map_id == stakeholder_map.id)
-            .order_by(Entry.group.nulls_last(), Stakeholder.name)
+            select(MapEntry)
+            .join(Stakeholder, Stakeholder.id == MapEntry.stakeholder_id)
+            .where(MapEntry.map_id == stakeholder_map.id)
+            .order_by(MapEntry.group.nulls_last(), Stakeholder.name)
         )
     )
 
 
-def add_to_map(stakeholder_map: StakeholderMap, stakeholder: Stakeholder, actor: User) -> Entry:
+def add_to_map(stakeholder_map: StakeholderMap, stakeholder: Stakeholder, actor: User) -> MapEntry:
     if not can_manage_owner(actor, stakeholder_map.owner_type, stakeholder_map.owner_id):
         raise PermissionDenied()
     if db.session.scalar(
-        select(Entry.id).where(Entry.map_id == stakeholder_map.id, Entry.stakeholder_id == stakeholder.id)
+        select(MapEntry.id).where(MapEntry.map_id == stakeholder_map.id, MapEntry.stakeholder_id == stakeholder.id)
     ):
         raise DomainError(_l("This stakeholder is already on the map."), field="stakeholder")
-    entry = Entry(map_id=stakeholder_map.id, stakeholder_id=stakeholder.id, stakeholder=stakeholder)
+    entry = MapEntry(map_id=stakeholder_map.id, stakeholder_id=stakeholder.id, stakeholder=stakeholder)
     db.session.add(entry)
     db.session.flush()
     audit.record("stakeholder.map_add", stakeholder_map, actor=actor, after={"stakeholder_id": stakeholder.id})
@@ -175,7 +175,7 @@ def set_threshold(stakeholder_map: StakeholderMap, actor: User, threshold: float
     audit.record("stakeholder.threshold", stakeholder_map, actor=actor, before=before, after={"threshold": threshold})
 
 
-def _place(entry: Entry, stakeholder_map: StakeholderMap, interest: float, influence: float) -> None:
+def _place(entry: MapEntry, stakeholder_map: StakeholderMap, interest: float, influence: float) -> None:
     group = group_of(interest, influence, stakeholder_map.threshold)
     if entry.group != group:
         entry.previous_group = entry.group
@@ -185,7 +185,7 @@ def _place(entry: Entry, stakeholder_map: StakeholderMap, interest: float, influ
     db.session.add(Position(entry_id=entry.id, interest=interest, influence=influence, group=group))
 
 
-def score(entry: Entry, actor: User, interest: int, influence: int, assessor_label: str = "") -> None:
+def score(entry: MapEntry, actor: User, interest: int, influence: int, assessor_label: str = "") -> None:
     """One assessor's scores (1–5 each). The position is the mean of each assessor's latest scores; every
     re-assessment is kept as a position, and a move into another group makes that group's plan due."""
     stakeholder_map = db.session.get(StakeholderMap, entry.map_id)
@@ -196,7 +196,7 @@ def score(entry: Entry, actor: User, interest: int, influence: int, assessor_lab
             raise DomainError(_l("Scores are whole numbers from 1 to 5."), field=name)
     label = assessor_label.strip()[:200]
     db.session.add(
-        Score(
+        StakeholderScore(
             entry_id=entry.id,
             assessor_id=None if label else actor.id,
             assessor_label=label,
@@ -206,7 +206,9 @@ def score(entry: Entry, actor: User, interest: int, influence: int, assessor_lab
     )
     db.session.flush()
     latest = {}
-    for s in db.session.scalars(select(Score).where(Score.entry_id == entry.id).order_by(Score.id)):
+    for s in db.session.scalars(
+        select(StakeholderScore).where(StakeholderScore.entry_id == entry.id).order_by(StakeholderScore.id)
+    ):
         latest[(s.assessor_id, s.assessor_label)] = s
     mean_interest = round(sum(s.interest for s in latest.values()) / len(latest), 2)
     mean_influence = round(sum(s.influence for s in latest.values()) / len(latest), 2)
@@ -222,12 +224,16 @@ def score(entry: Entry, actor: User, interest: int, influence: int, assessor_lab
     )
 
 
-def history(entry: Entry) -> list[Position]:
+def history(entry: MapEntry) -> list[Position]:
     return list(db.session.scalars(select(Position).where(Position.entry_id == entry.id).order_by(Position.id)))
 
 
-def scores(entry: Entry) -> list[Score]:
-    return list(db.session.scalars(select(Score).where(Score.entry_id == entry.id).order_by(Score.id)))
+def scores(entry: MapEntry) -> list[StakeholderScore]:
+    return list(
+        db.session.scalars(
+            select(StakeholderScore).where(StakeholderScore.entry_id == entry.id).order_by(StakeholderScore.id)
+        )
+    )
 
 
 # --------------------------------------------------------------------------- plans and engagements
@@ -254,7 +260,7 @@ def set_plan(stakeholder_map: StakeholderMap, actor: User, group: int, level: st
     )
 
 
-def record_engagement(entry: Entry, actor: User, level: str, summary: str) -> Engagement:
+def record_engagement(entry: MapEntry, actor: User, level: str, summary: str) -> Engagement:
     stakeholder_map = db.session.get(StakeholderMap, entry.map_id)
     if not can_manage_owner(actor, stakeholder_map.owner_type, stakeholder_map.owner_id):
         raise PermissionDenied()
@@ -269,13 +275,13 @@ def record_engagement(entry: Entry, actor: User, level: str, summary: str) -> En
     return engagement
 
 
-def engagements(entry: Entry) -> list[Engagement]:
+def engagements(entry: MapEntry) -> list[Engagement]:
     return list(
         db.session.scalars(select(Engagement).where(Engagement.entry_id == entry.id).order_by(Engagement.id.desc()))
     )
 
 
-def plan_due(entry: Entry, plan: Plan | None) -> bool:
+def plan_due(entry: MapEntry, plan: Plan | None) -> bool:
     """The group's plan is due when the entry is in a group whose plan engages (not monitoring) and nothing at
     that level has been recorded since it entered the group."""
     if entry.group is None or plan is None or plan.level == Level.MONITORING:
@@ -292,8 +298,8 @@ def plan_due(entry: Entry, plan: Plan | None) -> bool:
     return not done
 
 
-def find_entry(entry_id: int) -> Entry:
-    entry = db.session.get(Entry, entry_id)
+def find_entry(entry_id: int) -> MapEntry:
+    entry = db.session.get(MapEntry, entry_id)
     if entry is None:
         raise NotFound()
     return entry

@@ -21,7 +21,7 @@ from civic.stakeholders import services
 from civic.stakeholders.forms import EngagementForm, PickForm, PlanForm, ScoreForm, StakeholderForm, ThresholdForm
 from civic.stakeholders.grid import grid
 from civic.stakeholders.links import register_links
-from civic.stakeholders.models import GROUP_ADVICE, GROUPS, LEVEL_LABELS, Entry, Stakeholder, StakeholderMap
+from civic.stakeholders.models import GROUP_ADVICE, GROUPS, LEVEL_LABELS, MapEntry, Stakeholder, StakeholderMap
 from civic.stakeholders.permissions import REGISTER
 
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
@@ -216,7 +216,7 @@ def plan(owner_type: str, owner_id: int, group: int):
 
 
 def _managed_entry(entry_id: int):
-    entry = get_or_404(Entry, entry_id)
+    entry = get_or_404(MapEntry, entry_id)
     stakeholder_map = db.session.get(StakeholderMap, entry.map_id)
     _managed_map(stakeholder_map.owner_type, stakeholder_map.owner_id)
     return entry, stakeholder_map
