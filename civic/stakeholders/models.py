@@ -149,7 +149,7 @@ class StakeholderScore(Base):
     created_at: Mapped[created_at]
 
 
-class Position(Base):
+class StakeholderPosition(Base):
     """The position history: one row per re-assessment (the mean after it)."""
 
     __tablename__ = "stakeholder_positions"
@@ -162,7 +162,7 @@ class Position(Base):
     created_at: Mapped[created_at]
 
 
-class Plan(Base):
+class EngagementPlan(Base):
     """How one group is engaged on a map."""
 
     __tablename__ = "stakeholder_plans"

@@ -26,8 +26,8 @@ from civic.stakeholders.models import (
     Engagement,
     MapEntry,
     Level,
-    Plan,
-    Position,
+    EngagementPlan,
+    StakeholderPosition,
     StakeholderScore,
     Stakeholder,
     StakeholderMap,
@@ -131,7 +131,7 @@ def open_map(owner_type: str, owner_id: int, actor: User) -> StakeholderMap:
     db.session.add(stakeholder_map)
     db.session.flush()
     for group, (level, mechanisms) in DEFAULT_PLAN.items():
-        db.session.add(Plan(map_id=stakeholder_map.id, group=group, level=level, mechanisms=str(mechanisms)))
+        db.session.add(EngagementPlan(map_id=stakeholder_map.id, group=group, level=level, mechanisms=str(mechanisms)))
     db.session.flush()
     return stakeholder_map
 
@@ -182,7 +182,7 @@ def _place(entry: MapEntry, stakeholder_map: StakeholderMap, interest: float, in
         entry.group = group
         entry.group_since = utc_now()
     entry.interest, entry.influence = interest, influence
-    db.session.add(Position(entry_id=entry.id, interest=interest, influence=influence, group=group))
+    db.session.add(StakeholderPosition(entry_id=entry.id, interest=interest, influence=influence, group=group))
 
 
 def score(entry: MapEntry, actor: User, interest: int, influence: int, assessor_label: str = "") -> None:
@@ -224,8 +224,12 @@ def score(entry: MapEntry, actor: User, interest: int, influence: int, assessor_
     )
 
 
-def history(entry: MapEntry) -> list[Position]:
-    return list(db.session.scalars(select(Position).where(Position.entry_id == entry.id).order_by(Position.id)))
+def history(entry: MapEntry) -> list[StakeholderPosition]:
+    return list(
+        db.session.scalars(
+            select(StakeholderPosition).where(StakeholderPosition.entry_id == entry.id).order_by(StakeholderPosition.id)
+        )
+    )
 
 
 def scores(entry: MapEntry) -> list[StakeholderScore]:
@@ -239,8 +243,11 @@ def scores(entry: MapEntry) -> list[StakeholderScore]:
 # --------------------------------------------------------------------------- plans and engagements
 
 
-def plans(stakeholder_map: StakeholderMap) -> dict[int, Plan]:
-    return {p.group: p for p in db.session.scalars(select(Plan).where(Plan.map_id == stakeholder_map.id))}
+def plans(stakeholder_map: StakeholderMap) -> dict[int, EngagementPlan]:
+    return {
+        p.group: p
+        for p in db.session.scalars(select(EngagementPlan).where(EngagementPlan.map_id == stakeholder_map.id))
+    }
 
 
 def set_plan(stakeholder_map: StakeholderMap, actor: User, group: int, level: str, mechanisms: str) -> None:
@@ -251,7 +258,7 @@ def set_plan(stakeholder_map: StakeholderMap, actor: User, group: int, level: st
     plan = plans(stakeholder_map).get(group)
     before = {"group": group, "level": plan.level if plan else None}
     if plan is None:
-        plan = Plan(map_id=stakeholder_map.id, group=group)
+        plan = EngagementPlan(map_id=stakeholder_map.id, group=group)
         db.session.add(plan)
     plan.level, plan.mechanisms = level, mechanisms.strip()
     db.session.flush()
@@ -281,7 +288,7 @@ def engagements(entry: MapEntry) -> list[Engagement]:
     )
 
 
-def plan_due(entry: MapEntry, plan: Plan | None) -> bool:
+def plan_due(entry: MapEntry, plan: EngagementPlan | None) -> bool:
     """The group's plan is due when the entry is in a group whose plan engages (not monitoring) and nothing at
     that level has been recorded since it entered the group."""
     if entry.group is None or plan is None or plan.level == Level.MONITORING:

@@ -76,8 +76,7 @@ class Initiatives:
                 is_public=public,
             )
             initiative = services.start_initiative(owner, data, template)
-            rural = values.IndicatorData("RURAL_KG", "Kindergarten places", "places", "higher", "rural_district",
-                                         "sum")
+            rural = values.IndicatorData("RURAL_KG", "Kindergarten places", "places", "higher", "rural_district", "sum")
             values.add_indicator(initiative, owner, rural)
             if with_values:
                 self.upload(initiative, owner)

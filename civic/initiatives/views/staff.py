@@ -90,11 +90,11 @@ def new():
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
-            return form_page("initiatives/form.html", form, status=exc.status_code, template=template)
+            return form_page("initiatives/form.html", form, status=exc.status_code, case=template)
         db.session.commit()
         flash(_("The initiative was started at step 1."), "success")
         return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
-    return form_page("initiatives/form.html", form, template=template)
+    return form_page("initiatives/form.html", form, case=template)
 
 
 @bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])
