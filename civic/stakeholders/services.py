@@ -24,13 +24,13 @@ from civic.stakeholders.models import (
     KINDS,
     LEVEL_LABELS,
     Engagement,
-    MapEntry,
-    Level,
     EngagementPlan,
-    StakeholderPosition,
-    StakeholderScore,
+    Level,
+    MapEntry,
     Stakeholder,
     StakeholderMap,
+    StakeholderPosition,
+    StakeholderScore,
     group_of,
 )
 from civic.stakeholders.permissions import REGISTER

@@ -121,7 +121,7 @@ POSTS = [
     ("/initiatives/{hidden}/subscribe", {}, lambda r: 302 if r == "anonymous" else (403 if r in TEAM else 404)),
     (
         "/initiatives/{pub}/indicators/{pub_ind}/values",
-        {"territory": "KZ-VOS-GLU", "period": "2025", "value": "5"},
+        {"value{pub_ind}-territory": "KZ-VOS-GLU", "value{pub_ind}-period": "2025", "value{pub_ind}-value": "5"},
         lambda r: _team_page(r, ok=303),
     ),
     ("/stakeholders/entries/{entry}/score", {"interest": 4, "influence": 4}, lambda r: _team_page(r, ok=303)),
@@ -145,7 +145,7 @@ def test_permission_matrix_for_actions(app, client, auth, cast, scene, role):
     wrong = {}
     for template, data, rule in POSTS:
         path = template.format(**scene)
-        status = client.post(path, data=data).status_code
+        status = client.post(path, data={k.format(**scene): v for k, v in data.items()}).status_code
         if status != rule(role):
             wrong[path] = (status, rule(role))
     assert wrong == {}, f"{role}: path -> (got, expected)"

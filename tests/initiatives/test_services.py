@@ -19,7 +19,9 @@ def test_load_templates_is_idempotent(app):
         db.session.commit()
         assert services.load_templates() == (0, 0)
         case = db.session.scalar(select(Template).where(Template.case_no == 17))
-        assert case.title_en == "Kindergarten places" and case.title_kk and case.title_ru
+        assert case.title_en == "Kindergarten places"
+        assert case.title_kk
+        assert case.title_ru
         assert "advice_bureau" in case.mechanisms
         assert db.session.scalar(select(func.count()).select_from(Template)) == 45
 
@@ -37,7 +39,8 @@ def test_start_from_template_copies_indicators_and_needs_permission(app, cast, i
         initiative = db.session.get(Initiative, initiative_id)
         codes = [i.code for i in values.indicators_of(initiative)]
         assert codes == ["KG_COVERAGE", "KG_QUEUE", "RURAL_KG"]
-        assert initiative.step == 1 and initiative.on_team(user(cast.owner))
+        assert initiative.step == 1
+        assert initiative.on_team(user(cast.owner))
         data = services.InitiativeData("x", "", territory("KZ-VOS"), "education", 5)
         with pytest.raises(PermissionDenied):
             services.start_initiative(user(cast.resident), data)
@@ -93,7 +96,8 @@ def test_step_six_needs_group_four_consulted_or_an_override(app, cast, initiativ
         with pytest.raises(DomainError, match="Group 4 not yet consulted"):
             services.advance(initiative, owner, "Checked")
         services.advance(initiative, owner, "Checked", override_reason="The maslikhat session is next month")
-        assert initiative.step == 7 and initiative.check_override_reason.startswith("The maslikhat")
+        assert initiative.step == 7
+        assert initiative.check_override_reason.startswith("The maslikhat")
 
 
 def test_step_six_passes_after_consultation(app, cast, initiatives):
@@ -109,7 +113,8 @@ def test_step_six_passes_after_consultation(app, cast, initiatives):
         sh.score(entry, owner, 2, 5)
         sh.record_engagement(entry, owner, "consultation", "Agreed the conditions")
         services.advance(initiative, owner, "Checked")
-        assert initiative.step == 7 and initiative.check_override_reason == ""
+        assert initiative.step == 7
+        assert initiative.check_override_reason == ""
 
 
 def test_step_ten_publishes_and_informs_followers_and_groups(app, cast, initiatives):
@@ -135,7 +140,8 @@ def test_step_ten_publishes_and_informs_followers_and_groups(app, cast, initiati
         with pytest.raises(DomainError, match="public report"):
             services.advance(initiative, owner, "Done")
         services.advance(initiative, owner, "Done", report_text="150 places opened.")
-        assert initiative.finished and initiative.step == 10
+        assert initiative.finished
+        assert initiative.step == 10
         told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "initiative_report")))
         assert told == {cast.follower.id, cast.contact.id}
         with pytest.raises(DomainError):
@@ -210,7 +216,8 @@ def test_csv_outside_the_initiative_is_rejected(app, cast, initiatives):
         report = values.import_csv(
             initiative, user(cast.owner), CSV_HEADER + f"KG_QUEUE,KZ-ALA-BOS,2024,5,{indicator.unit}\n"
         )
-        assert report.rejected and "outside" in report.rejected[0][1]
+        assert report.rejected
+        assert "outside" in report.rejected[0][1]
 
 
 def test_weak_spots_go_one_level_up_and_are_answered(app, cast):
@@ -226,6 +233,7 @@ def test_weak_spots_go_one_level_up_and_are_answered(app, cast):
         received, _sent = services.weak_spots_for(user(cast.owner))
         assert [r.id for r in received] == [report.id]
         received, sent = services.weak_spots_for(district)
-        assert [r.id for r in sent] == [report.id] and received == []
+        assert [r.id for r in sent] == [report.id]
+        assert received == []
         upward = services.send_weak_spots(user(cast.owner), territory("KZ-VOS"), "Oblast-wide deficit", "")
         assert upward.to_territory_id == territory("KZ").id

@@ -45,7 +45,8 @@ def test_score_outside_the_scale_is_refused(app, cast, mapped):
         for interest, influence in ((0, 3), (3, 6), (2.5, 3)):
             with pytest.raises(DomainError, match="1 to 5"):
                 sh.score(entry, user(cast.owner), interest, influence)
-        assert sh.scores(entry) == [] and entry.group is None
+        assert sh.scores(entry) == []
+        assert entry.group is None
 
 
 def test_mean_over_assessors_history_and_plan_due(app, cast, mapped):
@@ -84,7 +85,8 @@ def test_threshold_per_map_regroups(app, cast, mapped):
         assert entry.group == 2
         stakeholder_map = db.session.get(sh.StakeholderMap, mapped[1])
         sh.set_threshold(stakeholder_map, owner, 3.5)
-        assert entry.group == 3 and entry.previous_group == 2
+        assert entry.group == 3
+        assert entry.previous_group == 2
         with pytest.raises(DomainError):
             sh.set_threshold(stakeholder_map, owner, 7)
 
@@ -116,6 +118,9 @@ def test_default_plan_rows_and_register_reuse(app, cast, mapped):
 def test_grid_geometry_shows_moves():
     chart = grid([("A", 1, 1, 3, None), ("B", 5, 5, 2, (1, 1))], threshold=3, width=480, height=360, margin=40)
     a, b = chart.shapes["dots"]
-    assert (a.x, a.y) == (40, 320) and a.from_x is None
-    assert (b.x, b.y) == (440, 40) and (b.from_x, b.from_y) == (40, 320)
-    assert chart.shapes["split_x"] == 240 and chart.shapes["split_y"] == 180
+    assert (a.x, a.y) == (40, 320)
+    assert a.from_x is None
+    assert (b.x, b.y) == (440, 40)
+    assert (b.from_x, b.from_y) == (40, 320)
+    assert chart.shapes["split_x"] == 240
+    assert chart.shapes["split_y"] == 180

@@ -127,11 +127,14 @@ def render_manage(initiative: Initiative, status: int = 200, **forms):
     }
     defaults.update(forms)
     target_forms = {
-        i.id: TargetForm(formdata=None, target_value=i.target_value, target_period=i.target_period) for i in indicators
+        i.id: TargetForm(
+            formdata=None, prefix=f"target{i.id}", target_value=i.target_value, target_period=i.target_period
+        )
+        for i in indicators
     }
     if "target_form" in forms:
         target_forms[forms["target_indicator"]] = forms["target_form"]
-    value_forms = {i.id: ValueForm(formdata=None) for i in indicators}
+    value_forms = {i.id: ValueForm(formdata=None, prefix=f"value{i.id}") for i in indicators}
     if "value_form" in forms:
         value_forms[forms["value_indicator"]] = forms["value_form"]
     return (
@@ -261,7 +264,7 @@ def new_indicator(initiative_id: int):
 def set_target(initiative_id: int, indicator_id: int):
     initiative = managed_initiative(initiative_id)
     indicator = load_indicator(initiative, indicator_id)
-    form = TargetForm()
+    form = TargetForm(prefix=f"target{indicator.id}")
     if form.validate_on_submit():
         try:
             values.set_target(indicator, initiative, current_user, form.target_value.data, form.target_period.data)
@@ -285,7 +288,7 @@ def set_target(initiative_id: int, indicator_id: int):
 def add_value(initiative_id: int, indicator_id: int):
     initiative = managed_initiative(initiative_id)
     indicator = load_indicator(initiative, indicator_id)
-    form = ValueForm()
+    form = ValueForm(prefix=f"value{indicator.id}")
     if form.validate_on_submit():
         territory = db.session.scalar(select(Territory).where(Territory.code == form.territory.data.strip()))
         try:
