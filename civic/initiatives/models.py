@@ -249,12 +249,12 @@ class Value(Base):
     """A value entered at the indicator's collection level for one territory and period ("2024" or "2024-03")."""
 
     __tablename__ = "initiative_values"
-    __table_args__ = (UniqueConstraint("indicator_id", "territory_id", "period"),)
 
-    id: Mapped[intpk]
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("initiative_indicators.id", ondelete="CASCADE"))
-    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
-    period: Mapped[str] = mapped_column(String(7))
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative_indicators.id", ondelete="CASCADE"), primary_key=True
+    )
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
 
 
@@ -265,10 +265,10 @@ class Rollup(Base):
     __tablename__ = "initiative_rollups"
     __table_args__ = (Index("ix_initiative_rollups_lookup", "indicator_id", "period", "parent_id"),)
 
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("initiative_indicators.id", ondelete="CASCADE"), primary_key=True
-    )
-    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), primary_key=True)
+    #: No foreign keys: a derived cache, rewritten wholesale per indicator (checking 2 keys per row would double the
+    #: cost of a refresh); ``values.refresh_rollup`` only ever writes ids it read from the tables.
+    indicator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     #: The territory's parent (copied, so a view of one territory's children is one indexed lookup).
     parent_id: Mapped[Optional[int]] = mapped_column(Integer)

@@ -345,10 +345,14 @@ def rolled(indicator: Indicator, territory: Territory, period: str) -> float | N
     )
 
 
-def periods(indicator: Indicator) -> list[str]:
+def periods(indicator: Indicator, initiative_territory: Territory) -> list[str]:
+    """The periods with values: every value lies inside the initiative's territory, so its own roll-up rows list
+    them all (a primary-key range, not a scan of the indicator's rows)."""
     return list(
         db.session.scalars(
-            select(Rollup.period).where(Rollup.indicator_id == indicator.id).distinct().order_by(Rollup.period)
+            select(Rollup.period)
+            .where(Rollup.indicator_id == indicator.id, Rollup.territory_id == initiative_territory.id)
+            .order_by(Rollup.period)
         )
     )
 

@@ -272,23 +272,19 @@ def upgrade() -> None:
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('value', sa.Float(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['indicator_id'], ['initiative_indicators.id'], name=op.f('fk_initiative_rollups_indicator_id_initiative_indicators'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['territory_id'], ['territories.id'], name=op.f('fk_initiative_rollups_territory_id_territories')),
     sa.PrimaryKeyConstraint('indicator_id', 'territory_id', 'period', name=op.f('pk_initiative_rollups'))
     )
     with op.batch_alter_table('initiative_rollups', schema=None) as batch_op:
         batch_op.create_index('ix_initiative_rollups_lookup', ['indicator_id', 'period', 'parent_id'], unique=False)
 
     op.create_table('initiative_values',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('indicator_id', sa.Integer(), nullable=False),
     sa.Column('territory_id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=7), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['indicator_id'], ['initiative_indicators.id'], name=op.f('fk_initiative_values_indicator_id_initiative_indicators'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['territory_id'], ['territories.id'], name=op.f('fk_initiative_values_territory_id_territories')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_initiative_values')),
-    sa.UniqueConstraint('indicator_id', 'territory_id', 'period', name=op.f('uq_initiative_values_indicator_id_territory_id_period'))
+    sa.PrimaryKeyConstraint('indicator_id', 'territory_id', 'period', name=op.f('pk_initiative_values'))
     )
     # ### end Alembic commands ###
 

@@ -45,7 +45,7 @@ def test_demo_runs_six_cases_with_values_at_all_levels(app, directory, client):
             )
         }
         assert levels == {"rural_district", "district", "oblast", "republic"}
-        assert len(values.periods(indicator)) == 36
+        assert len(values.periods(indicator, large.territory)) == 36
         moved = db.session.scalars(select(MapEntry).where(MapEntry.previous_group == 3, MapEntry.group == 2)).all()
         assert moved
     assert any("rolled up" in line for line in lines)

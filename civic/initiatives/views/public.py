@@ -125,7 +125,7 @@ def indicator(initiative_id: int, indicator_id: int):
             and not territory.contains(initiative.territory)
         ):
             abort(404)
-    known = values.periods(ind)
+    known = values.periods(ind, initiative.territory)
     period = request.args.get("period", "").strip() or (known[-1] if known else "")
     if period and period not in known:
         abort(404)
