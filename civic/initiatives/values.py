@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from civic import db
 from civic.core.errors import DomainError, PermissionDenied
@@ -147,13 +147,33 @@ def set_value(
     )
 
 
-def _upsert(rows: list[dict]) -> None:
-    """Insert values, replacing those with the same (indicator, territory, period), in one executemany."""
+_PG_UPSERT = text(
+    "INSERT INTO initiative_values (indicator_id, territory_id, period, value) "
+    "SELECT * FROM unnest(CAST(:indicators AS integer[]), CAST(:territories AS integer[]), "
+    "CAST(:periods AS varchar[]), CAST(:values AS double precision[])) "
+    "ON CONFLICT (indicator_id, territory_id, period) DO UPDATE SET value = EXCLUDED.value"
+)
+
+
+def _upsert(rows: list[dict], chunk: int = 50_000) -> None:
+    """Insert values, replacing those with the same (indicator, territory, period). PostgreSQL gets whole columns
+    as arrays (``unnest``: one statement per ``chunk`` rows); SQLite an executemany, which its driver loops in C."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Value.__table__)
+    if db.session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            db.session.execute(
+                _PG_UPSERT,
+                {
+                    "indicators": [r["indicator_id"] for r in part],
+                    "territories": [r["territory_id"] for r in part],
+                    "periods": [r["period"] for r in part],
+                    "values": [r["value"] for r in part],
+                },
+            )
+        return
+    statement = sqlite.insert(Value.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["indicator_id", "territory_id", "period"], set_={"value": statement.excluded.value}
     )
@@ -200,7 +220,10 @@ def import_csv(initiative: Initiative, actor: User, data: str | bytes) -> Import
         )
         return report
     position = {name: header.index(name) for name in CSV_COLUMNS}
-    indicators = {i.code: i for i in indicators_of(initiative)}
+    indicators = {
+        i.code: (i.id, i.code, LEVEL_EQUIVALENTS[i.level], COLLECTION_LEVELS[i.level], i.unit)
+        for i in indicators_of(initiative)
+    }
     territories = {
         code: (tid, level, path)
         for code, tid, level, path in db.session.execute(
@@ -232,14 +255,15 @@ def import_csv(initiative: Initiative, actor: User, data: str | bytes) -> Import
             report.rejected.append((line, _("Unknown territory code “%(code)s”.", code=t_code)))
             continue
         tid, level, path = territory
-        if level not in LEVEL_EQUIVALENTS[indicator.level]:
+        ind_id, ind_code, ind_levels, ind_level_label, ind_unit = indicator
+        if level not in ind_levels:
             report.rejected.append(
                 (
                     line,
                     _(
                         "%(code)s is collected at the level “%(level)s”; %(territory)s is not at that level.",
-                        code=indicator.code,
-                        level=COLLECTION_LEVELS[indicator.level],
+                        code=ind_code,
+                        level=ind_level_label,
                         territory=t_code,
                     ),
                 )
@@ -262,27 +286,27 @@ def import_csv(initiative: Initiative, actor: User, data: str | bytes) -> Import
         except ValueError:
             report.rejected.append((line, _("“%(value)s” is not a number.", value=raw)))
             continue
-        if unit != indicator.unit:
+        if unit != ind_unit:
             report.rejected.append(
                 (
                     line,
                     _(
                         "The unit of %(code)s is “%(unit)s”, not “%(given)s”.",
-                        code=indicator.code,
-                        unit=indicator.unit,
+                        code=ind_code,
+                        unit=ind_unit,
                         given=unit,
                     ),
                 )
             )
             continue
-        key = (indicator.id, tid, period)
+        key = (ind_id, tid, period)
         if key in seen:
             report.rejected.append(
                 (
                     line,
                     _(
                         "Duplicate row: %(code)s, %(territory)s, %(period)s appears earlier in the file.",
-                        code=indicator.code,
+                        code=ind_code,
                         territory=t_code,
                         period=period,
                     ),
@@ -290,8 +314,8 @@ def import_csv(initiative: Initiative, actor: User, data: str | bytes) -> Import
             )
             continue
         seen.add(key)
-        touched.add(indicator.id)
-        rows.append({"indicator_id": indicator.id, "territory_id": tid, "period": period, "value": value})
+        touched.add(ind_id)
+        rows.append({"indicator_id": ind_id, "territory_id": tid, "period": period, "value": value})
     if not rows and not report.rejected:
         report.fatal = _("The file has no rows.")
     if not report.ok:
