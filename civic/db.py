@@ -29,6 +29,8 @@ MODEL_MODULES = (
     "civic.bureau.models",
     "civic.contests.models",
     "civic.councils.models",
+    "civic.initiatives.models",
+    "civic.stakeholders.models",
 )
 
 

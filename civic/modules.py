@@ -24,7 +24,16 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-MODULES: tuple[str, ...] = ("identity", "petitions", "delphi", "bureau", "contests", "councils")
+MODULES: tuple[str, ...] = (
+    "identity",
+    "petitions",
+    "delphi",
+    "bureau",
+    "contests",
+    "councils",
+    "stakeholders",
+    "initiatives",
+)
 
 
 def submodule(module: str, part: str) -> ModuleType | None:

@@ -28,7 +28,9 @@ from civic.demo import DemoContext
 from civic.identity.demo import STAFF
 from civic.identity.models import StateBody, User
 from civic.modules import MODULES, submodule
+from civic.initiatives.models import Indicator
 from civic.petitions.models import Petition, PetitionSignature, PetitionState
+from civic.stakeholders.models import Stakeholder
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.IGNORECASE)
 AUDIT_INSERT = re.compile(r"^\s*INSERT INTO audit_events\b", re.IGNORECASE)
@@ -105,6 +107,14 @@ def _values(app) -> dict:
             "meeting_id": db.session.scalars(select(Meeting.id).order_by(Meeting.id)).all(),
             "rec_id": db.session.scalars(select(Recommendation.id).order_by(Recommendation.id)).all(),
             "call_id": [first(VolunteerCall)],
+            "initiative_indicator": db.session.execute(
+                select(Indicator.initiative_id, Indicator.id).order_by(Indicator.id).limit(3)
+            ).all(),
+            "initiative_id": sorted({i for i, _ in db.session.execute(select(Indicator.initiative_id, Indicator.id))}),
+            "code": ["KZ-ALA", "KZ-VOS"],
+            "stakeholder": db.session.execute(
+                select(Stakeholder.territory_id, Stakeholder.id).order_by(Stakeholder.id).limit(1)
+            ).all(),
             "contest_entry": [
                 (c, e)
                 for c, e in db.session.execute(
@@ -135,6 +145,12 @@ def _urls(app, values) -> list[tuple[str, str]]:
             candidates = [{"contest_id": c, "entry_id": e} for c, e in values["contest_entry"]]
         elif args == {"object_type", "object_id"}:
             candidates = [{"object_type": "petition", "object_id": p} for p in values["petition_id"][:2]]
+        elif args == {"initiative_id", "indicator_id"}:
+            candidates = [{"initiative_id": i, "indicator_id": d} for i, d in values["initiative_indicator"]]
+        elif args == {"owner_type", "owner_id"}:
+            candidates = [{"owner_type": "initiative", "owner_id": i} for i in values["initiative_id"][:3]]
+        elif args == {"code", "stakeholder_id"}:
+            candidates = [{"code": "KZ-ALA", "stakeholder_id": s} for _t, s in values["stakeholder"]]
         elif args == {"token"}:
             token = values["supporter_token"] if rule.endpoint == "petitions.supporters_page" else "not-a-token"
             candidates = [{"token": token}]
