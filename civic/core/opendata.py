@@ -363,9 +363,9 @@ def _remember(response: Response) -> Response:
     import time
 
     seconds = current_app.config.get("API_CACHE_SECONDS")
-    if seconds and request.method == "GET" and response.status_code == 200 and response.headers.get("ETag"):
-        if not response.direct_passthrough:
-            _cache.put(_cache_key(), time.monotonic() + seconds, (response.get_data(), list(response.headers)))
+    cacheable = request.method == "GET" and response.status_code == 200 and not response.direct_passthrough
+    if seconds and cacheable and response.headers.get("ETag"):
+        _cache.put(_cache_key(), time.monotonic() + seconds, (response.get_data(), list(response.headers)))
     return response
 
 

@@ -26,7 +26,7 @@ def map_query(ctx, query):
 
 
 @pytest.fixture
-def published(world, residents):
+def published(world, residents):  # noqa: F811 (the imported petitions fixtures)
     open_id = world.petition("open", title="Extend bus route 32 to the Almaly market")
     for user in residents(2):
         world.sign(open_id, user, ip="10.2.0.9")
@@ -92,7 +92,9 @@ def test_what_the_schema_forbids_is_a_400_problem_in_the_requested_language(clie
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["status"] == 400 and body["title"] and body["detail"]
+    assert body["status"] == 400
+    assert body["title"]
+    assert body["detail"]
 
 
 def test_problem_detail_follows_accept_language(app, directory):
@@ -130,7 +132,8 @@ def test_every_list_has_a_formula_safe_csv_with_bom(client, directory):
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows and {"code", "kind", "territory_code", "name_kk"} <= set(rows[0])
+    assert rows
+    assert {"code", "kind", "territory_code", "name_kk"} <= set(rows[0])
     json_codes = {b["code"] for b in client.get("/api/v1/bodies?limit=500").get_json()["data"]}
     assert {row["code"] for row in rows} == json_codes
 
@@ -176,9 +179,7 @@ def test_docs_page_loads_the_vendored_viewer_without_inline_script(client, direc
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
-def test_a_repeated_request_is_answered_from_the_worker_cache_without_the_database(
-    app, client, directory, monkeypatch
-):
+def test_a_repeated_request_is_answered_from_the_worker_cache_without_the_database(app, client, directory, monkeypatch):
     from civic.core import opendata
 
     monkeypatch.setitem(app.config, "API_CACHE_SECONDS", 30)

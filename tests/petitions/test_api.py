@@ -6,8 +6,8 @@ import io
 import pytest
 
 from civic import db
-from civic.petitions import moderation
 from civic.core.opendata import csv_safe
+from civic.petitions import moderation
 from civic.petitions.models import Petition
 
 
