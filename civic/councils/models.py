@@ -227,7 +227,7 @@ class Booking(Base):
     booked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 
-    subscription: Mapped[Subscription] = relationship()
+    subscription: Mapped[Subscription] = relationship(Subscription)  # two modules name a class Subscription
 
     @property
     def kind_label(self) -> str:
