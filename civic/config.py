@@ -65,6 +65,8 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI: str | None = None  # default: REDIS_URL, else per-process memory
     JOBS_QUEUE = "civic"  # the RQ queue name (civic.core.jobs)
     JOBS_RETRIES = 3  # attempts after the first before a job goes to the failed-jobs list
+    JOBS_RETRY_INTERVALS = "30,300,1800"  # seconds before each retry (needs a worker with the scheduler)
+    JOBS_RUN_SYNC = False  # tests: run queued jobs at once in the enqueuing process (RQ is_async=False)
 
 
 ENV_KEYS = (
@@ -90,6 +92,7 @@ ENV_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "JOBS_QUEUE",
     "JOBS_RETRIES",
+    "JOBS_RETRY_INTERVALS",
 )
 
 
