@@ -177,3 +177,26 @@ def test_accounts_still_need_the_csrf_token_to_switch_language(plain_client, app
     plain_client.post("/language", data={"language": "ru", "next": "/"})  # no csrf_token
     with app.app_context():
         assert db.session.get(User, user.id).preferred_locale != "ru"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, "memory://"),
+        ({"REDIS_URL": "redis://r:6379/0"}, "redis://r:6379/0"),
+        ({"REDIS_URL": "redis://r:6379/0", "RATELIMIT_STORAGE_URI": "redis://r:6379/3"}, "redis://r:6379/3"),
+    ],
+)
+def test_rate_limits_use_redis_when_configured(given, expected, tmp_path):
+    from civic import config
+
+    values = {**{k: v for k, v in vars(config.DefaultConfig).items() if k.isupper()}, "SECRET_KEY": "x"}
+    values.update(config.from_environment({f"CIVIC_{k}": v for k, v in given.items()}))
+    config.finalise(values, tmp_path)
+    assert values["RATELIMIT_STORAGE_URI"] == expected
+
+
+def test_proxy_count_comes_from_the_environment():
+    from civic import config
+
+    assert config.from_environment({"CIVIC_PROXY_COUNT": "1"}) == {"PROXY_COUNT": 1}
