@@ -69,6 +69,8 @@ extract-messages: install
 lint: install-test
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 	$(BIN)/ruff format --check civic tests bench migrations wsgi.py
+	$(BIN)/bandit -q -c pyproject.toml -r civic wsgi.py
+	$(BIN)/pip-audit --progress-spinner off --skip-editable  # needs the network: only here, never in `make test`
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

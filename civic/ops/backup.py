@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore with fixed arguments, no shell
+import subprocess  # nosec B404
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,7 +64,8 @@ def backup(database_url: str, folder: Path, now: datetime | None = None) -> Path
     if url.get_backend_name() == "postgresql":
         target = folder / f"civic-{stamp}.pgdump"
         dsn, env = _pg_target(url)
-        subprocess.run(  # nosec B603 - fixed argument list
+        # Fixed argument list (bandit B603).
+        subprocess.run(  # nosec B603
             [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), dsn],
             check=True,
             env=env,
@@ -92,7 +93,8 @@ def restore(database_url: str, source: Path) -> None:
         return
     if url.get_backend_name() == "postgresql":
         dsn, env = _pg_target(url)
-        result = subprocess.run(  # nosec B603 - fixed argument list
+        # Fixed argument list (bandit B603).
+        result = subprocess.run(  # nosec B603
             [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname", dsn]
             + [str(source)],
             env=env,

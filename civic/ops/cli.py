@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess  # nosec B404 - only for CalledProcessError
+import subprocess  # nosec B404
 from pathlib import Path
 
 import click
