@@ -97,7 +97,9 @@ def _register_modules(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from civic.core.views import render_csrf_error, render_error, render_server_error
+    from sqlalchemy.exc import DataError
+
+    from civic.core.views import render_bad_input, render_csrf_error, render_error, render_server_error
 
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -118,6 +120,9 @@ def _init_security(app: Flask) -> None:
         return response
 
     app.register_error_handler(CSRFError, render_csrf_error)
+    # A value no column can hold (a 30-digit id in a form, a NUL byte for PostgreSQL) is bad input, not a crash.
+    app.register_error_handler(DataError, render_bad_input)
+    app.register_error_handler(OverflowError, render_bad_input)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_server_error)
 

@@ -135,6 +135,15 @@ def render_csrf_error(error):
     return render_error(error)
 
 
+def render_bad_input(error):
+    """A value the database cannot store (out of range, NUL byte...): undo the request's changes and answer 400."""
+    current_app.logger.info("bad input refused by the database: %s", type(error).__name__)
+    db.session.rollback()
+    from werkzeug.exceptions import BadRequest
+
+    return render_error(BadRequest())
+
+
 def render_server_error(error):
     current_app.logger.exception("unhandled error", exc_info=getattr(error, "original_exception", error))
     db.session.rollback()

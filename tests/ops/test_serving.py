@@ -200,3 +200,27 @@ def test_proxy_count_comes_from_the_environment():
     from civic import config
 
     assert config.from_environment({"CIVIC_PROXY_COUNT": "1"}) == {"PROXY_COUNT": 1}
+
+
+def test_values_no_column_can_hold_answer_400_not_500(client, app, auth, make_user):
+    """A 30-digit id in a form reaches the database on some paths; the answer is 400 and nothing is written."""
+    auth.login(make_user(roles=["admin"]))
+    response = client.post("/petitions/admin/categories", data={"category_id": "9" * 30})
+    assert response.status_code in (400, 404)
+    from werkzeug.exceptions import NotFound
+
+    from civic.core.http import get_or_404
+    from civic.identity.models import User
+
+    with app.test_request_context(), pytest.raises(NotFound):
+        get_or_404(User, 2**40)
+
+
+def test_a_database_data_error_is_a_400(client, app, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    def broken():
+        raise DataError("INSERT", {}, Exception("integer out of range"))
+
+    monkeypatch.setitem(app.view_functions, "core.health", broken)
+    assert client.get("/healthz").status_code == 400
