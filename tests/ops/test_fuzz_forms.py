@@ -139,7 +139,7 @@ def test_no_form_or_api_endpoint_answers_500(app, client, demo_admin):
     assert len([t for t in targets if t[0] == "POST"]) > 80  # the URL map was read, not an empty list
 
     def make_probe(method: str, url: str, names: list[str]):
-        @settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(data=st.fixed_dictionaries({name: values for name in names}))
         def probe(data):
             demo_admin()
