@@ -125,16 +125,19 @@ def _dispatch(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
     rq_queue = queue(app)
     for func_path, args in jobs:
         if rq_queue is not None:
-            rq_queue.enqueue(
-                perform,
-                func_path,
-                *args,
-                retry=_retry(app),
-                description=func_path,
-                failure_ttl=30 * 24 * 3600,
-                result_ttl=3600,
-            )
-            continue
+            try:
+                rq_queue.enqueue(
+                    perform,
+                    func_path,
+                    *args,
+                    retry=_retry(app),
+                    description=func_path,
+                    failure_ttl=30 * 24 * 3600,
+                    result_ttl=3600,
+                )
+                continue
+            except Exception:  # Redis unreachable: do the work here rather than lose it (mail, notifications)
+                log.exception("could not queue job %s; running it in-process", func_path)
         try:
             perform(func_path, *args)
         except Exception:  # in-process: one attempt; a failure must not undo the committed action
@@ -172,7 +175,8 @@ def install_session_hooks(session_factory) -> None:
     def _hand_over(sess):
         jobs = sess.info.pop(PENDING_KEY, [])
         if jobs:
-            _dispatch_in_thread(current_app._get_current_object(), jobs)
+            app = current_app._get_current_object() if has_app_context() else worker_app()
+            _dispatch_in_thread(app, jobs)
 
     @event.listens_for(session_factory, "after_rollback")
     def _discard(sess):

@@ -187,3 +187,11 @@ def test_worker_command_needs_redis(runner):
     result = runner.invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0
     assert "REDIS_URL is not set" in result.output
+
+
+def test_when_redis_is_down_the_job_runs_in_process(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    with app.app_context():
+        jobs.enqueue("tests.ops.test_jobs:record_call", 9)
+        db.session.commit()
+    assert CALLS == [9]
