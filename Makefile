@@ -23,7 +23,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations
+# axe-core for the browser tests' accessibility check (package.json pins it); skipped when npm is missing.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else \
+		echo "npm is not installed: the browser tests' axe-core check will fail (apt-get install npm)."; \
+	fi
+
+install-test: $(VENV)/.installed-test translations node_modules/.installed
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d civic/translations 2>&1 | tail -n 3
@@ -70,6 +78,8 @@ extract-messages: install
 lint: install-test
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 	$(BIN)/ruff format --check civic tests bench migrations wsgi.py
+	$(BIN)/bandit -q -c pyproject.toml -r civic wsgi.py
+	$(BIN)/pip-audit --progress-spinner off --skip-editable  # needs the network: only here, never in `make test`
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from civic import config as config_module
 from civic import db
 from civic.config import ROOT
+from civic.core import serving
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     config_module.finalise(app.config, Path(app.instance_path))
 
     _init_database(app)
+    serving.init_app(app)  # ProxyFix, request ids, JSON logs (civic.core.serving)
     _init_extensions(app)
     _register_modules(app)
     _init_security(app)
@@ -103,7 +105,9 @@ def _register_modules(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from civic.core.views import render_csrf_error, render_error, render_server_error
+    from sqlalchemy.exc import DataError
+
+    from civic.core.views import render_bad_input, render_csrf_error, render_error, render_server_error
 
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -120,15 +124,13 @@ def _init_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SECURE_COOKIES"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if (
-            request.endpoint
-            and not request.endpoint.startswith(("core.home", "static"))
-            and "Cache-Control" not in headers
-        ):
-            headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
+        serving.cache_control(response, personal=_is_personal())
         return response
 
     app.register_error_handler(CSRFError, render_csrf_error)
+    # A value no column can hold (a 30-digit id in a form, a NUL byte for PostgreSQL) is bad input, not a crash.
+    app.register_error_handler(DataError, render_bad_input)
+    app.register_error_handler(OverflowError, render_bad_input)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_server_error)
 

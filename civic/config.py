@@ -61,6 +61,17 @@ class DefaultConfig:
     PUBLIC_BASE_URL: str | None = None
     TESTING = False
 
+    # Deployment (civic.core.serving, docs/operations.md)
+    PROXY_COUNT = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1)
+    LOG_FORMAT = "json"  # or "text"
+    LOG_LEVEL = "INFO"
+    CACHE_PUBLIC_MAX_AGE = 60  # seconds anonymous public pages may be cached
+    RATELIMIT_STORAGE_URI: str | None = None  # default: REDIS_URL, else per-process memory
+    JOBS_QUEUE = "civic"  # the RQ queue name (civic.core.jobs)
+    JOBS_RETRIES = 3  # attempts after the first before a job goes to the failed-jobs list
+    JOBS_RETRY_INTERVALS = "30,300,1800"  # seconds before each retry (needs a worker with the scheduler)
+    JOBS_RUN_SYNC = False  # tests: run queued jobs at once in the enqueuing process (RQ is_async=False)
+
 
 ENV_KEYS = (
     "DATABASE_URL",
@@ -81,6 +92,14 @@ ENV_KEYS = (
     "API_RATE_LIMIT",
     "API_CACHE_SECONDS",
     "OPENDATA_DUMP_DIR",
+    "PROXY_COUNT",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "CACHE_PUBLIC_MAX_AGE",
+    "RATELIMIT_STORAGE_URI",
+    "JOBS_QUEUE",
+    "JOBS_RETRIES",
+    "JOBS_RETRY_INTERVALS",
 )
 
 
@@ -131,4 +150,4 @@ def finalise(config: dict, instance_path: Path) -> None:
     secure = config["SECURE_COOKIES"]
     config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
     config["SESSION_COOKIE_NAME"] = "__Host-civic" if secure else "civic_session"
-    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    config["RATELIMIT_STORAGE_URI"] = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"

@@ -26,6 +26,7 @@ from types import ModuleType
 
 MODULES: tuple[str, ...] = (
     "identity",
+    "ops",
     "petitions",
     "delphi",
     "bureau",

@@ -262,12 +262,56 @@ def _chromium():
         browser.close()
 
 
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+def assert_accessible(tab) -> None:
+    """Run axe-core (npm, ``make install-test``) on the tab's page: no serious or critical violation.
+
+    The ``page`` fixture calls it after every ``page.goto`` and at the end of each browser test; call it yourself
+    after a click that changes the page in place."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is not installed: run `make install-test` (npm ci) first")
+    if tab.is_closed() or not tab.url.startswith("http"):
+        return
+    tab.wait_for_load_state("load")
+    if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
+        # the page's CSP allows only same-origin scripts: Playwright's add_script_tag would be blocked, so evaluate it
+        tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
+    result = tab.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }"""
+    )
+    bad = [v for v in result if v["impact"] in AXE_IMPACTS]
+    assert not bad, f"axe-core on {tab.url}:\n" + "\n".join(
+        f"- {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in bad
+    )
+
+
 @pytest.fixture
 def page(_chromium, live_server):
-    """A fresh browser tab (its own cookies) with ``page.base_url`` set to the live server."""
+    """A fresh browser tab (its own cookies) with ``page.base_url`` set to the live server.
+
+    Every ``goto`` is followed by an axe-core check (``assert_accessible``), and so is the end of the test."""
     context = _chromium.new_context(locale="kk-KZ", base_url=live_server)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     tab.base_url = live_server
+    goto = tab.goto
+
+    def checked_goto(*args, **kwargs):
+        response = goto(*args, **kwargs)
+        assert_accessible(tab)
+        return response
+
+    tab.goto = checked_goto
+    tab.assert_accessible = lambda: assert_accessible(tab)
     yield tab
-    context.close()
+    try:
+        assert_accessible(tab)
+    finally:
+        context.close()

@@ -58,32 +58,17 @@ def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send when the current transaction commits; drop if it rolls back (no mail about unsaved changes)."""
-    from civic import db
+    """Send when the current transaction commits; drop if it rolls back (no mail about unsaved changes).
 
-    db.session.info.setdefault("pending_mail", []).append((to, subject, body))
+    The sending is a job (civic.core.jobs): a worker sends it, with retries, when Redis is configured; otherwise it
+    is sent in-process right after the commit."""
+    from civic.core import jobs
 
-
-_hooks_installed = False
+    jobs.enqueue("civic.core.mail:send_mail", to, subject, body)
 
 
 def install_session_hooks(session_factory) -> None:
-    """Deliver queued mail after commit (always inside the request's or command's app context)."""
-    global _hooks_installed
-    if _hooks_installed:
-        return
-    from sqlalchemy import event
+    """Hand queued jobs (mail among them) over after commit (civic.core.jobs)."""
+    from civic.core import jobs
 
-    @event.listens_for(session_factory, "after_commit")
-    def _deliver(sess):
-        for to, subject, body in sess.info.pop("pending_mail", []):
-            try:
-                send_mail(to, subject, body)
-            except Exception:  # a mail failure must not undo a committed action
-                log.exception("could not send mail to a recipient")
-
-    @event.listens_for(session_factory, "after_rollback")
-    def _discard(sess):
-        sess.info.pop("pending_mail", None)
-
-    _hooks_installed = True
+    jobs.install_session_hooks(session_factory)

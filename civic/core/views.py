@@ -45,7 +45,41 @@ def home():
 def health():
     """Answer 200 when the database answers."""
     db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/readyz")
+def ready():
+    """Readiness for a load balancer: 200 when the database (and Redis, when REDIS_URL is set) answer, else 503
+    with what failed. ``/healthz`` says the process is alive; this says it can serve."""
+    checks, ready_ = {}, True
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = {"status": "ok"}
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the probe and the log
+        db.session.rollback()
+        checks["database"] = {"status": "error", "error": type(exc).__name__}
+        current_app.logger.warning("readiness: database check failed: %s", type(exc).__name__)
+        ready_ = False
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
+            checks["redis"] = {"status": "ok"}
+        except Exception as exc:
+            checks["redis"] = {"status": "error", "error": type(exc).__name__}
+            current_app.logger.warning("readiness: redis check failed: %s", type(exc).__name__)
+            ready_ = False
+    else:
+        checks["redis"] = {"status": "not configured"}
+    response = jsonify(status="ready" if ready_ else "unavailable", checks=checks)
+    response.status_code = 200 if ready_ else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 ERROR_TITLES = {
@@ -103,6 +137,15 @@ def _is_default_description(error: HTTPException) -> bool:
 def render_csrf_error(error):
     error.description = _("The form has expired or was sent from another site. Reload the page and try again.")
     return render_error(error)
+
+
+def render_bad_input(error):
+    """A value the database cannot store (out of range, NUL byte...): undo the request's changes and answer 400."""
+    current_app.logger.info("bad input refused by the database: %s", type(error).__name__)
+    db.session.rollback()
+    from werkzeug.exceptions import BadRequest
+
+    return render_error(BadRequest())
 
 
 def render_server_error(error):

@@ -13,7 +13,7 @@ from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, safe_next
 from civic.core.i18n import KEPT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGE_NAMES, current_language
-from civic.extensions import limiter, login_key
+from civic.extensions import csrf, limiter, login_key
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
 from civic.identity.api import bp as directory_api_bp
@@ -157,9 +157,10 @@ def logout():
 
 
 @bp.post("/language")
+@csrf.exempt  # checked below for accounts; a visitor's switch only sets a cookie, so public pages need no session
 def set_language():
     """Switch the interface language (cookie, and the account preference when signed in)."""
-    form = LanguageForm()
+    form = LanguageForm(meta={"csrf": current_user.is_authenticated})
     target = safe_next(request.form.get("next"), url_for("core.home"))
     if not form.validate():
         return redirect(target)

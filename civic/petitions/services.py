@@ -334,6 +334,22 @@ def notify_signers_of_response(petition: Petition, batch: int = 500) -> int:
     return len(rows)
 
 
+def notify_signers_job(petition_id: int, batch: int = 500) -> int:
+    """Job (civic.core.jobs): tell the next ``batch`` signers about the response, then queue the next batch.
+
+    On a queue (Redis) the batches chain until every signer is told, each in its own short transaction; in-process
+    (no Redis) one batch runs after the response is saved and ``flask petitions update-counts`` tells the rest."""
+    from civic.core import jobs
+
+    petition = db.session.get(Petition, petition_id, with_for_update=True)
+    if petition is None:
+        return 0
+    told = notify_signers_of_response(petition, batch=batch)
+    if told and petition.response_notified_at is None and jobs.runs_on_queue():
+        jobs.enqueue("civic.petitions.services:notify_signers_job", petition_id, batch)
+    return told
+
+
 @tallies.threshold_reached.connect
 def _announce_threshold(petition: Petition, kind: str, **_extra) -> None:
     """Tell the officials who must answer, and the author, that the petition reached a threshold."""

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic import db
+from civic.core import jobs
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.db import utc_now
@@ -282,7 +283,7 @@ def respond(petition_id: int):
     if form.validate_on_submit():
         try:
             services.publish_response(petition, current_user, form.text.data)
-            services.notify_signers_of_response(petition, batch=200)
+            jobs.enqueue("civic.petitions.services:notify_signers_job", petition.id, 200)  # after commit
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
