@@ -167,7 +167,8 @@ def test_one_click_turns_the_council_into_a_delphi_panel(app, cast, councils, cl
     council_id = councils.make()
     with app.app_context():
         study = delphi.create_study(
-            user(cast.secretary), delphi.StudyData(titles={"kk": "Жылу", "ru": "Тепло"}, contexts={}, base_language="kk")
+            user(cast.secretary),
+            delphi.StudyData(titles={"kk": "Жылу", "ru": "Тепло"}, contexts={}, base_language="kk"),
         )
         db.session.commit()
         study_id = study.id
@@ -182,3 +183,20 @@ def test_one_click_turns_the_council_into_a_delphi_panel(app, cast, councils, cl
         assert panel == {cast.chair.id, cast.secretary.id, cast.member1.id, cast.member2.id, cast.member3.id}
         invited = db.session.scalars(select(DelphiInvitation.email).where(DelphiInvitation.study_id == study_id)).all()
         assert invited == [cast.expert.email]
+
+
+def test_a_member_declares_from_the_meeting_page(app, cast, councils, client, auth):
+    council_id = councils.make()
+    meeting_id = councils.meeting(council_id)
+    with app.app_context():
+        item_id = db.session.get(Meeting, meeting_id).items[0].id
+    auth.login(cast.member1)
+    empty = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member1.id, "text": ""})
+    assert empty.status_code == 400
+    assert "council-error" in empty.get_data(as_text=True)
+    other = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member2.id, "text": "For him"})
+    assert other.status_code == 403
+    ok = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member1.id, "text": "My company bids"})
+    assert ok.status_code == 303
+    page = client.get(f"/councils/meetings/{meeting_id}").get_data(as_text=True)
+    assert "My company bids" in page
