@@ -21,6 +21,8 @@ class PanelSource:
     name: str
     label: Any
     people: Callable[[int], list[int]]
+    #: ``choices() -> [(source_id, title)]``: what a picker offers (e.g. every council), in display order.
+    choices: Callable[[], list[tuple[int, str]]] | None = None
 
 
 def registry_of(app: Flask) -> dict[str, PanelSource]:
@@ -30,15 +32,32 @@ def registry_of(app: Flask) -> dict[str, PanelSource]:
     return found
 
 
-def register_source(app: Flask, name: str, label, people: Callable[[int], list[int]]) -> None:
+def register_source(app: Flask, name: str, label, people: Callable[[int], list[int]], choices=None) -> None:
     sources = registry_of(app)
     if name in sources:
         raise ValueError(f"panel source {name!r} is registered twice")
-    sources[name] = PanelSource(name, label, people)
+    sources[name] = PanelSource(name, label, people, choices)
 
 
 def sources() -> list[PanelSource]:
     return list(registry_of(current_app).values())
+
+
+def choices() -> list[tuple[str, str]]:
+    """``("<name>:<id>", "<label>: <title>")`` for every source's choices: the values a picker's select offers."""
+    found = []
+    for source in sources():
+        for source_id, title in source.choices() if source.choices else []:
+            found.append((f"{source.name}:{source_id}", f"{source.label}: {title}"))
+    return found
+
+
+def parse(value: str | None) -> tuple[str, int] | None:
+    """``"council:5"`` -> ``("council", 5)``; None when malformed or the source is unknown."""
+    name, _sep, raw = (value or "").partition(":")
+    if not raw.isdigit() or name not in registry_of(current_app):
+        return None
+    return name, int(raw)
 
 
 def people(name: str, source_id: int) -> list[int]:

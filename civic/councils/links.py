@@ -94,8 +94,16 @@ def register_links(registry: LinkRegistry) -> None:
     registry.register_related("councils", _on_agendas)
 
 
+def _council_choices() -> list[tuple[int, str]]:
+    from civic.core.i18n import sort_by_name
+
+    return [(c.id, c.name) for c in sort_by_name(db.session.scalars(select(Council)))]
+
+
 def register_panel_source(state) -> None:
     from civic.core import panels
     from civic.councils.services import panel_people
 
-    panels.register_source(state.app, "council", _l("A public council's members and experts"), panel_people)
+    panels.register_source(
+        state.app, "council", _l("A public council's members and experts"), panel_people, choices=_council_choices
+    )

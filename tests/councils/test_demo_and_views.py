@@ -157,3 +157,46 @@ def test_a_petition_over_its_hearing_threshold_reaches_the_council(app, cast, co
         item = db.session.scalar(select(AgendaItem))
         assert (item.linked_type, item.linked_id, item.meeting_id) == ("petition", petition_id, None)
         assert item.title == "Repair the heating main on Abay Avenue"
+
+
+def test_one_click_turns_the_council_into_a_delphi_panel(app, cast, councils, client, auth):
+    """Delphi's panel page reads councils' panel source (``civic.core.panels``) without importing councils."""
+    from civic.delphi import services as delphi
+    from civic.delphi.models import DelphiInvitation, DelphiPanelist
+
+    council_id = councils.make()
+    with app.app_context():
+        study = delphi.create_study(
+            user(cast.secretary),
+            delphi.StudyData(titles={"kk": "Жылу", "ru": "Тепло"}, contexts={}, base_language="kk"),
+        )
+        db.session.commit()
+        study_id = study.id
+    auth.login(cast.secretary)
+    page = client.get(f"/delphi/{study_id}/panel").get_data(as_text=True)
+    assert f'value="council:{council_id}"' in page
+    response = client.post(f"/delphi/{study_id}/panel/from-source", data={"source": f"council:{council_id}"})
+    assert response.status_code == 302
+    assert client.post(f"/delphi/{study_id}/panel/from-source", data={"source": "nothing:1"}).status_code == 400
+    with app.app_context():
+        panel = set(db.session.scalars(select(DelphiPanelist.user_id).where(DelphiPanelist.study_id == study_id)))
+        assert panel == {cast.chair.id, cast.secretary.id, cast.member1.id, cast.member2.id, cast.member3.id}
+        invited = db.session.scalars(select(DelphiInvitation.email).where(DelphiInvitation.study_id == study_id)).all()
+        assert invited == [cast.expert.email]
+
+
+def test_a_member_declares_from_the_meeting_page(app, cast, councils, client, auth):
+    council_id = councils.make()
+    meeting_id = councils.meeting(council_id)
+    with app.app_context():
+        item_id = db.session.get(Meeting, meeting_id).items[0].id
+    auth.login(cast.member1)
+    empty = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member1.id, "text": ""})
+    assert empty.status_code == 400
+    assert "council-error" in empty.get_data(as_text=True)
+    other = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member2.id, "text": "For him"})
+    assert other.status_code == 403
+    ok = client.post(f"/councils/items/{item_id}/declare", data={"member": cast.member1.id, "text": "My company bids"})
+    assert ok.status_code == 303
+    page = client.get(f"/councils/meetings/{meeting_id}").get_data(as_text=True)
+    assert "My company bids" in page

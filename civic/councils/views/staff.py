@@ -43,7 +43,7 @@ from civic.councils.models import (
     Recommendation,
     Seat,
 )
-from civic.councils.permissions import MANAGE, can_manage
+from civic.councils.permissions import MANAGE, can_manage, can_run
 from civic.councils.views.common import bp, run_council, run_item, run_meeting
 from civic.db import utc_now
 from civic.identity.directory import territory_choices
@@ -479,12 +479,18 @@ def declare(item_id: int):
         abort(404)
     form = DeclareForm()
     form.member.choices = [(s.user_id, s.user.public_name) for s in services.sitting_seats(item.council)]
-    if not form.validate_on_submit():
-        from civic.councils.permissions import can_run
+    runs = can_run(current_user, item.council)
 
-        if not can_run(current_user, item.council):
-            abort(400)
-        return render_meeting_manage(item.meeting, 400, declare_form=form)
+    def refused(status: int, message: str):
+        if runs:
+            return render_meeting_manage(item.meeting, status, declare_form=form)
+        from civic.councils.views.public import render_meeting
+
+        return render_meeting(item.meeting, status, error=message)
+
+    if not form.validate_on_submit():
+        messages = [e for f in form for e in f.errors] or [_("Describe the conflict of interest.")]
+        return refused(400, " ".join(str(m) for m in messages))
     member = db.session.get(User, form.member.data) or current_user
     try:
         services.declare(item, member, form.text.data, actor=current_user)
@@ -494,7 +500,7 @@ def declare(item_id: int):
     except DomainError as exc:
         db.session.rollback()
         form.add_domain_error(exc)
-        return render_meeting_manage(item.meeting, exc.status_code, declare_form=form)
+        return refused(exc.status_code, str(exc))
     db.session.commit()
     flash(_("The declaration was recorded; the member will not vote on this item."), "success")
     return redirect(url_for("councils.meeting_manage", meeting_id=item.meeting_id), 303)

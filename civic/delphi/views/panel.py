@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civic import db
+from civic.core import panels
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
@@ -20,7 +21,7 @@ from civic.delphi.services.panel import panel_roles
 from civic.delphi.views import bp, managed_study
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
-from civic.identity.models import Territory
+from civic.identity.models import Territory, User
 
 
 def _filters() -> dict:
@@ -77,6 +78,7 @@ def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int
         invitations=invitations,
         form=EmptyForm(),
         pending=InvitationStatus.PENDING,
+        panel_sources=panels.choices(),
     ), status
 
 
@@ -103,6 +105,34 @@ def add_panelists(study_id: int):
         return _panel_page(study, status=exc.status_code)
     db.session.commit()
     flash(_("%(n)s people were added to the panel.", n=len(added)), "success")
+    return redirect(url_for("delphi.panel", study_id=study.id))
+
+
+@bp.post("/<int:study_id>/panel/from-source")
+@login_required
+def add_from_source(study_id: int):
+    """One click: a whole group another module offers (``civic.core.panels``: a public council's members and
+    experts) joins the panel; council members and experts are added, anyone else is invited by email."""
+    study = managed_study(study_id)
+    source = panels.parse(request.form.get("source"))
+    if source is None or not EmptyForm().validate_on_submit():
+        abort(400)
+    people = [db.session.get(User, i) for i in panels.people(*source)]
+    people = [u for u in people if u is not None and not u.is_deleted]
+    eligible = set(panel_roles([u.id for u in people]))
+    try:
+        added = services.add_panelists(study, current_user, [u.id for u in people if u.id in eligible])
+        invited = [u for u in people if u.id not in eligible]
+        for user in invited:
+            services.invite_by_email(study, current_user, user.email)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _panel_page(study, status=exc.status_code)
+    db.session.commit()
+    flash(_("%(n)s people were added to the panel.", n=len(added)), "success")
+    if invited:
+        flash(_("%(n)s people were invited by email.", n=len(invited)), "success")
     return redirect(url_for("delphi.panel", study_id=study.id))
 
 
