@@ -26,8 +26,8 @@ from civic.delphi.models import DelphiItem, DelphiRound, DelphiStudy, ItemKind, 
 from civic.demo import DemoContext
 from civic.identity.demo import STAFF
 from civic.identity.models import StateBody, User
-from civic.modules import MODULES, submodule
 from civic.initiatives.models import Indicator
+from civic.modules import MODULES, submodule
 from civic.petitions.models import Petition, PetitionSignature, PetitionState
 from civic.stakeholders.models import Stakeholder
 
