@@ -133,3 +133,16 @@ def test_weak_spots_pages(app, client, auth, cast):
     assert client.post(f"/initiatives/weak-spots/{report_id}/answer", data={"answer": "Funded"}).status_code == 303
     auth.login(cast.other_official)
     assert client.post(f"/initiatives/weak-spots/{report_id}/answer", data={"answer": "x"}).status_code == 403
+
+
+def test_home_feed_lists_public_initiatives_of_the_territory(app, client, cast, initiatives):
+    shown = initiatives.make(step=2)
+    hidden = initiatives.make(public=False)
+    with app.app_context(), app.test_request_context():
+        from civic.initiatives.home import initiatives_feed
+
+        items = initiatives_feed(territory("KZ-VOS-GLU"), None, 10)
+        assert [i.url for i in items] == [f"/initiatives/{shown}"]
+        assert "2" in items[0].status
+        assert initiatives_feed(territory("KZ-AST"), None, 10) == []
+        assert f"/initiatives/{hidden}" not in [i.url for i in initiatives_feed(None, None, 10)]

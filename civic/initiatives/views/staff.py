@@ -3,7 +3,7 @@ values and CSV upload; weak-spot reports sent upward and answered."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -118,6 +118,13 @@ def edit(initiative_id: int):
     return form_page("initiatives/form.html", form, initiative=initiative)
 
 
+def stakeholder_map_url(initiative: Initiative) -> str | None:
+    """The stakeholder map's page, when the stakeholders module is installed (initiatives does not import it)."""
+    if "stakeholders.map_page" not in current_app.view_functions:
+        return None
+    return url_for("stakeholders.map_page", owner_type="initiative", owner_id=initiative.id)
+
+
 def render_manage(initiative: Initiative, status: int = 200, **forms):
     indicators = values.indicators_of(initiative)
     defaults = {
@@ -149,6 +156,7 @@ def render_manage(initiative: Initiative, status: int = 200, **forms):
             value_count=values.value_count(initiative),
             steps=STEPS,
             empty_form=EmptyForm(formdata=None),
+            stakeholder_map_url=stakeholder_map_url(initiative),
             **{k: v for k, v in defaults.items() if k.endswith("_form") and k not in ("target_form", "value_form")},
         ),
         status,
