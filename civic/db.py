@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "civic.delphi.models",
     "civic.bureau.models",
     "civic.contests.models",
+    "civic.dashboards.models",
 )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-MODULES: tuple[str, ...] = ("identity", "petitions", "delphi", "bureau", "contests")
+MODULES: tuple[str, ...] = ("identity", "petitions", "delphi", "bureau", "contests", "dashboards")
 
 
 def submodule(module: str, part: str) -> ModuleType | None:
