@@ -63,7 +63,7 @@ def _consensus(since, now):
         .select_from(DelphiItem)
         .join(DelphiStudy, DelphiStudy.id == DelphiItem.study_id)
         .outerjoin(User, User.id == DelphiStudy.organiser_id)
-        .where(DelphiItem.final_status == "closed_consensus", DelphiStudy.status != StudyStatus.DRAFT.value)
+        .where(DelphiItem.final_status.startswith("closed_consensus"), DelphiStudy.status != StudyStatus.DRAFT.value)
         .group_by(territory)
     )
 
