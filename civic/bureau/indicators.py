@@ -22,22 +22,20 @@ def _days(end, start):
     return sa.extract("epoch", end - start) / 86400.0
 
 
-def _cases(part: bool):
-    def query(since, now):
-        day = sa.func.date(Case.created_at)
-        columns = [
+def _cases(since, now):
+    """Cases per territory, day and category: the "pain points" (the dashboards keep the total too)."""
+    day = sa.func.date(Case.created_at)
+    return (
+        sa.select(
             Case.territory_id.label("territory_id"),
             sa.null().label("body_id"),
             day.label("day"),
             sa.func.count().label("value"),
-        ]
-        group = [Case.territory_id, day]
-        if part:
-            columns.append(Case.category_id.label("part"))
-            group.append(Case.category_id)
-        return sa.select(*columns).where(Case.created_at >= since).group_by(*group)
-
-    return query
+            Case.category_id.label("part"),
+        )
+        .where(Case.created_at >= since)
+        .group_by(Case.territory_id, day, Case.category_id)
+    )
 
 
 def _referrals(column, *conditions):
@@ -109,15 +107,7 @@ MEASURES = [
         "key": "bureau.cases",
         "label": _l("Cases opened"),
         "section": SECTION,
-        "query": _cases(False),
-        "public": True,
-        "suppress_below": SMALL,
-    },
-    {
-        "key": "bureau.cases_by_category",
-        "label": _l("Cases by category"),
-        "section": SECTION,
-        "query": _cases(True),
+        "query": _cases,
         "breakdown": "category",
         "public": True,
         "suppress_below": SMALL,

@@ -30,6 +30,8 @@ from civic.dashboards.measures import FLOW, STATE, Measure, all_measures
 from civic.db import AwareDateTime, utc_now
 from civic.identity.models import Territory
 
+#: How many weeks, months and quarters a trend shows (and the refresh computes).
+TREND_LENGTH = {models.WEEK: 12, models.MONTH: 12, models.QUARTER: 8}
 #: How far back flows are counted (about three years, so every quarter of the last two shows in trends).
 WINDOW_DAYS = 3 * 366
 
@@ -97,10 +99,12 @@ _PERIOD = {
 }
 
 
-def _statement(measure: Measure, kind: str, per_body: bool) -> str:
-    """One INSERT ... SELECT writing a measure's figures for one period kind, per territory or per body."""
+def _statement(measure: Measure, kind: str, per_body: bool, with_parts: bool) -> str:
+    """One INSERT ... SELECT writing a measure's figures for one period kind, per territory or per body, split by
+    the breakdown's parts or (``with_parts`` False) over all of them."""
     period = _PERIOD[kind]
-    joins = "JOIN dashboard_calendar c ON c.day = s.day" if kind in models.TREND_KINDS else ""
+    trend = kind in models.TREND_KINDS
+    joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
     if per_body:
         group = "s.body_id"
         where = "s.body_id IS NOT NULL"
@@ -112,8 +116,10 @@ def _statement(measure: Measure, kind: str, per_body: bool) -> str:
         where = "1 = 1"
         territory = "g.grp"
         body = "CAST(NULL AS INTEGER)"
-    if kind in models.TREND_KINDS:
-        where += " AND s.day IS NOT NULL"
+    if trend:
+        where += " AND s.day >= :first"
+    part = "s.part" if with_parts else "''"
+    keys = [group] + (["s.part"] if with_parts else []) + ([period] if trend else [])
     head = (
         "INSERT INTO dashboard_figures "
         "(measure_key, territory_id, body_id, part, period_kind, period_start, value, refreshed_at) "
@@ -122,17 +128,16 @@ def _statement(measure: Measure, kind: str, per_body: bool) -> str:
     if measure.rollup in ("sum", "max"):
         agg = "SUM" if measure.rollup == "sum" else "MAX"
         inner = (
-            f"SELECT {group} AS grp, s.part AS part, {period} AS period, {agg}(s.value) AS value "
-            f"FROM dashboard_staging s {joins} WHERE s.measure_key = :key AND {where} "
-            f"GROUP BY {group}, s.part{'' if kind in (models.ALL, models.NOW) else ', ' + period}"
+            f"SELECT {group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "
+            f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(keys)}"
         )
         return head + f"({inner}) g"
-    partition = f"{group}, s.part" + ("" if kind in (models.ALL, models.NOW) else f", {period}")
+    partition = ", ".join(keys)
     ranked = (
-        f"SELECT {group} AS grp, s.part AS part, {period} AS period, s.value AS value, "
+        f"SELECT {group} AS grp, {part} AS part, {period} AS period, s.value AS value, "
         f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY s.value) AS rn, "
         f"COUNT(*) OVER (PARTITION BY {partition}) AS n "
-        f"FROM dashboard_staging s {joins} WHERE s.measure_key = :key AND {where}"
+        f"FROM dashboard_staging s {joins} WHERE {where}"
     )
     middle = (
         f"SELECT r.grp AS grp, r.part AS part, r.period AS period, AVG(r.value) AS value FROM ({ranked}) r "
@@ -141,16 +146,44 @@ def _statement(measure: Measure, kind: str, per_body: bool) -> str:
     return head + f"({middle}) g"
 
 
+def trend_start(kind: str, today: date) -> date:
+    """The first day of the oldest period a trend shows (``TREND_LENGTH`` periods, the current one last)."""
+    return recent_periods(kind, today)[0]
+
+
+def recent_periods(kind: str, today: date) -> list[date]:
+    """The first days of the last ``TREND_LENGTH[kind]`` periods, oldest first, ending with the current one."""
+    index = {models.WEEK: 0, models.MONTH: 1, models.QUARTER: 2}[kind]
+    starts, day = [], today
+    for _step in range(TREND_LENGTH[kind]):
+        start = period_starts(day)[index]
+        starts.append(start)
+        day = start - timedelta(days=1)
+    return starts[::-1]
+
+
 def _figures_of(measure: Measure, now: datetime) -> None:
+    """The measure's figures: totals for every period kind; with a breakdown, its parts for the summary only
+    (``now`` or ``all``: the pages show no trend per part)."""
     kinds = (models.NOW,) if measure.kind == STATE else (models.ALL, *models.TREND_KINDS)
     for kind in kinds:
-        for per_body in (False, True):
-            statement = sa.text(_statement(measure, kind, per_body)).bindparams(
-                sa.bindparam("now", type_=AwareDateTime()),
-                sa.bindparam("key", type_=sa.String()),
-                sa.bindparam("kind", type_=sa.String()),
-            )
-            db.session.execute(statement, {"key": measure.key, "kind": kind, "now": now})
+        part_options = (False, True) if measure.breakdown is not None and kind in (models.NOW, models.ALL) else (False,)
+        first = trend_start(kind, now.date()) if kind in models.TREND_KINDS else None
+        for with_parts in part_options:
+            for per_body in (False, True):
+                if per_body and with_parts:
+                    continue  # parts per body are not shown
+                text = _statement(measure, kind, per_body, with_parts)
+                params = {"key": measure.key, "kind": kind, "now": now}
+                binds = [
+                    sa.bindparam("now", type_=AwareDateTime()),
+                    sa.bindparam("key", type_=sa.String()),
+                    sa.bindparam("kind", type_=sa.String()),
+                ]
+                if first is not None:
+                    binds.append(sa.bindparam("first", type_=sa.Date()))
+                    params["first"] = first
+                db.session.execute(sa.text(text).bindparams(*binds), params)
 
 
 def refresh(now: datetime | None = None, measures: list[Measure] | None = None) -> models.Refresh:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,11 +18,10 @@ from civic.core import charts
 from civic.core.i18n import sort_by_name
 from civic.dashboards import models
 from civic.dashboards.measures import ACCOUNTABILITY_COLUMNS, ACCOUNTABILITY_LABELS, Measure, family_labels
-from civic.dashboards.refresh import period_starts
+from civic.dashboards.refresh import recent_periods as refresh_periods
 from civic.db import utc_now
 from civic.identity.models import Category, StateBody, Territory
 
-TREND_LENGTH = {models.WEEK: 12, models.MONTH: 12, models.QUARTER: 8}
 PERIOD_LABELS = {models.WEEK: _l("Weeks"), models.MONTH: _l("Months"), models.QUARTER: _l("Quarters")}
 SUPPRESSED = None  # a suppressed cell: shown as "fewer than N", no bar drawn
 
@@ -150,15 +149,7 @@ def _bars(rows: list[Row], column: int = 0) -> charts.Chart:
 
 
 def recent_periods(kind: str, now: datetime | None = None) -> list[date]:
-    """The first days of the last ``TREND_LENGTH[kind]`` periods, oldest first, ending with the current one."""
-    today = (now or utc_now()).date()
-    index = {models.WEEK: 0, models.MONTH: 1, models.QUARTER: 2}[kind]
-    starts, day = [], today
-    for _step in range(TREND_LENGTH[kind]):
-        start = period_starts(day)[index]
-        starts.append(start)
-        day = start - timedelta(days=1)
-    return starts[::-1]
+    return refresh_periods(kind, (now or utc_now()).date())
 
 
 def _period_label(kind: str, start: date) -> str:
@@ -183,6 +174,7 @@ def dashboard_sections(
         F.body_id.is_(None),
         F.period_kind.in_((models.NOW, models.ALL)),
         F.measure_key.in_(keys),
+        sa.or_(F.part == "", F.territory_id == territory.id),  # breakdowns only for the territory itself
     )
     starts = recent_periods(period)
     trend = _figures(
@@ -203,8 +195,11 @@ def dashboard_sections(
         if bodies
         else []
     )
+    summary_kind = {m.key: _summary_kind(m) for m in measures}
     value = {
-        (r.measure_key, r.territory_id, r.part): r.value for r in summary if r.period_kind == _kind_of(measures, r)
+        (r.measure_key, r.territory_id, r.part): r.value
+        for r in summary
+        if r.period_kind == summary_kind[r.measure_key]
     }
     trend_value = {(r.measure_key, r.period_start): r.value for r in trend}
     body_value = {(r.measure_key, r.body_id): r.value for r in per_body}
@@ -215,7 +210,7 @@ def dashboard_sections(
         sections.setdefault(m.module, Section(m.module, str(m.section)))
     for module, section in sections.items():
         own = [m for m in measures if m.module == module]
-        plain = [m for m in own if m.breakdown is None]
+        plain = own  # a breakdown's total (part '') is a figure like any other
         if plain:
             rows = [
                 Row(
@@ -227,7 +222,8 @@ def dashboard_sections(
                 )
                 for t in [territory, *below]
             ]
-            fresh = _oldest([r for r in summary if r.measure_key in {m.key for m in plain}])
+            plain_keys = {m.key for m in plain}
+            fresh = _oldest([r for r in summary if r.measure_key in plain_keys])
             table = Table(
                 f"{module}-compare",
                 _(
@@ -246,6 +242,7 @@ def dashboard_sections(
                 table.chart_title = _("%(measure)s by territory", measure=plain[0].label)
             section.tables.append(table)
         flows = [m for m in plain if m.kind == "flow"]
+        flow_keys = {m.key for m in flows}
         if flows:
             rows = [
                 Row(
@@ -263,7 +260,7 @@ def dashboard_sections(
                 ),
                 [str(m.label) for m in flows],
                 rows,
-                _oldest([r for r in trend if r.measure_key in {m.key for m in flows}]) or fresh,
+                _oldest([r for r in trend if r.measure_key in flow_keys]) or fresh,
                 chart_kind="columns",
             )
             table.chart = charts.columns([(r.label[-5:], r.cells[0].value or 0) for r in rows], fit_labels=True)
@@ -284,7 +281,9 @@ def dashboard_sections(
                 table.chart = _bars(rows[:15])
                 table.chart_title = str(m.label)
             section.tables.append(table)
-        with_bodies = [m for m in plain if any(k == m.key for k, _b in body_value)]
+        body_measure_keys = {k for k, _b in body_value}
+        with_bodies = [m for m in plain if m.key in body_measure_keys]
+        body_keys = {m.key for m in with_bodies}
         if with_bodies and bodies:
             rows = [Row(b.name, [_cell(m, body_value.get((m.key, b.id)), public) for m in with_bodies]) for b in bodies]
             table = Table(
@@ -292,19 +291,12 @@ def dashboard_sections(
                 _("%(section)s by state body of %(territory)s", section=section.title, territory=territory.name),
                 [str(m.label) for m in with_bodies],
                 rows,
-                _oldest([r for r in per_body if r.measure_key in {m.key for m in with_bodies}]),
+                _oldest([r for r in per_body if r.measure_key in body_keys]),
             )
             table.chart = _bars(rows)
             table.chart_title = _("%(measure)s by state body", measure=with_bodies[0].label)
             section.tables.append(table)
     return list(sections.values())
-
-
-def _kind_of(measures: list[Measure], row) -> str:
-    for m in measures:
-        if m.key == row.measure_key:
-            return _summary_kind(m)
-    return models.ALL
 
 
 # --- the public accountability page ----------------------------------------------------------------------------

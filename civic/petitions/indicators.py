@@ -70,7 +70,8 @@ MEASURES = [
         "key": "petitions.opened",
         "label": _l("Petitions opened for signatures"),
         "section": SECTION,
-        "query": _flow(P.opened_at),
+        "query": _flow(P.opened_at, part=P.category_id),
+        "breakdown": "category",
         "public": True,
     },
     {
@@ -126,13 +127,5 @@ MEASURES = [
         "unit": "days",
         "public": True,
         "accountability": ("petitions", "median_days"),
-    },
-    {
-        "key": "petitions.by_category",
-        "label": _l("Petitions opened by category"),
-        "section": SECTION,
-        "query": _flow(P.opened_at, part=P.category_id),
-        "breakdown": "category",
-        "public": True,
     },
 ]

@@ -127,11 +127,9 @@ def test_states_per_territory_and_per_body(app, directory, scene):
 def test_breakdowns_by_category(app, directory, scene):
     with app.app_context():
         housing, debts = (str(directory.categories[c]) for c in ("housing", "debts"))
-        assert figure(directory, "bureau.cases_by_category", "KZ-VOS-GLU-BOB", part=housing) == 3
-        assert figure(directory, "bureau.cases_by_category", "KZ-VOS", part=debts) == 1
-        assert (
-            figure(directory, "bureau.cases_by_category", "KZ", part=housing) == 6
-        )  # 3 in Bobrovka, 1 in Tarkhanka, 2 in Almaty
+        assert figure(directory, "bureau.cases", "KZ-VOS-GLU-BOB", part=housing) == 3
+        assert figure(directory, "bureau.cases", "KZ-VOS", part=debts) == 1
+        assert figure(directory, "bureau.cases", "KZ", part=housing) == 6  # 3 in Bobrovka, 1 in Tarkhanka, 2 in Almaty
         assert figure(directory, "bureau.cases", "KZ") == 7
 
 
