@@ -110,15 +110,25 @@ def _summary_kind(measure: Measure) -> str:
     return models.NOW if measure.kind == "state" else models.ALL
 
 
+def _family(territory: Territory) -> list[Territory]:
+    """The territory's ancestors and children, in one query (kept for the request: both are asked for)."""
+    cache = getattr(territory, "_dashboard_family", None)
+    if cache is None:
+        ids = territory.ancestor_ids[:-1]
+        cache = db.session.scalars(
+            sa.select(Territory).where(sa.or_(Territory.parent_id == territory.id, Territory.id.in_(ids)))
+        ).all()
+        territory._dashboard_family = cache
+    return cache
+
+
 def children(territory: Territory) -> list[Territory]:
-    return sort_by_name(db.session.scalars(sa.select(Territory).where(Territory.parent_id == territory.id)).all())
+    return sort_by_name([t for t in _family(territory) if t.parent_id == territory.id])
 
 
 def ancestors(territory: Territory) -> list[Territory]:
     ids = territory.ancestor_ids[:-1]
-    if not ids:
-        return []
-    found = {t.id: t for t in db.session.scalars(sa.select(Territory).where(Territory.id.in_(ids)))}
+    found = {t.id: t for t in _family(territory)}
     return [found[i] for i in ids if i in found]
 
 
@@ -169,32 +179,32 @@ def dashboard_sections(
     keys = [m.key for m in measures]
     F = models.Figure
     territory_ids = [territory.id, *(t.id for t in below)]
-    summary = _figures(
+    starts = recent_periods(period)
+    summary_condition = sa.and_(
         F.territory_id.in_(territory_ids),
         F.body_id.is_(None),
         F.period_kind.in_((models.NOW, models.ALL)),
-        F.measure_key.in_(keys),
         sa.or_(F.part == "", F.territory_id == territory.id),  # breakdowns only for the territory itself
     )
-    starts = recent_periods(period)
-    trend = _figures(
+    trend_condition = sa.and_(
         F.territory_id == territory.id,
         F.body_id.is_(None),
         F.period_kind == period,
         F.period_start >= starts[0],
-        F.measure_key.in_(keys),
         F.part == "",
     )
-    per_body = (
-        _figures(
-            F.body_id.in_([b.id for b in bodies]),
-            F.period_kind.in_((models.NOW, models.ALL)),
-            F.measure_key.in_(keys),
-            F.part == "",
-        )
-        if bodies
-        else []
+    body_condition = sa.and_(
+        F.body_id.in_([b.id for b in bodies]), F.period_kind.in_((models.NOW, models.ALL)), F.part == ""
     )
+    rows = _figures(  # one query for the whole page
+        F.measure_key.in_(keys),
+        sa.or_(summary_condition, trend_condition, body_condition)
+        if bodies
+        else sa.or_(summary_condition, trend_condition),
+    )
+    summary = [r for r in rows if r.body_id is None and r.period_kind in (models.NOW, models.ALL)]
+    trend = [r for r in rows if r.body_id is None and r.period_kind == period]
+    per_body = [r for r in rows if r.body_id is not None]
     summary_kind = {m.key: _summary_kind(m) for m in measures}
     value = {
         (r.measure_key, r.territory_id, r.part): r.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,10 +11,9 @@ from flask_login import current_user, login_required
 from civic import db
 from civic.dashboards import digest, models, tables
 from civic.dashboards.measures import all_measures
-from civic.dashboards.permissions import VIEW, viewer_scopes
+from civic.dashboards.permissions import viewer_scopes
 from civic.dashboards.views import bp
 from civic.identity.models import Territory, TerritoryLevel
-from civic.identity.permissions import require_permission
 
 PERIODS = {models.WEEK: _l("Week"), models.MONTH: _l("Month"), models.QUARTER: _l("Quarter")}
 
@@ -55,7 +54,9 @@ def _roots(scopes) -> list[Territory]:
 
 
 def _staff_context():
-    scopes = viewer_scopes(current_user)
+    scopes = viewer_scopes(current_user)  # one query: whether and where (nowhere: 403)
+    if not scopes:
+        abort(403)
     roots = _roots(scopes)
     if not roots:
         abort(403)
@@ -73,9 +74,17 @@ def _staff_context():
     return territory, period, sections, crumbs, roots
 
 
+def _signed_in():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
 @bp.get("/")
-@require_permission(VIEW)
 def index():
+    """The dashboard of a territory (``dashboards.view`` over it: ``_staff_context`` checks, in one query)."""
+    if (login := _signed_in()) is not None:
+        return login
     territory, period, sections, crumbs, roots = _staff_context()
     return render_template(
         "dashboards/index.html",
@@ -107,8 +116,9 @@ def _find(all_tables, table_id: str) -> tables.Table:
 
 
 @bp.get("/export.csv")
-@require_permission(VIEW)
 def export():
+    if (login := _signed_in()) is not None:
+        return login
     territory, period, sections, _crumbs, _roots = _staff_context()
     table = _find([t for s in sections for t in s.tables], request.args.get("table", ""))
     return _csv(table, f"dashboard-{territory.code}-{table.id}-{period}")
