@@ -83,7 +83,6 @@ staging = Table(
     Column("part", String(40), nullable=False),
     Column("day", Date),
     Column("value", Float, nullable=False),
-    Index("ix_dashboard_staging_measure", "measure_key"),
 )
 
 ancestors = Table(

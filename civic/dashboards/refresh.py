@@ -127,9 +127,23 @@ def _statement(measure: Measure, kind: str, per_body: bool, with_parts: bool) ->
     )
     if measure.rollup in ("sum", "max"):
         agg = "SUM" if measure.rollup == "sum" else "MAX"
+        if per_body:
+            inner = (
+                f"SELECT {group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "
+                f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(keys)}"
+            )
+            return head + f"({inner}) g"
+        # sums and maxima combine: aggregate per territory first, then over the (few) ancestors of each
+        own_joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
+        own_keys = ["s.territory_id"] + (["s.part"] if with_parts else []) + ([period] if trend else [])
+        own = (
+            f"SELECT s.territory_id AS tid, {part} AS part, {period} AS period, {agg}(s.value) AS value "
+            f"FROM dashboard_staging s {own_joins} WHERE {where} GROUP BY {', '.join(own_keys)}"
+        )
         inner = (
-            f"SELECT {group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "
-            f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(keys)}"
+            f"SELECT a.ancestor_id AS grp, t.part AS part, t.period AS period, {agg}(t.value) AS value "
+            f"FROM ({own}) t JOIN dashboard_ancestors a ON a.territory_id = t.tid "
+            "GROUP BY a.ancestor_id, t.part, t.period"
         )
         return head + f"({inner}) g"
     partition = ", ".join(keys)

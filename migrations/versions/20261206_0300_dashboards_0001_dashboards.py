@@ -78,7 +78,6 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=True),
         sa.Column("value", sa.Float(), nullable=False),
     )
-    op.create_index("ix_dashboard_staging_measure", "dashboard_staging", ["measure_key"])
     op.create_table(
         "dashboard_ancestors",
         sa.Column("territory_id", sa.Integer(), nullable=False),
@@ -98,7 +97,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("dashboard_calendar")
     op.drop_table("dashboard_ancestors")
-    op.drop_index("ix_dashboard_staging_measure", table_name="dashboard_staging")
     op.drop_table("dashboard_staging")
     op.drop_table("dashboard_digest_values")
     op.drop_table("dashboard_digest_optouts")
