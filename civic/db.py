@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "civic.councils.models",
     "civic.initiatives.models",
     "civic.stakeholders.models",
+    "civic.dashboards.models",
 )
 
 

@@ -34,6 +34,7 @@ MODULES: tuple[str, ...] = (
     "councils",
     "stakeholders",
     "initiatives",
+    "dashboards",  # last: its demo refreshes the figures of every module before it
 )
 
 

@@ -311,7 +311,10 @@ def _petition(context, spec: Spec, author: User, territories, pools, made) -> Pe
     _sign(context, petition, spec, pools, opened, now)
     if spec.response:
         official = context.users["official_energy" if spec.body == "KZ-ALA.ENERGY" else "official"]
-        services.publish_response(petition, official, spec.response, now=now - timedelta(days=2))
+        answered = now - timedelta(days=2)
+        if spec.state == "closed" and petition.response_threshold_reached_at:  # one answer within the deadline
+            answered = min(answered, petition.response_threshold_reached_at + timedelta(days=5))
+        services.publish_response(petition, official, spec.response, now=answered)
     if spec.state == "closed":
         petition.closes_at = now - timedelta(days=1)
         db.session.flush()

@@ -1,0 +1,242 @@
+"""``flask dashboards refresh``: every measure's figures computed by the database, rolled up, stored.
+
+For each measure: its query runs as ``INSERT INTO dashboard_staging SELECT ...`` (no row travels through Python),
+then grouped statements write ``dashboard_figures``:
+
+- per territory, rolled up through ``dashboard_ancestors`` (every territory with each of its ancestors and itself,
+  built from the materialised ``territories.path``): a rural district's figure counts in its district, city or
+  oblast and the republic;
+- per state body (``body_id`` set), in the body's territory, not rolled up;
+- per period: ``now`` (a state measure's snapshot), ``all`` (the flows since the window's start) and every week,
+  month and quarter (``dashboard_calendar`` maps a day to the first day of each).
+
+Sums and maxima combine with ``SUM``/``MAX``; a median measure's rows are single items and the median of each
+group is taken with window functions (``ROW_NUMBER``/``COUNT`` over the group: the middle one or two rows), which
+SQLite and PostgreSQL both run. Everything is replaced in one transaction, so pages see the old figures or the new
+ones, never half; a measure whose query fails keeps its previous figures and is named in the refresh log.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from civic import db
+from civic.dashboards import models
+from civic.dashboards.measures import FLOW, STATE, Measure, all_measures
+from civic.db import AwareDateTime, utc_now
+from civic.identity.models import Territory
+
+#: How many weeks, months and quarters a trend shows (and the refresh computes).
+TREND_LENGTH = {models.WEEK: 12, models.MONTH: 12, models.QUARTER: 8}
+#: How far back flows are counted (about three years, so every quarter of the last two shows in trends).
+WINDOW_DAYS = 3 * 366
+
+
+def window_start(now: datetime) -> datetime:
+    return (now - timedelta(days=WINDOW_DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def period_starts(day: date) -> tuple[date, date, date]:
+    week = day - timedelta(days=day.weekday())
+    month = day.replace(day=1)
+    quarter = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return week, month, quarter
+
+
+def _fill_calendar(first: date, last: date) -> None:
+    have = db.session.execute(sa.select(sa.func.min(models.calendar.c.day), sa.func.max(models.calendar.c.day))).one()
+    if have[0] is not None and have[0] <= first and have[1] >= last:
+        return
+    db.session.execute(sa.delete(models.calendar))
+    rows, day = [], first
+    while day <= last:
+        week, month, quarter = period_starts(day)
+        rows.append({"day": day, "week": week, "month": month, "quarter": quarter})
+        day += timedelta(days=1)
+    db.session.execute(sa.insert(models.calendar), rows)
+
+
+def _fill_ancestors() -> None:
+    """Every (territory, ancestor-or-self) pair, by a prefix match of the materialised paths, in SQL."""
+    db.session.execute(sa.delete(models.ancestors))
+    own, anc = sa.orm.aliased(Territory), sa.orm.aliased(Territory)
+    pairs = sa.select(own.id, anc.id).join(anc, own.path.startswith(anc.path))
+    db.session.execute(sa.insert(models.ancestors).from_select(["territory_id", "ancestor_id"], pairs))
+
+
+def _stage(measure: Measure, since: datetime, now: datetime) -> None:
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    sub = measure.query(since, now).subquery()
+    if measure.kind == STATE:
+        day = sa.null()
+    elif postgres:
+        day = sa.cast(sub.c.day, sa.Date)
+    else:
+        day = sub.c.day
+    part = sa.cast(sub.c.part, sa.String) if measure.breakdown is not None else sa.literal("")
+    rows = sa.select(
+        sa.literal(measure.key, sa.String),
+        sa.cast(sub.c.territory_id, sa.Integer),
+        sa.cast(sub.c.body_id, sa.Integer),
+        part,
+        day,
+        sa.cast(sub.c.value, sa.Float),
+    ).where(sub.c.territory_id.is_not(None), sub.c.value.is_not(None))
+    columns = ["measure_key", "territory_id", "body_id", "part", "day", "value"]
+    db.session.execute(sa.insert(models.staging).from_select(columns, rows))
+
+
+_PERIOD = {
+    models.ALL: "CAST(NULL AS DATE)",
+    models.NOW: "CAST(NULL AS DATE)",
+    "week": "c.week",
+    "month": "c.month",
+    "quarter": "c.quarter",
+}
+
+
+def _statement(measure: Measure, kind: str, per_body: bool, with_parts: bool) -> str:
+    """One INSERT ... SELECT writing a measure's figures for one period kind, per territory or per body, split by
+    the breakdown's parts or (``with_parts`` False) over all of them."""
+    period = _PERIOD[kind]
+    trend = kind in models.TREND_KINDS
+    joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
+    if per_body:
+        group = "s.body_id"
+        where = "s.body_id IS NOT NULL"
+        territory = "(SELECT b.territory_id FROM state_bodies b WHERE b.id = g.grp)"
+        body = "g.grp"
+    else:
+        joins = "JOIN dashboard_ancestors a ON a.territory_id = s.territory_id " + joins
+        group = "a.ancestor_id"
+        where = "1 = 1"
+        territory = "g.grp"
+        body = "CAST(NULL AS INTEGER)"
+    if trend:
+        where += " AND s.day >= :first"
+    part = "s.part" if with_parts else "''"
+    keys = [group] + (["s.part"] if with_parts else []) + ([period] if trend else [])
+    head = (
+        "INSERT INTO dashboard_figures "
+        "(measure_key, territory_id, body_id, part, period_kind, period_start, value, refreshed_at) "
+        f"SELECT :key, {territory}, {body}, g.part, :kind, g.period, g.value, :now FROM "
+    )
+    if measure.rollup in ("sum", "max"):
+        agg = "SUM" if measure.rollup == "sum" else "MAX"
+        if per_body:
+            inner = (
+                f"SELECT {group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "
+                f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(keys)}"
+            )
+            return head + f"({inner}) g"
+        # sums and maxima combine: aggregate per territory first, then over the (few) ancestors of each
+        own_joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
+        own_keys = ["s.territory_id"] + (["s.part"] if with_parts else []) + ([period] if trend else [])
+        own = (
+            f"SELECT s.territory_id AS tid, {part} AS part, {period} AS period, {agg}(s.value) AS value "
+            f"FROM dashboard_staging s {own_joins} WHERE {where} GROUP BY {', '.join(own_keys)}"
+        )
+        inner = (
+            f"SELECT a.ancestor_id AS grp, t.part AS part, t.period AS period, {agg}(t.value) AS value "
+            f"FROM ({own}) t JOIN dashboard_ancestors a ON a.territory_id = t.tid "
+            "GROUP BY a.ancestor_id, t.part, t.period"
+        )
+        return head + f"({inner}) g"
+    partition = ", ".join(keys)
+    ranked = (
+        f"SELECT {group} AS grp, {part} AS part, {period} AS period, s.value AS value, "
+        f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY s.value) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY {partition}) AS n "
+        f"FROM dashboard_staging s {joins} WHERE {where}"
+    )
+    middle = (
+        f"SELECT r.grp AS grp, r.part AS part, r.period AS period, AVG(r.value) AS value FROM ({ranked}) r "
+        "WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.grp, r.part, r.period"
+    )
+    return head + f"({middle}) g"
+
+
+def trend_start(kind: str, today: date) -> date:
+    """The first day of the oldest period a trend shows (``TREND_LENGTH`` periods, the current one last)."""
+    return recent_periods(kind, today)[0]
+
+
+def recent_periods(kind: str, today: date) -> list[date]:
+    """The first days of the last ``TREND_LENGTH[kind]`` periods, oldest first, ending with the current one."""
+    index = {models.WEEK: 0, models.MONTH: 1, models.QUARTER: 2}[kind]
+    starts, day = [], today
+    for _step in range(TREND_LENGTH[kind]):
+        start = period_starts(day)[index]
+        starts.append(start)
+        day = start - timedelta(days=1)
+    return starts[::-1]
+
+
+def _figures_of(measure: Measure, now: datetime) -> None:
+    """The measure's figures: totals for every period kind; with a breakdown, its parts for the summary only
+    (``now`` or ``all``: the pages show no trend per part)."""
+    kinds = (models.NOW,) if measure.kind == STATE else (models.ALL, *models.TREND_KINDS)
+    for kind in kinds:
+        part_options = (False, True) if measure.breakdown is not None and kind in (models.NOW, models.ALL) else (False,)
+        first = trend_start(kind, now.date()) if kind in models.TREND_KINDS else None
+        for with_parts in part_options:
+            for per_body in (False, True):
+                if per_body and with_parts:
+                    continue  # parts per body are not shown
+                text = _statement(measure, kind, per_body, with_parts)
+                params = {"key": measure.key, "kind": kind, "now": now}
+                binds = [
+                    sa.bindparam("now", type_=AwareDateTime()),
+                    sa.bindparam("key", type_=sa.String()),
+                    sa.bindparam("kind", type_=sa.String()),
+                ]
+                if first is not None:
+                    binds.append(sa.bindparam("first", type_=sa.Date()))
+                    params["first"] = first
+                db.session.execute(sa.text(text).bindparams(*binds), params)
+
+
+def refresh(now: datetime | None = None, measures: list[Measure] | None = None) -> models.Refresh:
+    """Recompute every figure (call inside ``db.transaction()``); returns the refresh log row."""
+    started = time.perf_counter()
+    now = now or utc_now()
+    since = window_start(now)
+    complete = measures is None
+    measures = all_measures() if complete else measures
+    _fill_calendar(since.date(), now.date() + timedelta(days=1))
+    _fill_ancestors()
+    failed = []
+    for measure in measures:
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.execute(sa.delete(models.staging))
+            _stage(measure, since, now)
+            db.session.execute(sa.delete(models.Figure).where(models.Figure.measure_key == measure.key))
+            _figures_of(measure, now)
+            db.session.execute(sa.delete(models.staging))
+            savepoint.commit()
+        except sa.exc.SQLAlchemyError as exc:
+            savepoint.rollback()
+            current_app.logger.exception("dashboards: measure %s failed", measure.key)
+            failed.append(f"{measure.key}: {type(exc).__name__}")
+    if complete:  # figures of measures no module declares any more
+        known = [m.key for m in measures]
+        db.session.execute(sa.delete(models.Figure).where(models.Figure.measure_key.not_in(known)))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(models.Figure)) or 0
+    log = models.Refresh(
+        started_at=now,
+        finished_at=utc_now(),
+        seconds=round(time.perf_counter() - started, 3),
+        figures=count,
+        failed="; ".join(failed)[:2000],
+    )
+    db.session.add(log)
+    db.session.flush()
+    return log
+
+
+__all__ = ["FLOW", "refresh", "window_start", "period_starts"]
