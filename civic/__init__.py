@@ -96,12 +96,14 @@ def _register_modules(app: Flask) -> None:
 
     api_limit = limiter.shared_limit(lambda: app.config["API_RATE_LIMIT"], scope="open-data-api")
     api_limit(api_index_bp)
+    api_names = set()
     for blueprints in collect("views", "BLUEPRINTS"):
         for blueprint in blueprints:
             if (blueprint.url_prefix or "").startswith("/api/"):
                 api_limit(blueprint)  # one per-address budget for the whole open-data API
-                install_response_cache(blueprint)
+                api_names.add(blueprint.name)
             app.register_blueprint(blueprint)
+    install_response_cache(app, api_names)
 
 
 def _init_security(app: Flask) -> None:

@@ -369,6 +369,15 @@ def _remember(response: Response) -> Response:
     return response
 
 
-def install_response_cache(blueprint) -> None:
-    blueprint.before_request(_serve_from_cache)
-    blueprint.after_request(_remember)
+def install_response_cache(app, blueprint_names: set[str]) -> None:
+    """Serve and remember the answers of these blueprints (hooks on the app: blueprints are shared by every app
+    a process creates, and a registered blueprint takes no new hooks)."""
+
+    def serve():
+        return _serve_from_cache() if request.blueprint in blueprint_names else None
+
+    def remember(response: Response) -> Response:
+        return _remember(response) if request.blueprint in blueprint_names else response
+
+    app.before_request(serve)
+    app.after_request(remember)
