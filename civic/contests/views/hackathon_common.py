@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, make_response, redirect, render_template
 from flask_login import current_user
 
 from civic import db
@@ -62,4 +62,4 @@ def act(action, back: str, success: str):
 
 
 def refused(message: str, back: str, status: int):
-    return render_template("contests/hackathons/refused.html", error=message, back=back), status
+    return make_response(render_template("contests/hackathons/refused.html", error=message, back=back), status)
