@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+from collections import OrderedDict
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -264,3 +265,44 @@ def csv_text(results: dict) -> str:
                 ]
             )
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the published results, served fast
+
+#: How many entries' per-judge breakdown the page shows (in rank order); the CSV has every one.
+BREAKDOWN_SHOWN = 60
+_CACHE_SIZE = 16
+_frozen: OrderedDict = OrderedDict()
+_fragments: OrderedDict = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key, make):
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = make()
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def published(competition: Competition) -> dict | None:
+    """The frozen breakdown of a published competition, parsed once per process.
+
+    Published results never change (``publish`` freezes them), so the key (id, publication time) is safe to keep;
+    the JSON column is deferred and read only on a miss (a contest with 2,000 entries and 30 judges holds ~10 MB)."""
+    if competition.results_published_at is None:
+        return None
+    key = (competition.id, competition.results_published_at.isoformat())
+    return _remember(
+        _frozen,
+        key,
+        lambda: db.session.scalar(select(Competition.results).where(Competition.id == competition.id)),
+    )
+
+
+def ranking_fragment(competition: Competition, language: str, render) -> str:
+    """The rendered ranking of published results for one language, rendered once per process."""
+    key = (competition.id, competition.results_published_at.isoformat(), language)
+    return _remember(_fragments, key, render)

@@ -516,21 +516,20 @@ def hackathon_publish_results(hackathon_id: int, track_id: int):
 
 @bp.get("/hackathons/<int:hackathon_id>/tracks/<int:track_id>/results")
 def hackathon_results(hackathon_id: int, track_id: int):
-    from civic.contests.views.public import ranking_chart
+    from civic.contests.results import published
+    from civic.contests.views.public import ranking_html
 
     hackathon = load_hackathon(hackathon_id)
     track = load_track(hackathon, track_id)
-    competition = track.competition
-    if competition.results_published_at is None or competition.results is None:
+    data = published(track.competition)
+    if data is None:
         abort(404)
     return render_template(
         "contests/hackathons/results.html",
         hackathon=hackathon,
         track=track,
-        results=competition.results,
-        normalise_labels=NORMALISE_LABELS,
-        ranking_chart=ranking_chart(competition.results),
-        preview=False,
+        results=data,
+        ranking_html=ranking_html(track.competition, data),
         implementations={i.submission.entry_id: i for i in hk.implementations(hackathon)},
     )
 
