@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, select, text
@@ -65,6 +63,7 @@ from civic.contests.permissions import ORGANISE
 from civic.contests.services import PhaseClosed, token_hash
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.core.http import path_for
+from civic.core.uploads import UploadFolder, read_limited
 from civic.db import AwareDateTime, utc_now
 from civic.identity import audit
 from civic.identity.models import AssuranceLevel, StateBody, User
@@ -235,11 +234,7 @@ def add_metric(
     return metric
 
 
-def upload_dir() -> Path:
-    base = current_app.config.get("CONTESTS_UPLOAD_DIR") or os.path.join(current_app.instance_path, "contests")
-    path = Path(base) / "datasets"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+DATASETS = UploadFolder("CONTESTS_UPLOAD_DIR", "contests", sub="datasets")
 
 
 def add_dataset(
@@ -262,15 +257,12 @@ def add_dataset(
             raise DomainError(
                 _l("Datasets may be %(kinds)s files.", kinds=", ".join(sorted(DATASET_SUFFIXES))), field="file"
             )
-        data = upload.read(DATASET_MAX_BYTES + 1)
+        data = read_limited(upload, DATASET_MAX_BYTES)
         if len(data) > DATASET_MAX_BYTES:
             raise DomainError(_l("A dataset file may be at most 20 MB; give a link instead."), field="file")
         if not data:
             raise DomainError(_l("The file is empty."), field="file")
-        stored, size = uuid.uuid4().hex + suffix, len(data)
-        target = upload_dir() / stored
-        target.write_bytes(data)
-        _remove_on_rollback(target)
+        stored, size = DATASETS.write(data, suffix), len(data)
     if not url and stored is None:
         raise DomainError(_l("Upload a file or give a link."), field="url")
     dataset = Dataset(
@@ -289,27 +281,10 @@ def add_dataset(
     return dataset
 
 
-def _remove_on_rollback(path: Path) -> None:
-    from sqlalchemy import event
-
-    session = db.session()
-
-    def remove(_session, *args):
-        path.unlink(missing_ok=True)
-
-    event.listen(session, "after_soft_rollback", remove, once=True)
-
-    def keep(_session):
-        if event.contains(session, "after_soft_rollback", remove):
-            event.remove(session, "after_soft_rollback", remove)
-
-    event.listen(session, "after_commit", keep, once=True)
-
-
 def dataset_path(dataset: Dataset) -> Path | None:
     if dataset.stored_name is None:
         return None
-    return upload_dir() / dataset.stored_name
+    return DATASETS.path_of(dataset.stored_name)
 
 
 def add_agenda_item(
