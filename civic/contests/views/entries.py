@@ -29,31 +29,43 @@ def _links(form: EntryForm) -> list[dict]:
     return services.parse_links(form.links.data, video=False) + services.parse_links(form.video_links.data, video=True)
 
 
+def _entry_form(contest, entry, closed: str, save, success: str):
+    """The one shape of submitting and editing an idea: open only in the submission phase (409 with ``closed``
+    otherwise), the form prefilled from ``entry`` when editing, ``save(form)`` (a service) committed once, PRG."""
+    form = EntryForm(obj=entry) if entry is not None and not EntryForm().is_submitted() else EntryForm()
+
+    def page(status=None, **extra):
+        return form_page("contests/entry_form.html", form, status=status, contest=contest, entry=entry, **extra)
+
+    if contest.phase_at(utc_now()) != Phase.SUBMISSION:
+        return page(status=409, closed=closed)
+    if entry is not None and not form.is_submitted():
+        form.links.data = "\n".join(link["url"] for link in entry.links if not link.get("video"))
+        form.video_links.data = "\n".join(link["url"] for link in entry.links if link.get("video"))
+    if form.validate_on_submit():
+        try:
+            saved = save(form)
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            return page(status=exc.status_code)
+        db.session.commit()
+        flash(success, "success")
+        return redirect(_entry_url(contest.id, saved.id), 303)
+    return page()
+
+
 @bp.route("/<int:contest_id>/submit", methods=["GET", "POST"])
 @require_level(AssuranceLevel.EMAIL_VERIFIED)
 def submit(contest_id: int):
     contest = load_contest(contest_id)
-    form = EntryForm()
-    if contest.phase_at(utc_now()) != Phase.SUBMISSION:
-        return form_page(
-            "contests/entry_form.html",
-            form,
-            status=409,
-            contest=contest,
-            entry=None,
-            closed=_("Ideas can be submitted only during the submission phase."),
-        )
-    if form.validate_on_submit():
-        try:
-            entry = services.submit_entry(contest, current_user, form.title.data, form.text.data, _links(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("contests/entry_form.html", form, status=exc.status_code, contest=contest, entry=None)
-        db.session.commit()
-        flash(_("Your idea was submitted. Moderators check it before it appears in the contest."), "success")
-        return redirect(_entry_url(contest.id, entry.id), 303)
-    return form_page("contests/entry_form.html", form, contest=contest, entry=None)
+    return _entry_form(
+        contest,
+        None,
+        _("Ideas can be submitted only during the submission phase."),
+        lambda form: services.submit_entry(contest, current_user, form.title.data, form.text.data, _links(form)),
+        _("Your idea was submitted. Moderators check it before it appears in the contest."),
+    )
 
 
 @bp.route("/<int:contest_id>/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -63,24 +75,14 @@ def edit_entry(contest_id: int, entry_id: int):
     entry = load_entry(contest, entry_id)
     if not entry.is_author(current_user):
         abort(403)
-    form = EntryForm(obj=entry) if not EntryForm().is_submitted() else EntryForm()
-    if contest.phase_at(utc_now()) != Phase.SUBMISSION:
-        closed = _("Ideas can be edited only until submission closes.")
-        return form_page("contests/entry_form.html", form, status=409, contest=contest, entry=entry, closed=closed)
-    if not form.is_submitted():
-        form.links.data = "\n".join(link["url"] for link in entry.links if not link.get("video"))
-        form.video_links.data = "\n".join(link["url"] for link in entry.links if link.get("video"))
-    if form.validate_on_submit():
-        try:
-            services.update_entry(entry, contest, current_user, form.title.data, form.text.data, _links(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("contests/entry_form.html", form, status=exc.status_code, contest=contest, entry=entry)
-        db.session.commit()
-        flash(_("Your changes were saved."), "success")
-        return redirect(_entry_url(contest.id, entry.id), 303)
-    return form_page("contests/entry_form.html", form, contest=contest, entry=entry)
+
+    def save(form):
+        services.update_entry(entry, contest, current_user, form.title.data, form.text.data, _links(form))
+        return entry
+
+    return _entry_form(
+        contest, entry, _("Ideas can be edited only until submission closes."), save, _("Your changes were saved.")
+    )
 
 
 @bp.post("/<int:contest_id>/entries/<int:entry_id>/withdraw")
