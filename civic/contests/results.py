@@ -44,8 +44,13 @@ def scoring_input(competition: Competition, entries: list[Entry], judges, criter
     entry_ids, judge_ids = {e.id for e in entries}, {j.id for j in judges}
     scores: dict[str, dict] = {}
     if entry_ids and judge_ids:
-        for s in db.session.scalars(select(Score).where(Score.judge_id.in_(judge_ids), Score.entry_id.in_(entry_ids))):
-            scores.setdefault(f"J{s.judge_id}", {}).setdefault(f"E{s.entry_id}", {})[f"C{s.criterion_id}"] = s.value
+        rows = db.session.execute(  # plain tuples: 180,000 ORM objects would cost seconds
+            select(Score.judge_id, Score.entry_id, Score.criterion_id, Score.value).where(
+                Score.judge_id.in_(judge_ids), Score.entry_id.in_(entry_ids)
+            )
+        )
+        for judge_id, entry_id, criterion_id, value in rows:
+            scores.setdefault(f"J{judge_id}", {}).setdefault(f"E{entry_id}", {})[f"C{criterion_id}"] = value
     recusals = []
     if entry_ids and judge_ids:
         recusals = [
