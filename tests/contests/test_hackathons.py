@@ -312,3 +312,28 @@ def test_teams_only_datasets(app, client, auth, cast, hackathons, tmp_path):
     assert client.get(f"/contests/hackathons/{ids['hackathon']}/datasets/{did}").status_code == 403
     auth.login(cast.author)
     assert client.get(f"/contests/hackathons/{ids['hackathon']}/datasets/{did}").data.startswith(b"id,lat")
+
+
+def test_organiser_adds_criteria_and_metrics_per_track(app, client, auth, cast, hackathons):
+    ids = hackathons.make("registration")
+    base = f"/contests/hackathons/{ids['hackathon']}/tracks/{ids['track']}"
+    auth.login(cast.organiser)
+    assert client.get(f"/contests/hackathons/{ids['hackathon']}/manage").status_code == 200
+    data = {
+        f"c{ids['track']}-{k}": v
+        for k, v in {"name": "Pitch", "weight": "1", "scale_min": "1", "scale_max": "5"}.items()
+    }
+    assert client.post(f"{base}/criteria", data=data).status_code == 303
+    bad = client.post(f"{base}/metrics", data={"kind": "objective", "name": "Delay", "target": "", "unit": "min"})
+    assert bad.status_code == 400
+    assert "An objective metric needs a target and its unit." in bad.get_data(as_text=True)
+    assert (
+        client.post(
+            f"{base}/metrics", data={"kind": "objective", "name": "Delay", "target": "5", "unit": "min"}
+        ).status_code
+        == 303
+    )
+    with app.app_context():
+        track = db.session.get(Track, ids["track"])
+        assert [c.name for c in jury.criteria(track.competition)] == ["Impact", "Quality", "Pitch"]
+        assert [(m.name, m.target, m.unit) for m in track.metrics] == [("Delay", 5.0, "min")]

@@ -130,7 +130,7 @@ def hackathon_manage(hackathon_id: int):
         bodies=_bodies(),
         agenda_form=AgendaForm(formdata=None),
         checkpoint_form=CheckpointForm(formdata=None),
-        criterion_form=CriterionForm(formdata=None),
+        criterion_forms={t.id: CriterionForm(formdata=None, prefix=f"c{t.id}") for t in hackathon.tracks},
         settings_forms={
             t.id: JurySettingsForm(formdata=None, obj=t.competition, prefix=f"t{t.id}") for t in hackathon.tracks
         },
@@ -285,7 +285,7 @@ def hackathon_add_checkpoint(hackathon_id: int):
 @login_required
 def hackathon_add_criterion(hackathon_id: int, track_id: int):
     hackathon, track = _organised_track(hackathon_id, track_id)
-    form = CriterionForm()
+    form = CriterionForm(prefix=f"c{track.id}")
     if not form.validate():
         return refused(" ".join(e for errors in form.errors.values() for e in errors), _manage(hackathon), 400)
     return act(
