@@ -345,3 +345,19 @@ def test_the_screening_queue_is_linked_for_moderators_and_in_the_administration_
 
         users_page = url_for("identity_admin.users")
     assert 'href="/contests/screening"' in _text(client.get(users_page))
+
+
+def test_voting_answers_json_to_scripts(app, client, auth, cast, contests):
+    """The hot path: JSON in, 201 {"status": "voted"}; a second vote for the same idea is refused as JSON (409)."""
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    auth.login(cast.voter)
+    headers = {"Accept": "application/json"}
+    first = client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers)
+    assert first.status_code == 201
+    assert first.get_json() == {"status": "voted"}
+    again = client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers)
+    assert again.status_code == 409
+    assert again.get_json()["message"] == "You have already voted for this idea."
+    auth.logout()
+    assert client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers).status_code == 302
