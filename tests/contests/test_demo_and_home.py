@@ -48,6 +48,7 @@ def test_the_home_page_lists_live_contests(app, client, directory):
     _seed(app)
     page = client.get("/").get_data(as_text=True)
     assert "Алматы аулаларындағы тұрақ" in page
+    assert "Шығыс Қазақстан өңірлік хакатоны" in page  # the hackathon's feed item
 
 
 def test_the_demo_east_kazakhstan_hackathon_stands_at_pitching_with_three_tracks(app, client, directory):
