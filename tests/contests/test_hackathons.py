@@ -337,3 +337,18 @@ def test_organiser_adds_criteria_and_metrics_per_track(app, client, auth, cast, 
         track = db.session.get(Track, ids["track"])
         assert [c.name for c in jury.criteria(track.competition)] == ["Impact", "Quality", "Pitch"]
         assert [(m.name, m.target, m.unit) for m in track.metrics] == [("Delay", 5.0, "min")]
+
+
+def test_link_type_hackathon_resolves_for_those_who_may_see_it(app, cast, hackathons):
+    from flask_login import AnonymousUserMixin
+
+    from civic.core import links
+
+    ids = hackathons.make("registration")
+    with app.test_request_context():
+        link = links.resolve("hackathon", ids["hackathon"], AnonymousUserMixin())
+        assert link is not None
+        assert link.url == f"/contests/hackathons/{ids['hackathon']}"
+        db.session.get(Hackathon, ids["hackathon"]).published = False
+        assert links.resolve("hackathon", ids["hackathon"], AnonymousUserMixin()) is None
+        assert links.resolve("hackathon", ids["hackathon"], user(cast.organiser)) is not None
