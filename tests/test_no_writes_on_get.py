@@ -115,6 +115,7 @@ def _values(app) -> dict:
             "stakeholder": db.session.execute(
                 select(Stakeholder.territory_id, Stakeholder.id).order_by(Stakeholder.id).limit(1)
             ).all(),
+            **_hackathon_values(),
             "contest_entry": [
                 (c, e)
                 for c, e in db.session.execute(
@@ -125,6 +126,26 @@ def _values(app) -> dict:
                 )
             ],
         }
+
+
+def _hackathon_values() -> dict:
+    from civic.contests.models import Dataset, Hackathon, Submission, Team, Track
+
+    hackathon = db.session.scalar(select(Hackathon.id).order_by(Hackathon.id))
+    tracks = db.session.scalars(select(Track.id).where(Track.hackathon_id == hackathon).order_by(Track.id)).all()
+    entry = db.session.execute(
+        select(Team.track_id, Submission.entry_id)
+        .join(Submission, Submission.team_id == Team.id)
+        .where(Submission.entry_id.is_not(None))
+        .limit(1)
+    ).one()
+    return {
+        "hackathon_id": [hackathon],
+        "hackathon_track": [(hackathon, t) for t in tracks],
+        "hackathon_team": [(hackathon, db.session.scalar(select(Team.id).order_by(Team.id).limit(1)))],
+        "hackathon_dataset": [(hackathon, db.session.scalar(select(Dataset.id).order_by(Dataset.id).limit(1)))],
+        "hackathon_entry": [(hackathon, entry[0], entry[1])],
+    }
 
 
 def _urls(app, values) -> list[tuple[str, str]]:
@@ -143,6 +164,14 @@ def _urls(app, values) -> list[tuple[str, str]]:
             candidates = [{"study_id": s, "kind": k} for s in values["study_id"][:1] for k in values["kind"]]
         elif args == {"contest_id", "entry_id"}:
             candidates = [{"contest_id": c, "entry_id": e} for c, e in values["contest_entry"]]
+        elif args == {"hackathon_id", "track_id"}:
+            candidates = [{"hackathon_id": h, "track_id": t} for h, t in values["hackathon_track"]]
+        elif args == {"hackathon_id", "team_id"}:
+            candidates = [{"hackathon_id": h, "team_id": t} for h, t in values["hackathon_team"]]
+        elif args == {"hackathon_id", "dataset_id"}:
+            candidates = [{"hackathon_id": h, "dataset_id": d} for h, d in values["hackathon_dataset"]]
+        elif args == {"hackathon_id", "track_id", "entry_id"}:
+            candidates = [{"hackathon_id": h, "track_id": t, "entry_id": e} for h, t, e in values["hackathon_entry"]]
         elif args == {"object_type", "object_id"}:
             candidates = [{"object_type": "petition", "object_id": p} for p in values["petition_id"][:2]]
         elif args == {"initiative_id", "indicator_id"}:
@@ -168,7 +197,13 @@ def _urls(app, values) -> list[tuple[str, str]]:
 
 def _accounts(app) -> list[User | None]:
     with app.app_context():
-        emails = [email for _key, email, *_rest in STAFF] + ["resident1@demo.civic.kz", "council1@demo.civic.kz"]
+        emails = [email for _key, email, *_rest in STAFF] + [
+            "resident1@demo.civic.kz",
+            "council1@demo.civic.kz",
+            "council4@demo.civic.kz",  # a judge of the hackathon's tracks
+            "hackathon@demo.civic.kz",
+            "hr@demo.civic.kz",
+        ]
         users = list(db.session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)))
         client = db.session.scalar(select(User).join(Case, Case.client_id == User.id).limit(1))
         return [None, *users, *([client] if client else [])]

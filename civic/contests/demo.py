@@ -150,3 +150,6 @@ def seed_demo(context) -> None:
     services.announce_phase(contest, now)
     db.session.flush()
     context.echo(f"  contests: 1 idea contest, {len(entries) + 1} ideas, {votes} votes, {len(judge_rows)} judges")
+    from civic.contests.hackathon_demo import seed_hackathon
+
+    seed_hackathon(context)

@@ -48,4 +48,38 @@ def live_contests(territory: Territory | None, user, limit: int) -> list[FeedIte
     return items
 
 
-HOME_FEED = live_contests
+def live_hackathons(territory: Territory | None, user, limit: int) -> list[FeedItem]:
+    """Published hackathons whose pitching has not passed by more than a week, the soonest first."""
+    from datetime import timedelta
+
+    from civic.contests.models import HACKATHON_PHASE_LABELS, Hackathon
+
+    now = utc_now()
+    stmt = (
+        select(Hackathon)
+        .where(Hackathon.published.is_(True), Hackathon.jury_opens_at > now - timedelta(days=7))
+        .order_by(Hackathon.starts_at, Hackathon.id)
+        .limit(limit)
+    )
+    if territory is not None:
+        inside = select(Territory.id).where(Territory.path.startswith(territory.path))
+        stmt = stmt.where(or_(Hackathon.territory_id.in_(territory.ancestor_ids), Hackathon.territory_id.in_(inside)))
+    return [
+        FeedItem(
+            title=h.title,
+            url=url_for("contests.hackathon", hackathon_id=h.id),
+            kind=_("Hackathon"),
+            date=h.starts_at,
+            status=" · ".join(
+                [str(HACKATHON_PHASE_LABELS[h.phase_at(now)]), format_day(h.starts_at), h.territory.name]
+            ),
+        )
+        for h in db.session.scalars(stmt)
+    ]
+
+
+def home_feed(territory: Territory | None, user, limit: int) -> list[FeedItem]:
+    return live_contests(territory, user, limit) + live_hackathons(territory, user, limit)
+
+
+HOME_FEED = home_feed

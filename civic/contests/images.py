@@ -11,21 +11,15 @@ removed again (the same hooks as the bureau's attachments).
 from __future__ import annotations
 
 import io
-import logging
-import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
 
-from civic import db
 from civic.core.errors import DomainError
-
-log = logging.getLogger(__name__)
+from civic.core.uploads import UploadFolder, read_limited
 
 MAX_IMAGES = 5
 MAX_BYTES = 5 * 1024 * 1024
@@ -47,11 +41,11 @@ class StoredImage:
     size: int
 
 
+FOLDER = UploadFolder("CONTESTS_UPLOAD_DIR", "contests")
+
+
 def upload_dir() -> Path:
-    configured = current_app.config.get("CONTESTS_UPLOAD_DIR")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "contests"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return FOLDER.path()
 
 
 def reencode(data: bytes) -> tuple[bytes, str, int, int]:
@@ -96,52 +90,15 @@ def reencode(data: bytes) -> tuple[bytes, str, int, int]:
 
 def store(upload) -> StoredImage:
     """Check, re-encode and store one uploaded image (a werkzeug FileStorage)."""
-    data = upload.stream.read(MAX_BYTES + 1)
-    encoded, kind, width, height = reencode(data)
+    encoded, kind, width, height = reencode(read_limited(upload, MAX_BYTES))
     content_type, extension = FORMATS[kind]
-    stored_name = secrets.token_hex(16) + extension
-    path = upload_dir() / stored_name
-    path.write_bytes(encoded)
-    _remember_for_rollback(path)
+    stored_name = FOLDER.write(encoded, extension)
     return StoredImage(stored_name, content_type, width, height, len(encoded))
 
 
 def path_of(stored_name: str) -> Path:
-    folder = upload_dir().resolve()
-    path = (folder / stored_name).resolve()
-    if path.parent != folder:
-        raise ValueError("image outside the upload folder")
-    return path
+    return FOLDER.path_of(stored_name)
 
 
 def delete(stored_name: str) -> None:
-    try:
-        path_of(stored_name).unlink(missing_ok=True)
-    except (OSError, ValueError):
-        log.exception("could not delete an entry image")
-
-
-_hooks_installed = False
-
-
-def _remember_for_rollback(path: Path) -> None:
-    _install_hooks()
-    db.session.info.setdefault("contests_new_files", []).append(path)
-
-
-def _install_hooks() -> None:
-    global _hooks_installed
-    if _hooks_installed:
-        return
-
-    @event.listens_for(db.session, "after_commit")
-    def _keep(sess):
-        sess.info.pop("contests_new_files", None)
-
-    @event.listens_for(db.session, "after_transaction_end")
-    def _discard(sess, transaction):
-        if transaction.parent is None:
-            for path in sess.info.pop("contests_new_files", []):
-                path.unlink(missing_ok=True)
-
-    _hooks_installed = True
+    FOLDER.delete(stored_name)

@@ -37,7 +37,32 @@ def _title(contest_id: int) -> str | None:
     return contest.title if contest is not None else None
 
 
+HACKATHON = "hackathon"
+
+
+def _hackathon_visible(user, hackathon_id: int) -> bool:
+    from civic.contests.hackathons import can_organise as organises
+    from civic.contests.models import Hackathon
+
+    hackathon = db.session.get(Hackathon, hackathon_id)
+    return hackathon is not None and (hackathon.published or organises(user, hackathon))
+
+
+def _hackathon_title(hackathon_id: int) -> str | None:
+    from civic.contests.models import Hackathon
+
+    hackathon = db.session.get(Hackathon, hackathon_id)
+    return hackathon.title if hackathon is not None else None
+
+
 def register_links(registry: LinkRegistry) -> None:
     registry.register_type(
         TYPE, _l("Idea contest"), lambda i: path_for("contests.detail", contest_id=i), _visible, title_loader=_title
+    )
+    registry.register_type(
+        HACKATHON,
+        _l("Hackathon"),
+        lambda i: path_for("contests.hackathon", hackathon_id=i),
+        _hackathon_visible,
+        title_loader=_hackathon_title,
     )

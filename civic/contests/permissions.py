@@ -9,18 +9,23 @@ from civic.identity.permissions import OFFICIAL
 
 ORGANISE = "contests.organise"
 MODERATE = "contests.moderate"
+TALENT = "contests.talent_pool"
 
 #: The platform's content moderator (petitions declares the same role; the grants merge).
 MODERATOR = "moderator"
-ROLES = {MODERATOR: _l("Moderator")}
+#: The akimat's personnel officer: sees the hackathon talent pool (participants who consented) for the reserve.
+HR_OFFICER = "hr_officer"
+ROLES = {MODERATOR: _l("Moderator"), HR_OFFICER: _l("Personnel (HR) officer")}
 
 PERMISSIONS = {
     ORGANISE: _l("Organise idea contests for one's state body: phases, jury and results"),
     MODERATE: _l("Screen contest entries and review reported comments"),
+    TALENT: _l("See the hackathon talent pool (participants who consented) for the personnel reserve"),
 }
 DEFAULTS = {
     MODERATOR: {MODERATE},
     OFFICIAL: {ORGANISE},
+    HR_OFFICER: {TALENT},
 }
 
 

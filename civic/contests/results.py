@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+from collections import OrderedDict
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -43,8 +44,13 @@ def scoring_input(competition: Competition, entries: list[Entry], judges, criter
     entry_ids, judge_ids = {e.id for e in entries}, {j.id for j in judges}
     scores: dict[str, dict] = {}
     if entry_ids and judge_ids:
-        for s in db.session.scalars(select(Score).where(Score.judge_id.in_(judge_ids), Score.entry_id.in_(entry_ids))):
-            scores.setdefault(f"J{s.judge_id}", {}).setdefault(f"E{s.entry_id}", {})[f"C{s.criterion_id}"] = s.value
+        rows = db.session.execute(  # plain tuples: 180,000 ORM objects would cost seconds
+            select(Score.judge_id, Score.entry_id, Score.criterion_id, Score.value).where(
+                Score.judge_id.in_(judge_ids), Score.entry_id.in_(entry_ids)
+            )
+        )
+        for judge_id, entry_id, criterion_id, value in rows:
+            scores.setdefault(f"J{judge_id}", {}).setdefault(f"E{entry_id}", {})[f"C{criterion_id}"] = value
     recusals = []
     if entry_ids and judge_ids:
         recusals = [
@@ -68,10 +74,29 @@ def scoring_input(competition: Competition, entries: list[Entry], judges, criter
 
 
 def _raw_total(scores: dict, criteria) -> float | None:
-    if any(scores.get(f"C{c.id}") is None for c in criteria):
+    """The judge's weighted total on 0..1 (``criteria``: ORM rows or (key, weight, lo, hi) tuples)."""
+    plain = [c if isinstance(c, tuple) else (f"C{c.id}", c.weight, c.scale_min, c.scale_max) for c in criteria]
+    if any(scores.get(key) is None for key, *_rest in plain):
         return None
-    weights = sum(c.weight for c in criteria)
-    return sum(c.weight * (scores[f"C{c.id}"] - c.scale_min) / (c.scale_max - c.scale_min) for c in criteria) / weights
+    weights = sum(weight for _key, weight, _lo, _hi in plain)
+    return sum(weight * (scores[key] - lo) / (hi - lo) for key, weight, lo, hi in plain) / weights
+
+
+def authors_of(entries) -> dict[int, list[User]]:
+    """entry id -> its author and accepted co-authors (ordered by id), in two queries for any number of entries."""
+    from civic.contests.models import Coauthor
+
+    ids = {e.id: {e.author_id} - {None} for e in entries}
+    if ids:
+        for entry_id, user_id in db.session.execute(
+            select(Coauthor.entry_id, Coauthor.user_id).where(
+                Coauthor.entry_id.in_(list(ids)), Coauthor.user_id.is_not(None)
+            )
+        ):
+            ids[entry_id].add(user_id)
+    wanted = set().union(*ids.values()) if ids else set()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
+    return {eid: [users[uid] for uid in sorted(uids) if uid in users] for eid, uids in ids.items()}
 
 
 def build(contest: Contest, now: datetime | None = None) -> dict:
@@ -89,8 +114,10 @@ def build(contest: Contest, now: datetime | None = None) -> dict:
     except ScoringError as exc:  # the services keep the input valid; this is a safety net with a clear message
         raise DomainError(_l("The scores cannot be computed: %(reason)s", reason=str(exc))) from exc
     labels = {f"J{j.id}": str(_("Judge %(n)s", n=k)) for k, j in enumerate(judges, start=1)}
+    plain = [(f"C{c.id}", c.weight, c.scale_min, c.scale_max) for c in criteria]
+    people = authors_of(entries)
     raw = {
-        (jid, eid): _raw_total(data["scores"].get(jid, {}).get(eid) or {}, criteria)
+        (jid, eid): _raw_total(data["scores"].get(jid, {}).get(eid) or {}, plain)
         for jid in data["judges"]
         for eid in data["entries"]
     }
@@ -118,12 +145,12 @@ def build(contest: Contest, now: datetime | None = None) -> dict:
                 {
                     "judge": labels[jid],
                     "recused": (jid, eid) in recused,
-                    "scores": [given.get(f"C{c.id}") for c in criteria],
+                    "scores": [given.get(key) for key, *_rest in plain],
                     "raw_total": raw[(jid, eid)],
                     "normalised": normalised(jid, raw[(jid, eid)]),
                 }
             )
-        authors = [u.public_name for u in _people(entry)]
+        authors = [u.public_name for u in people[entry.id]]
         rows.append({"id": entry.id, "title": entry.title, "authors": authors, **figures, "per_judge": per_judge})
     winners = [row["id"] for row in rows if row["rank"] is not None and row["rank"] <= competition.winner_count]
     return {
@@ -142,10 +169,6 @@ def build(contest: Contest, now: datetime | None = None) -> dict:
         "districts": [list(row) for row in voting.votes_by_territory(competition.id)],  # names when shown
         "winners": winners,
     }
-
-
-def _people(entry: Entry) -> list[User]:
-    return [db.session.get(User, uid) for uid in sorted(entry.author_ids())]
 
 
 def publish(contest: Contest, actor: User, now: datetime | None = None) -> dict:
@@ -168,9 +191,9 @@ def publish(contest: Contest, actor: User, now: datetime | None = None) -> dict:
     link = path_for("contests.results", contest_id=contest.id)
     title = contest.title
     winners = set(breakdown["winners"])
+    people = authors_of(accepted_entries(competition))
     for row in breakdown["entries"]:
-        entry = db.session.get(Entry, row["id"])
-        for user in _people(entry):
+        for user in people.get(row["id"], []):
             if row["id"] in winners:
                 notify(
                     user,
@@ -264,3 +287,44 @@ def csv_text(results: dict) -> str:
                 ]
             )
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the published results, served fast
+
+#: How many entries' per-judge breakdown the page shows (in rank order); the CSV has every one.
+BREAKDOWN_SHOWN = 60
+_CACHE_SIZE = 16
+_frozen: OrderedDict = OrderedDict()
+_fragments: OrderedDict = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key, make):
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = make()
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def published(competition: Competition) -> dict | None:
+    """The frozen breakdown of a published competition, parsed once per process.
+
+    Published results never change (``publish`` freezes them), so the key (id, publication time) is safe to keep;
+    the JSON column is deferred and read only on a miss (a contest with 2,000 entries and 30 judges holds ~10 MB)."""
+    if competition.results_published_at is None:
+        return None
+    key = (competition.id, competition.results_published_at.isoformat())
+    return _remember(
+        _frozen,
+        key,
+        lambda: db.session.scalar(select(Competition.results).where(Competition.id == competition.id)),
+    )
+
+
+def ranking_fragment(competition: Competition, language: str, render) -> str:
+    """The rendered ranking of published results for one language, rendered once per process."""
+    key = (competition.id, competition.results_published_at.isoformat(), language)
+    return _remember(_fragments, key, render)

@@ -150,3 +150,91 @@ def _english_messages(request, monkeypatch):
     """These tests read English messages: English is the fallback language outside requests. Browser tests keep kk."""
     if "app" in request.fixturenames and "page" not in request.fixturenames:
         monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+
+
+# --------------------------------------------------------------------------- hackathons
+
+HACKATHON_OFFSETS = {  # days from now of (start, submission deadline, pitching)
+    "registration": (1, 2, 3),
+    "hacking": (-1, 1, 2),
+    "review": (-2, -1, 1),
+    "jury": (-3, -2, -1),
+}
+
+
+class Hackathons:
+    """Build a published hackathon in a phase, with a team that submitted (optionally reviewed and judged)."""
+
+    def __init__(self, app, cast: Cast):
+        self.app, self.cast = app, cast
+
+    @staticmethod
+    def _dates(phase: str):
+        now = utc_now()
+        return [now + timedelta(days=d) for d in HACKATHON_OFFSETS[phase]]
+
+    def make(self, phase: str = "hacking", team: bool = False, reviewed: bool = False, judges: int = 0, **kw) -> dict:
+        from civic.contests import hackathons as hk
+
+        with self.app.app_context():
+            organiser = user(self.cast.organiser)
+            s, d, j = self._dates("hacking")
+            hackathon = hk.create_hackathon(
+                organiser,
+                title="East Kazakhstan hackathon",
+                text="Three problems of the region.",
+                regulation="Teams of up to five.",
+                territory=db.session.scalar(select(Territory).where(Territory.code == "KZ-ALA")),
+                body=db.session.scalar(select(StateBody).where(StateBody.code == "KZ-ALA.MOBILITY")),
+                starts_at=s,
+                submission_deadline=d,
+                jury_opens_at=j,
+                **kw,
+            )
+            track = hk.add_track(hackathon, organiser, "Smart transport", "Buses are late.", hackathon.body)
+            jury.add_criterion(track.competition, organiser, "Impact", "", 2, 1, 10)
+            jury.add_criterion(track.competition, organiser, "Quality", "", 1, 0, 5)
+            hk.add_mentor(track, organiser, self.cast.coauthor.email, "Data")
+            hk.publish_hackathon(hackathon, organiser)
+            out = {"hackathon": hackathon.id, "track": track.id}
+            if team:
+                author = user(self.cast.author)
+                hk.register(hackathon, author, ["backend", "data"])
+                hk.register(hackathon, user(self.cast.voter2), ["frontend"])
+                t = hk.create_team(hackathon, author, track, "Team Alpha")
+                hk.join_by_code(hackathon, user(self.cast.voter2), t.invite_code)
+                submission = hk.submit(
+                    t,
+                    author,
+                    repo_url="https://git.example.kz/alpha",
+                    demo_url="https://alpha.example.kz",
+                    slides_url="",
+                    description="A bus tracker.",
+                )
+                out.update(team=t.id, submission=submission.id, code=t.invite_code)
+            for judge in [self.cast.judge, self.cast.judge2][:judges]:
+                token = jury.invite_judge(track.competition, organiser, judge.email, track.title)
+                jury.accept_judge(token, user(judge))
+            self._move(hackathon, "review" if reviewed else phase)
+            if team and reviewed:
+                hk.review(submission, organiser, True, "Runs.")
+                out["entry"] = submission.entry_id
+                self._move(hackathon, phase)
+            db.session.commit()
+            return out
+
+    def _move(self, hackathon, phase: str) -> None:
+        hackathon.starts_at, hackathon.submission_deadline, hackathon.jury_opens_at = self._dates(phase)
+        db.session.flush()
+
+    def move(self, hackathon_id: int, phase: str) -> None:
+        from civic.contests.models import Hackathon
+
+        with self.app.app_context():
+            self._move(db.session.get(Hackathon, hackathon_id), phase)
+            db.session.commit()
+
+
+@pytest.fixture
+def hackathons(app, cast):
+    return Hackathons(app, cast)

@@ -29,12 +29,16 @@ def test_the_demo_parking_contest_stands_in_the_jury_phase_with_everything(app, 
         contest = db.session.scalar(select(Contest))
         assert contest.phase_at(utc_now()) == Phase.JURY
         assert contest.reward_kind == "grant"
-        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        cid = contest.competition_id
+        count = lambda model: db.session.scalar(  # noqa: E731
+            select(func.count()).select_from(model).where(model.competition_id == cid)
+        )
         assert count(Entry) == 6
         assert count(Vote) > 50
         assert count(Judge) == 3
-        assert count(Recusal) == 1
-        assert count(Score) > 30
+        total = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert total(Recusal) == 1
+        assert total(Score) > 30
         preview = results.build(contest)
         assert [row["rank"] for row in preview["entries"]][:1] == [1]
         assert len(preview["winners"]) == 1
@@ -44,3 +48,27 @@ def test_the_home_page_lists_live_contests(app, client, directory):
     _seed(app)
     page = client.get("/").get_data(as_text=True)
     assert "Алматы аулаларындағы тұрақ" in page
+    assert "Шығыс Қазақстан өңірлік хакатоны" in page  # the hackathon's feed item
+
+
+def test_the_demo_east_kazakhstan_hackathon_stands_at_pitching_with_three_tracks(app, client, directory):
+    from civic.contests.models import Dataset, Hackathon, HackathonPhase, Implementation, Submission, Team
+
+    _seed(app)
+    with app.app_context():
+        hackathon = db.session.scalar(select(Hackathon))
+        assert hackathon.territory.code == "KZ-VOS"
+        assert hackathon.phase_at(utc_now()) == HackathonPhase.JURY
+        assert len(hackathon.tracks) == 3
+        assert all(t.sponsors and t.metrics and t.datasets for t in hackathon.tracks)
+        assert db.session.scalar(select(func.count()).select_from(Dataset).where(Dataset.teams_only)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Team)) == 5
+        reviews = [s.review_state for s in db.session.scalars(select(Submission))]
+        assert sorted(reviews) == ["broken", "works", "works", "works", "works"]
+        assert hackathon.tracks[0].competition.results_published_at is not None
+        assert hackathon.tracks[1].competition.results_published_at is None
+        assert db.session.scalar(select(func.count()).select_from(Implementation)) == 1
+        hid = hackathon.id
+    page = client.get(f"/contests/hackathons/{hid}").get_data(as_text=True)
+    assert "Жылу желілері" in page
+    assert "Пилот в ГКП" in page

@@ -200,9 +200,10 @@ def test_over_n_votes_is_refused(app, client, auth, cast, contests):
 
 
 def test_voting_is_rate_limited(app, client, auth, cast, contests):
+    """A counted vote is capped by the database; refusals (and withdrawals) count against the limit."""
     cid = contests.make(Phase.VOTING, entries=1)
     (e1,) = contests.entries(cid)
-    app.config["CONTESTS_VOTE_LIMIT"] = "3 per minute"
+    app.config["CONTESTS_VOTE_LIMIT"] = "2 per minute"
     try:
         auth.login(cast.voter)
         statuses = [client.post(f"/contests/{cid}/entries/{e1}/vote").status_code for _ in range(4)]
@@ -344,3 +345,19 @@ def test_the_screening_queue_is_linked_for_moderators_and_in_the_administration_
 
         users_page = url_for("identity_admin.users")
     assert 'href="/contests/screening"' in _text(client.get(users_page))
+
+
+def test_voting_answers_json_to_scripts(app, client, auth, cast, contests):
+    """The hot path: JSON in, 201 {"status": "voted"}; a second vote for the same idea is refused as JSON (409)."""
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    auth.login(cast.voter)
+    headers = {"Accept": "application/json"}
+    first = client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers)
+    assert first.status_code == 201
+    assert first.get_json() == {"status": "voted"}
+    again = client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers)
+    assert again.status_code == 409
+    assert again.get_json()["message"] == "You have already voted for this idea."
+    auth.logout()
+    assert client.post(f"/contests/{cid}/entries/{e1}/vote", headers=headers).status_code == 302

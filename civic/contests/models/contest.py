@@ -54,7 +54,7 @@ class Competition(Base):
     winner_count: Mapped[int] = mapped_column(Integer, default=1)
     results_published_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     #: The published breakdown (``results.build``): what the results page and CSV show, frozen at publication.
-    results: Mapped[Optional[dict]] = mapped_column(JSON)
+    results: Mapped[Optional[dict]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[created_at]
 
 

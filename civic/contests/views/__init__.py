@@ -21,8 +21,19 @@ HOME_CARDS = (
         ),
     },
 )
-NAV_ITEMS = (("contests.index", _l("Idea contests"), "take_part"),)  # (endpoint, label, group): civic.core.shell
+NAV_ITEMS = (
+    ("contests.index", _l("Idea contests"), "take_part"),
+    ("contests.hackathons", _l("Hackathons"), "take_part"),
+)  # (endpoint, label, group): civic.core.shell
 #: (endpoint, label, permission): the administration menu shows the screening queue to moderators.
 ADMIN_LINKS = (("contests.screening", _l("Screening of contest ideas"), "contests.moderate"),)
 
-from civic.contests.views import entries, jury, organiser, public, staff  # noqa: E402,F401  (routes register on bp)
+from civic.contests.views import (  # noqa: E402,F401  (routes register on bp)
+    entries,
+    hackathon_staff,
+    hackathons,
+    jury,
+    organiser,
+    public,
+    staff,
+)

@@ -27,7 +27,7 @@ def accept_judge(token: str):
         abort(404)
     contest = db.session.scalar(select(Contest).where(Contest.competition_id == judge.competition_id))
     if contest is None:
-        abort(404)
+        return _accept_track_judge(token, judge)
     form = EmptyForm()
     if form.validate_on_submit():
         try:
@@ -41,6 +41,29 @@ def accept_judge(token: str):
         flash(_("You are on the jury. Scoring opens with the jury phase."), "success")
         return redirect(url_for("contests.jury", contest_id=contest.id), 303)
     return form_page("contests/accept.html", form, error=None, what=contest.title, kind="judge")
+
+
+def _accept_track_judge(token: str, judge: Judge):
+    """The same invitation for a hackathon track's jury (the track owns the competition)."""
+    from civic.contests.hackathons import track_for_competition
+
+    track = track_for_competition(judge.competition_id)
+    if track is None:
+        abort(404)
+    what = f"{track.hackathon.title}: {track.title}"
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            jury.accept_judge(token, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            return form_page(
+                "contests/accept.html", form, status=exc.status_code, error=str(exc), what=what, kind="judge"
+            )
+        db.session.commit()
+        flash(_("You are on the jury. Scoring opens with the jury phase."), "success")
+        return redirect(url_for("contests.hackathon_jury", hackathon_id=track.hackathon_id, track_id=track.id), 303)
+    return form_page("contests/accept.html", form, error=None, what=what, kind="judge")
 
 
 def _judge(contest: Contest) -> Judge:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from civic import db
@@ -19,7 +20,7 @@ from civic.contests.models import (
     Phase,
 )
 from civic.contests.permissions import can_moderate, can_organise
-from civic.contests.results import csv_text
+from civic.contests.results import BREAKDOWN_SHOWN, csv_text, published, ranking_fragment
 from civic.contests.views.common import bp, load_contest, load_entry
 from civic.core import charts
 from civic.core.forms import EmptyForm
@@ -154,19 +155,38 @@ def entry(contest_id: int, entry_id: int):
     return render_entry(contest, load_entry(contest, entry_id))
 
 
+#: The chart shows the leading entries; the table beside it has every one.
+CHART_ENTRIES = 30
+
+
 def ranking_chart(data: dict):
-    """The combined score of each ranked entry, as a chart beside the ranking table."""
-    return charts.horizontal_bars(
-        [(row["title"], round(row["combined"], 3)) for row in data["entries"] if row["combined"] is not None],
-        limit=None,
-    )
+    """The combined score of the leading ranked entries, as a chart beside the ranking table."""
+    ranked = [(row["title"], round(row["combined"], 3)) for row in data["entries"] if row["combined"] is not None]
+    return charts.horizontal_bars(ranked[:CHART_ENTRIES], limit=None)
 
 
 def _published_results(contest: Contest) -> dict:
-    results = contest.competition.results
-    if contest.competition.results_published_at is None or results is None:
+    data = published(contest.competition)
+    if data is None:
         abort(404)
-    return results
+    return data
+
+
+def ranking_html(competition, data: dict) -> Markup:
+    """The ranking, chart and breakdown of published results: rendered once per process and language (frozen)."""
+    from civic.core.i18n import current_language
+
+    def render() -> str:
+        return render_template(
+            "contests/_ranking.html",
+            results=data,
+            districts=voting.district_names(data.get("districts", [])),
+            normalise_labels=NORMALISE_LABELS,
+            ranking_chart=ranking_chart(data),
+            breakdown_shown=BREAKDOWN_SHOWN,
+        )
+
+    return Markup(ranking_fragment(competition, current_language(), render))
 
 
 @bp.get("/<int:contest_id>/results")
@@ -176,10 +196,7 @@ def results(contest_id: int):
     return render_template(
         "contests/results.html",
         contest=contest,
-        results=data,
-        districts=voting.district_names(data.get("districts", [])),
-        normalise_labels=NORMALISE_LABELS,
-        ranking_chart=ranking_chart(data),
+        ranking_html=ranking_html(contest.competition, data),
         preview=False,
         organiser=can_organise(current_user, contest),
         implementation_html=render_markdown(contest.implementation_report),
