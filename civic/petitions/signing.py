@@ -143,6 +143,7 @@ def _sign_statement(dialect: str, ip_limited: bool):
             User.session_version == bindparam("session_version"),
             User.deleted_at.is_(None),
             User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
+            User.iin_hmac.is_not(None),
             or_(residence == false(), home.path.startswith(area.path)),
             _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit")
             < bindparam("account_limit"),
@@ -156,6 +157,8 @@ def _sign_statement(dialect: str, ip_limited: bool):
                 func.coalesce(User.home_territory_id, 0),
                 bindparam("ip", type_=String),
                 _email_domain(User.email, dialect),
+                User.iin_hmac,
+                User.assurance_level,
                 bindparam("notify", type_=Boolean),
                 bindparam("now", type_=AwareDateTime()),
             )
@@ -164,11 +167,22 @@ def _sign_statement(dialect: str, ip_limited: bool):
             .outerjoin(home, home.id == User.home_territory_id)
             .where(*rules_hold)
         )
-        columns = ["petition_id", "user_id", "territory_id", "ip", "email_domain", "notify", "created_at"]
+        columns = [
+            "petition_id",
+            "user_id",
+            "territory_id",
+            "ip",
+            "email_domain",
+            "signer_iin_hmac",
+            "signer_level",
+            "notify",
+            "created_at",
+        ]
         _statements[key] = (
             dialect_insert(PetitionSignature)
             .from_select(columns, values)
-            .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+            # Either unique constraint may decide: (petition, account) or (petition, IIN fingerprint).
+            .on_conflict_do_nothing()
             .returning(PetitionSignature.id)
         )
     return _statements[key]
@@ -241,11 +255,16 @@ def explain_refusal(petition_id: int, user: User, params: dict) -> None:
 
 
 def has_signed(petition_id: int, user_id: int) -> bool:
+    """Whether this account, or the person behind it (IIN fingerprint, kept after an erased account), signed."""
+    digest = select(User.iin_hmac).where(User.id == user_id).scalar_subquery()
     return (
         db.session.scalar(
-            select(PetitionSignature.id).where(
-                PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id
+            select(PetitionSignature.id)
+            .where(
+                PetitionSignature.petition_id == petition_id,
+                or_(PetitionSignature.user_id == user_id, PetitionSignature.signer_iin_hmac == digest),
             )
+            .limit(1)
         )
         is not None
     )

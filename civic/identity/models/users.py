@@ -24,6 +24,9 @@ class AssuranceLevel(IntEnum):
     EMAIL_VERIFIED = 1
     IIN_VERIFIED = 2
     VERIFIED_IN_PERSON = 3
+    #: The resident signed a server challenge with their national digital signature (EDS, NCALayer): the IIN comes
+    #: from a certificate that chains to a trusted national CA and is not revoked (``civic.identity.eds``).
+    VERIFIED_BY_EDS = 4
 
     @property
     def label(self) -> str:
@@ -35,6 +38,7 @@ ASSURANCE_LABELS = {
     AssuranceLevel.EMAIL_VERIFIED: _l("Email verified"),
     AssuranceLevel.IIN_VERIFIED: _l("IIN verified"),
     AssuranceLevel.VERIFIED_IN_PERSON: _l("Verified in person"),
+    AssuranceLevel.VERIFIED_BY_EDS: _l("Verified by digital signature"),
 }
 
 
@@ -44,6 +48,7 @@ class VerificationMethod(StrEnum):
     EMAIL = "email"
     IIN = "iin"
     IN_PERSON = "in_person"
+    EDS = "eds"
 
 
 class NotificationMode(StrEnum):
