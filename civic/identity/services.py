@@ -29,6 +29,7 @@ from civic.identity.models import (
     Territory,
     User,
     UserRole,
+    UserSession,
     VerificationMethod,
 )
 from civic.identity.passwords import hash_password, needs_rehash, verify_password
@@ -313,6 +314,7 @@ def erase_user(user: User) -> None:
     user.session_version += 1
     user.deleted_at = utc_now()
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.flush()
 
 

@@ -13,6 +13,7 @@ from civic.core.forms import EmptyForm
 from civic.core.http import form_page, safe_next
 from civic.core.i18n import LANGUAGE_COOKIE, current_language
 from civic.extensions import limiter, login_key
+from civic.identity import login as sessions
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
 from civic.identity.directory import territory_choices
@@ -65,6 +66,7 @@ def register():
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            sessions.start_session(user)
             db.session.commit()
             session.clear()
             login_user(user)
@@ -131,6 +133,7 @@ def login():
             db.session.commit()  # keep the failure count
             form.add_domain_error(exc)
         else:
+            sessions.start_session(user)
             db.session.commit()
             session.clear()  # a fresh session (and CSRF token) at every sign-in
             login_user(user, remember=form.remember.data)
@@ -143,9 +146,37 @@ def logout():
     """Sign out."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        sessions.revoke(current_user.id, sessions.current_session_hash())
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("core.home"))
+
+
+@bp.post("/account/sessions/revoke-others")
+@login_required
+def revoke_other_sessions():
+    """Log out of every other device (this session stays)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = sessions.revoke_others(current_user.id, sessions.current_session_hash())
+    db.session.commit()
+    flash(_("You were logged out of %(n)s other sessions.", n=count), "success")
+    return redirect(url_for("identity.account"))
+
+
+@bp.post("/account/sessions/<int:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int):
+    """End one of the account's sessions (listed on the account page)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not sessions.revoke_by_id(current_user.id, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("identity.account"))
 
 
 @bp.post("/language")
@@ -193,7 +224,8 @@ def reset_password(token: str):
         return render_template("identity/verify_failed.html", message=str(exc)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
+        user = services.reset_password(token, form.password.data)
+        sessions.revoke_others(user.id, None)
         db.session.commit()
         logout_user()
         flash(_("Your password was changed. Sign in with the new one."), "success")
@@ -221,7 +253,9 @@ def account():
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("identity.account"))
-    return form_page("identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm())
+    return form_page(
+        "identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm(), **_sessions_context()
+    )
 
 
 @bp.route("/account/iin", methods=["POST"])
@@ -243,8 +277,21 @@ def add_iin():
     profile = ProfileForm(obj=current_user)
     _territory_select(profile.home_territory)
     return render_template(
-        "identity/account.html", form=profile, user=current_user, iin_form=form, resend=EmptyForm()
+        "identity/account.html",
+        form=profile,
+        user=current_user,
+        iin_form=form,
+        resend=EmptyForm(),
+        **_sessions_context(),
     ), 400
+
+
+def _sessions_context() -> dict:
+    return {
+        "active_sessions": sessions.active_sessions(current_user.id),
+        "current_session_id": current_user.session_record_id,
+        "session_form": EmptyForm(),
+    }
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -258,6 +305,7 @@ def change_password():
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            sessions.revoke_others(current_user.id, sessions.current_session_hash())
             db.session.commit()
             login_user(
                 current_user._get_current_object()

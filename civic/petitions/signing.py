@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
+    exists,
     false,
     func,
     literal,
@@ -32,7 +33,7 @@ from sqlalchemy.orm import aliased
 from civic import db
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.db import AwareDateTime, utc_now
-from civic.identity.models import AssuranceLevel, Territory, User
+from civic.identity.models import AssuranceLevel, Territory, User, UserSession
 from civic.petitions import tallies
 from civic.petitions.models import (
     Petition,
@@ -124,13 +125,13 @@ def _email_domain(email, dialect: str):
     return func.lower(func.substr(email, func.instr(email, "@") + 1))
 
 
-def _sign_statement(dialect: str, ip_limited: bool):
+def _sign_statement(dialect: str, ip_limited: bool, session_checked: bool = False):
     """The signing INSERT, built once per process: every rule of signing is in its WHERE clause.
 
     It also re-checks the signer's account (session version, not erased, IIN verified), so the view can sign
     straight from the session cookie without loading the user first.
     """
-    key = (dialect, ip_limited)
+    key = (dialect, ip_limited, session_checked)
     if key not in _statements:
         area, home = aliased(Territory), aliased(Territory)
         residence = func.coalesce(
@@ -148,6 +149,14 @@ def _sign_statement(dialect: str, ip_limited: bool):
             _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit")
             < bindparam("account_limit"),
         ]
+        if session_checked:  # the signed-in session is recorded and not revoked (logout, other devices)
+            rules_hold.append(
+                exists().where(
+                    UserSession.token_hash == bindparam("session_hash", type_=String),
+                    UserSession.user_id == User.id,
+                    UserSession.revoked_at.is_(None),
+                )
+            )
         if ip_limited:
             rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
         values = (
@@ -192,12 +201,16 @@ def insert_signature(
     petition_id: int,
     user_id: int,
     session_version: int,
+    session_hash: str | None = None,
     *,
     ip: str | None,
     notify_me: bool,
     now: datetime | None = None,
 ) -> tuple[int | None, dict]:
     """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
+
+    ``session_hash`` (the signing view always gives it) makes the INSERT also require that the session record is
+    live: a cookie copied before its owner logged out signs nothing.
 
     It runs in the session's transaction; the signing view makes it a transaction of its own (``db.transaction``).
     """
@@ -216,8 +229,10 @@ def insert_signature(
     }
     if by_ip:
         params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
+    if session_hash is not None:
+        params["session_hash"] = session_hash
     connection = db.session.connection()
-    statement = _sign_statement(connection.dialect.name, by_ip is not None)
+    statement = _sign_statement(connection.dialect.name, by_ip is not None, session_hash is not None)
     return connection.execute(statement, params).scalar(), params
 
 

@@ -9,7 +9,7 @@ from civic import db
 from civic.core.errors import Conflict, DomainError, PermissionDenied
 from civic.identity import services, tokens
 from civic.identity.models import AssuranceLevel, AuditEvent, IdentityVerification, User, UserRole
-from tests.factories import DEFAULT_PASSWORD, valid_iin
+from tests.factories import DEFAULT_PASSWORD, session_ident, valid_iin
 
 
 @pytest.fixture(autouse=True)
@@ -147,7 +147,7 @@ def test_one_iin_one_account_under_concurrency(app, make_user):
     def claim(user):
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = session_ident(app, user)
         from tests.conftest import CivicClient
 
         token = CivicClient.csrf_token(client)

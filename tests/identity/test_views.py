@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.identity.models import AssuranceLevel, User, UserRole
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, session_ident
 
 ROLES = [
     "anonymous",
@@ -103,7 +103,7 @@ def test_login_rotates_session_and_honours_only_local_next(client, make_user):
     assert response.headers["Location"] == "/account"
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == user.get_id()
+        assert sess["_user_id"].startswith(f"{user.id}:{user.session_version}:")
     client.post("/logout", data={})
     response = client.post(
         "/login?next=/account/notifications", data={"email": user.email, "password": DEFAULT_PASSWORD}
@@ -247,7 +247,7 @@ def test_password_change_signs_out_other_sessions(app, make_user, auth, client):
     user = make_user()
     other = app.test_client()
     with other.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+        sess["_user_id"] = session_ident(app, user)
     assert other.get("/account").status_code == 200
     auth.login(user)
     response = client.post(

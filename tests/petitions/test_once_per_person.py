@@ -39,8 +39,9 @@ def test_a_person_who_erased_the_account_cannot_sign_again(app, world, make_user
         world.sign(pid, again)
     assert world.count(pid) == before
     with app.app_context():
-        rows = db.session.scalar(select(func.count()).select_from(PetitionSignature).where(
-            PetitionSignature.petition_id == pid))
+        rows = db.session.scalar(
+            select(func.count()).select_from(PetitionSignature).where(PetitionSignature.petition_id == pid)
+        )
         assert rows == before
         kept = db.session.scalar(
             select(PetitionSignature.signer_iin_hmac).where(PetitionSignature.user_id == signer.id)

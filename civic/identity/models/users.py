@@ -82,8 +82,14 @@ class User(UserMixin, Base):
 
     home_territory: Mapped[Optional[Territory]] = relationship()
 
+    #: The token of the signed-in session this object was loaded for (``civic.identity.login``); not a column.
+    session_token = None
+    session_record_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What the session (and remember-me) cookie holds: id, session version and the session record's token.
+        Without a token (an object not loaded for a session) the ident names no session and signs nobody in."""
+        return f"{self.id}:{self.session_version}:{self.session_token or ''}"
 
     @property
     def is_active(self) -> bool:

@@ -16,7 +16,7 @@ from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
-from civic.identity.login import session_user_id
+from civic.identity.login import session_user_id, token_hash
 from civic.identity.models import Territory
 from civic.petitions import moderation, queries, rules, services, signing, tallies
 from civic.petitions.forms import NotifyForm
@@ -153,7 +153,7 @@ def sign(petition_id: int):
     if account is None:
         if not current_user.is_authenticated:  # e.g. a remember-me cookie: Flask-Login restores the session
             return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
-        account = (current_user.id, current_user.session_version)
+        account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     notify_me = bool(request.form.get("notify"))
     with db.transaction(immediate=False):
         new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me)
