@@ -66,14 +66,21 @@ def find_user_by_email(email: str) -> User | None:
 
 def register_user(
     email: str, password: str, display_name: str, locale: str = "kk", home_territory: Territory | None = None
-) -> User:
-    """Create an account and send the verification link."""
+) -> User | None:
+    """Create an account and send the verification link.
+
+    An email that already has an account gets the same answer (the caller cannot tell): no new account, and a mail
+    to the owner saying someone tried to register with their address. Returns None then.
+    """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise Conflict(_l("An account with this email already exists. Sign in or reset your password."), field="email")
+    password_hash = hash_password(password)  # also for a taken email: both answers take the same time
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _tell_owner_of_registration_attempt(existing)
+        return None
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         display_name=display_name.strip() or None,
         preferred_locale=locale if locale in LANGUAGES else "kk",
         home_territory=home_territory,
@@ -85,12 +92,32 @@ def register_user(
         with db.session.begin_nested():
             db.session.add(user)
             db.session.flush()
-    except IntegrityError as exc:  # a concurrent registration with the same email won
-        raise Conflict(
-            _l("An account with this email already exists. Sign in or reset your password."), field="email"
-        ) from exc
+    except IntegrityError:  # a concurrent registration with the same email won
+        existing = find_user_by_email(email)
+        if existing is not None:
+            _tell_owner_of_registration_attempt(existing)
+        return None
     send_verification(user)
     return user
+
+
+def _tell_owner_of_registration_attempt(user: User) -> None:
+    if user.is_deleted:
+        return
+    link = public_url("identity.login")
+    reset = public_url("identity.request_reset")
+    with force_locale(user.preferred_locale):
+        queue_mail(
+            user.email,
+            _("Someone tried to register with your email on Civic"),
+            _(
+                "Somebody (perhaps you) tried to create a new Civic account with this email address, which already "
+                "has an account. No new account was created.\nSign in: %(link)s\nForgot your password? %(reset)s\n"
+                "If it was not you, you can ignore this message.",
+                link=link,
+                reset=reset,
+            ),
+        )
 
 
 def send_verification(user: User) -> None:

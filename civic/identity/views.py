@@ -55,23 +55,25 @@ def register():
     if form.validate_on_submit():
         if form.website.data:
             abort(400)
-        try:
-            user = services.register_user(
-                form.email.data,
-                form.password.data,
-                form.display_name.data,
-                form.locale.data,
-                _chosen_territory(form.home_territory.data),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            sessions.start_session(user)
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(_("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success")
-            return redirect(url_for("identity.account"))
+        services.register_user(
+            form.email.data,
+            form.password.data,
+            form.display_name.data,
+            form.locale.data,
+            _chosen_territory(form.home_territory.data),
+        )
+        db.session.commit()
+        session.clear()
+        # The same answer whether the email was new or already had an account (whose owner got a mail instead):
+        # registration does not tell which addresses have accounts.
+        flash(
+            _(
+                "Almost done: we sent a message to %(email)s. Open the link in it to confirm your email, then sign in.",
+                email=services.normalise_email(form.email.data),
+            ),
+            "success",
+        )
+        return redirect(url_for("identity.login"))
     return form_page("identity/register.html", form)
 
 

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from civic import db
 from civic.identity.models import AssuranceLevel, User, UserRole
@@ -159,22 +159,33 @@ def test_registration_bad_input_gets_400_and_writes_nothing(client, app, data, n
         assert db.session.scalar(select(User.id)) is None
 
 
-def test_duplicate_email_registration_is_explained(client, make_user):
+def test_registration_does_not_tell_which_emails_have_accounts(client, app, make_user, outbox):
+    """Security review finding 5: a taken email gets the same answer as a new one; its owner gets a mail."""
     make_user(email="taken@example.kz")
-    response = client.post(
-        "/register",
-        data={
-            "email": "TAKEN@example.kz",
-            "display_name": "Again",
-            "password": "a fine pass phrase",
-            "confirm": "a fine pass phrase",
-            "home_territory": "0",
-            "locale": "en",
-        },
-        headers={"Accept-Language": "en"},
-    )
-    assert response.status_code == 400
-    assert b"already exists" in response.data
+
+    def register(email):
+        return client.post(
+            "/register",
+            data={
+                "email": email,
+                "display_name": "Again",
+                "password": "a fine pass phrase",
+                "confirm": "a fine pass phrase",
+                "home_territory": "0",
+                "locale": "en",
+            },
+            headers={"Accept-Language": "en"},
+        )
+
+    taken, new = register("TAKEN@example.kz"), register("fresh@example.kz")
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    messages = outbox()
+    assert {m["To"] for m in messages} == {"taken@example.kz", "fresh@example.kz"}
+    owner = next(m for m in messages if m["To"] == "taken@example.kz")
+    assert "already has an account" in owner.get_content()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
 
 
 def test_registration_messages_are_translated(client):
