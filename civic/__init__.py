@@ -23,6 +23,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    from civic.core.http import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: huge ids are 404s, not 500s
     app.config.from_object(config_module.DefaultConfig)
     app.config.update(config_module.from_environment())
     if config:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from civic import db
 
@@ -65,3 +66,16 @@ def public_url(endpoint: str, **values) -> str:
     from civic.core.mail import public_base_url
 
     return public_base_url() + path_for(endpoint, **values)
+
+
+#: The largest id a URL may name: PostgreSQL's INTEGER (the id columns' type); SQLite's is larger.
+DB_INT_MAX = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` for every route (registered app-wide in ``create_app``): a number past the database's integer
+    range does not match, so the URL is a 404 instead of an overflow (a 500) in the query."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs["max"] = min(kwargs.get("max") or DB_INT_MAX, DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
