@@ -17,7 +17,7 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # default: SQLite file under instance/
     SECRET_KEY: str | None = None  # default: generated once into instance/secret_key
     IIN_HMAC_KEY: str | None = None  # default: generated once into instance/iin_key
-    DELPHI_PSEUDONYM_KEY: str | None = None  # Delphi pseudonym secret; default: SECRET_KEY
+    DELPHI_PSEUDONYM_KEY: str | None = None  # Delphi pseudonym secret; default: generated once into instance/delphi_key
     REDIS_URL: str | None = None
 
     MAIL_SERVER: str | None = None
@@ -63,6 +63,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "IIN_HMAC_KEY",
     "DELPHI_PSEUDONYM_KEY",
+    "DELPHI_PSEUDONYM_KEY_LEGACY",
     "REDIS_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
@@ -116,6 +117,11 @@ def finalise(config: dict, instance_path: Path) -> None:
         config["SECRET_KEY"] = instance_secret(instance_path, "secret_key")
     if not config.get("IIN_HMAC_KEY"):
         config["IIN_HMAC_KEY"] = instance_secret(instance_path, "iin_key")
+    # Delphi pseudonyms have their own key, never SECRET_KEY (security review finding 3). Rounds opened before that
+    # (pseudonym_scheme 1) were keyed with the configured key or else SECRET_KEY: kept for them only.
+    config.setdefault("DELPHI_PSEUDONYM_KEY_LEGACY", config.get("DELPHI_PSEUDONYM_KEY") or config["SECRET_KEY"])
+    if not config.get("DELPHI_PSEUDONYM_KEY"):
+        config["DELPHI_PSEUDONYM_KEY"] = instance_secret(instance_path, "delphi_key")
     if not config.get("MAIL_OUTBOX"):
         config["MAIL_OUTBOX"] = str(instance_path / "outbox")
     config["PUBLIC_BASE_URL_FROM_REQUEST"] = not config.get("PUBLIC_BASE_URL")

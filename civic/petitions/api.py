@@ -5,14 +5,14 @@ The OpenAPI document (``openapi.py``) describes exactly these responses; a test 
 
 from __future__ import annotations
 
-import csv
 import io
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civic import db
+from civic.core.csv_export import SafeWriter, csv_response
 from civic.db import utc_now
 from civic.identity.models import Category, Territory
 from civic.petitions import queries, tallies
@@ -206,12 +206,6 @@ CSV_COLUMNS = (
 )
 
 
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ or a control character gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
 @bp.get("/petitions.csv")
 def petitions_csv():
     """The filtered list as CSV (UTF-8 with BOM so spreadsheets show Kazakh and Russian letters)."""
@@ -219,16 +213,13 @@ def petitions_csv():
     filters.page, filters.per_page = 1, CSV_LIMIT
     rows, _more = queries.search(filters)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for p in rows:
         item = _summary(p, p.signature_count)  # the tallied count: at most a few seconds behind
         item["territory_code"], item["category_code"] = p.territory.code, p.category.code
-        writer.writerow([csv_safe(item[column]) for column in CSV_COLUMNS])
-    response = Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=petitions.csv"
-    response.headers["Cache-Control"] = CACHE
-    return response
+        writer.writerow([item[column] for column in CSV_COLUMNS])
+    return csv_response(out.getvalue(), "petitions.csv", CACHE)
 
 
 @bp.get("/openapi.json")

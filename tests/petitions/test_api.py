@@ -8,8 +8,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from civic import db
+from civic.core.csv_export import safe_cell as csv_safe
 from civic.petitions import moderation
-from civic.petitions.api import csv_safe
 from civic.petitions.models import Petition
 
 

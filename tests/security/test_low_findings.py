@@ -29,3 +29,27 @@ def test_every_int_route_uses_the_bounded_converter(app):
             if converter.__class__.__name__.endswith("IntegerConverter") or isinstance(converter, BoundedIntConverter):
                 assert isinstance(converter, BoundedIntConverter), rule.rule
                 assert converter.max <= 2**31 - 1
+
+
+def test_every_csv_export_uses_the_shared_writer():
+    """One formula-safe CSV writer for the whole platform: no module writes CSV with the csv module itself."""
+    import re
+    from pathlib import Path
+
+    import civic
+
+    root = Path(civic.__file__).parent
+    uses_csv = re.compile(r"^\s*import csv\s*$|csv\.(writer|DictWriter)\(", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "csv_export.py" and uses_csv.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_shared_writer_neutralises_formulas_and_keeps_numbers():
+    from civic.core.csv_export import to_csv
+
+    body = to_csv([["=1+1", "+7 701", "-x", "@SUM(A1)", "\tx", -0.5, 42, None, "Алматы"]])
+    assert body.strip() == "'=1+1,'+7 701,'-x,'@SUM(A1),'\tx,-0.5,42,,Алматы"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, render_template, url_for
@@ -18,6 +17,7 @@ from civic.bureau.permissions import MANAGE, SUPERVISE
 from civic.bureau.services import admin
 from civic.bureau.services.catalog import BUILTIN_AREAS, bureau_categories
 from civic.bureau.views.common import bp, category_choices, done
+from civic.core.csv_export import SafeWriter
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name
@@ -50,7 +50,7 @@ def export_cases():
     audit.record("bureau.export_cases", actor=current_user, object_type="bureau_cases", after={"rows": len(rows)})
     db.session.commit()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(
         [
             "case",
