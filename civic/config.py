@@ -49,8 +49,10 @@ class DefaultConfig:
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
     RESET_TOKEN_MAX_AGE = 60 * 30  # password reset links: 30 min
-    LOGIN_LOCKOUT_THRESHOLD = 5
-    LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_LOCKOUT_THRESHOLD = 5  # wrong passwords for one account from one address ...
+    LOGIN_LOCKOUT_MINUTES = 15  # ... lock that address out of the account this long
+    LOGIN_ACCOUNT_LOCKOUT_THRESHOLD = 30  # wrong passwords from any addresses lock the account itself ...
+    LOGIN_ACCOUNT_LOCKOUT_MINUTES = 5  # ... this long (shorter: anyone can cause it)
     # Links in mail. Unset: the address the request was served on (http://host:port/ as the browser asked for it),
     # and DEFAULT_PUBLIC_BASE_URL outside requests. Set it in production: it also stops the Host header of a request
     # from choosing the links in the mail that request sends.

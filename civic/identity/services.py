@@ -23,6 +23,7 @@ from civic.identity import audit, iin, tokens
 from civic.identity.models import (
     AssuranceLevel,
     IdentityVerification,
+    LoginThrottle,
     NotificationMode,
     Role,
     StateBody,
@@ -166,28 +167,65 @@ def _raise_level(
     db.session.flush()
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check credentials, with a per-account lockout after repeated failures."""
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """Check credentials, with a lockout per account and address, and a later, shorter one for the account alone.
+
+    Five wrong passwords (``LOGIN_LOCKOUT_THRESHOLD``) from one address lock that address out of the account for
+    ``LOGIN_LOCKOUT_MINUTES``: a stranger cannot lock the owner out, who signs in from elsewhere. Many failures from
+    any addresses (``LOGIN_ACCOUNT_LOCKOUT_THRESHOLD``, spread attacks) lock the account itself, for
+    ``LOGIN_ACCOUNT_LOCKOUT_MINUTES``. The answer is the same in every case.
+    """
     config = current_app.config
     user = find_user_by_email(email)
     now = utc_now()
     if user is None or user.is_deleted:
         verify_password(None, password)
         raise LoginFailed()
-    if user.locked_until is not None and user.locked_until > now:
+    pair = _throttle(user, address) if address else None
+    if (user.locked_until is not None and user.locked_until > now) or (
+        pair is not None and pair.locked_until is not None and pair.locked_until > now
+    ):
+        verify_password(None, password)  # the same time as a real check
         raise LoginFailed()
     if not verify_password(user.password_hash, password):
+        if pair is not None:
+            pair.failures += 1
+            pair.updated_at = now
+            if pair.failures >= config["LOGIN_LOCKOUT_THRESHOLD"]:
+                pair.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+                pair.failures = 0
         user.failed_logins += 1
-        if user.failed_logins >= config["LOGIN_LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+        if user.failed_logins >= config["LOGIN_ACCOUNT_LOCKOUT_THRESHOLD"]:
+            user.locked_until = now + timedelta(minutes=config["LOGIN_ACCOUNT_LOCKOUT_MINUTES"])
             user.failed_logins = 0
         db.session.flush()
         raise LoginFailed()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if pair is not None:
+        pair.failures, pair.locked_until = 0, None
     db.session.flush()
     return user
+
+
+def _throttle(user: User, address: str) -> LoginThrottle:
+    """The failure counter of this account from this address (created on first use)."""
+    address = address[:45]
+    row = db.session.scalar(
+        select(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.address == address)
+    )
+    if row is None:
+        row = LoginThrottle(user_id=user.id, address=address, failures=0)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:  # a concurrent attempt created it
+            row = db.session.scalar(
+                select(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.address == address)
+            )
+    return row
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
-from civic.core.http import form_page, safe_next
+from civic.core.http import client_ip, form_page, safe_next
 from civic.core.i18n import LANGUAGE_COOKIE, current_language
 from civic.extensions import limiter, login_key
 from civic.identity import login as sessions
@@ -130,7 +130,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, address=client_ip())
         except DomainError as exc:
             db.session.commit()  # keep the failure count
             form.add_domain_error(exc)

@@ -73,14 +73,16 @@ def test_login_lockout_after_repeated_failures(app, make_user):
     with app.app_context():
         for _ in range(app.config["LOGIN_LOCKOUT_THRESHOLD"]):
             with pytest.raises(services.LoginFailed):
-                services.authenticate("lock@example.test", "wrong password")
+                services.authenticate("lock@example.test", "wrong password", address="192.0.2.5")
             db.session.commit()
         with pytest.raises(services.LoginFailed) as locked:
-            services.authenticate("lock@example.test", DEFAULT_PASSWORD)
+            services.authenticate("lock@example.test", DEFAULT_PASSWORD, address="192.0.2.5")
         with pytest.raises(services.LoginFailed) as unknown:
             services.authenticate("nobody@example.test", DEFAULT_PASSWORD)
         assert str(locked.value) == str(unknown.value)  # no hint whether the email exists
-        assert _reload(user).locked_until is not None
+        # the lock holds for this account from this address (tests/security/test_lockout.py: not for the owner)
+        assert _reload(user).locked_until is None
+        assert services.authenticate("lock@example.test", DEFAULT_PASSWORD, address="192.0.2.6").id == user.id
 
 
 def test_password_reset_link_works_once(app, make_user):
@@ -143,10 +145,12 @@ def test_one_iin_one_account_under_concurrency(app, make_user):
     barrier = threading.Barrier(2)
     statuses = []
 
+    idents = {user.id: session_ident(app, user) for user in users}  # signed in before the race
+
     def claim(user):
         client = app.test_client()
         with client.session_transaction() as sess:
-            sess["_user_id"] = session_ident(app, user)
+            sess["_user_id"] = idents[user.id]
         from tests.conftest import CivicClient
 
         token = CivicClient.csrf_token(client)
