@@ -123,6 +123,9 @@ def _init_security(app: Flask) -> None:
             headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
         return response
 
+    from civic.core.http import install_url_token_hiding
+
+    install_url_token_hiding(app)  # emailed and private-link tokens leave the URL after the first request
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(Exception, render_server_error)

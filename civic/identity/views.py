@@ -10,7 +10,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
-from civic.core.http import client_ip, form_page, safe_next
+from civic.core.http import carried_url_tokens, client_ip, form_page, safe_next
 from civic.core.i18n import LANGUAGE_COOKIE, current_language
 from civic.extensions import limiter, login_key
 from civic.identity import login as sessions
@@ -137,7 +137,9 @@ def login():
         else:
             sessions.start_session(user)
             db.session.commit()
+            carried = carried_url_tokens(session)  # e.g. an invitation link that asked to sign in first
             session.clear()  # a fresh session (and CSRF token) at every sign-in
+            session.update(carried)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("identity.account")))
     return form_page("identity/login.html", form)

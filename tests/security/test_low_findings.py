@@ -53,3 +53,33 @@ def test_the_shared_writer_neutralises_formulas_and_keeps_numbers():
 
     body = to_csv([["=1+1", "+7 701", "-x", "@SUM(A1)", "\tx", -0.5, 42, None, "Алматы"]])
     assert body.strip() == "'=1+1,'+7 701,'-x,'@SUM(A1),'\tx,-0.5,42,,Алматы"
+
+
+def test_an_emailed_token_leaves_the_url_after_the_first_request(app, client, make_user):
+    """Tokens in URLs reach access logs, proxies and Referer headers: the first GET moves the token into the
+    session and redirects to a URL without it; the page and its form never show it."""
+    from flask import url_for
+
+    from civic.identity import tokens
+    from tests.factories import DEFAULT_PASSWORD
+
+    user = make_user(email="reset@example.test")
+    with app.test_request_context():
+        token = tokens.make_token(tokens.RESET_PASSWORD, user)
+        assert url_for("identity.reset_password", token=token).endswith(token)
+    first = client.get(f"/reset/{token}")
+    assert first.status_code == 303
+    assert token not in first.headers["Location"]
+    page = client.get(first.headers["Location"])
+    assert page.status_code == 200
+    assert token not in page.get_data(as_text=True)
+    done = client.post(
+        first.headers["Location"], data={"password": "a new pass phrase", "confirm": "a new pass phrase"}
+    )
+    assert done.status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": "a new pass phrase"}).status_code == 302
+    assert DEFAULT_PASSWORD != "a new pass phrase"
+
+
+def test_a_placeholder_without_a_token_in_the_session_is_refused(client):
+    assert client.get("/reset/-").status_code == 400
