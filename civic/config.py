@@ -49,6 +49,11 @@ class DefaultConfig:
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
     RESET_TOKEN_MAX_AGE = 60 * 30  # password reset links: 30 min
+    # EDS (national digital signature) level, civic/identity/eds.py: PEM/DER files or folders, comma-separated.
+    EDS_TRUST_STORE: str | None = None  # the national CA's root certificates (unset: EDS linking is off)
+    EDS_CRL_PATHS: str | None = None  # CRLs fetched from the CA's distribution points by cron
+    EDS_REQUIRE_CRL = True  # no current CRL for an issuer: refuse ("status unknown")
+    EDS_CHALLENGE_MAX_AGE = 600  # seconds
     LOGIN_LOCKOUT_THRESHOLD = 5  # wrong passwords for one account from one address ...
     LOGIN_LOCKOUT_MINUTES = 15  # ... lock that address out of the account this long
     LOGIN_ACCOUNT_LOCKOUT_THRESHOLD = 30  # wrong passwords from any addresses lock the account itself ...
@@ -77,6 +82,8 @@ ENV_KEYS = (
     "SECURE_COOKIES",
     "RATELIMIT_ENABLED",
     "PUBLIC_BASE_URL",
+    "EDS_TRUST_STORE",
+    "EDS_CRL_PATHS",
 )
 
 

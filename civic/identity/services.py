@@ -360,6 +360,31 @@ def verify_in_person(user: User, raw_iin: str, actor: User, office: str) -> None
     )
 
 
+def link_eds(user: User, signer) -> None:
+    """Raise the account to the EDS level from a verified signature (``civic.identity.eds.verify``): the IIN comes
+    from the certificate. An account without an IIN gets it; one with another IIN is refused."""
+    digest = iin.iin_digest(signer.iin, current_app.config["IIN_HMAC_KEY"])
+    if user.iin_hmac is None:
+        owner = iin_owner(digest)
+        if owner is not None and owner != user.id:
+            raise Conflict(_l("This IIN is already linked to another account."), field="signature")
+        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                user.iin_hmac, user.iin_last4 = digest, signer.iin[-4:]
+                db.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(_l("This IIN is already linked to another account."), field="signature") from exc
+        if user.email_verified_at is None:
+            user.email_verified_at = utc_now()
+    elif user.iin_hmac != digest:
+        raise DomainError(_l("The IIN in the certificate does not match the IIN of your account."), field="signature")
+    before = {"level": user.assurance_level}
+    note = f"cert {signer.serial} / {signer.issuer}"[:200]
+    _raise_level(user, AssuranceLevel.VERIFIED_BY_EDS, VerificationMethod.EDS, note=note)
+    audit.record("identity.link_eds", user, actor=user, before=before, after={"level": user.assurance_level})
+
+
 def delete_account(user: User, password: str) -> None:
     """Erase personal data; public content stays, shown as by "deleted user"."""
     if not verify_password(user.password_hash, password):

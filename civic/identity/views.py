@@ -20,6 +20,7 @@ from civic.identity.directory import territory_choices
 from civic.identity.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
+    EdsForm,
     IinForm,
     LanguageForm,
     LoginForm,
@@ -296,6 +297,55 @@ def _sessions_context() -> dict:
         "current_session_id": current_user.session_record_id,
         "session_form": EmptyForm(),
     }
+
+
+@bp.route("/account/eds", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def link_eds():
+    """Link a national digital signature (EDS): sign this page's challenge in NCALayer and paste the result."""
+    import base64
+    import binascii
+
+    from civic.identity import eds
+
+    form = EdsForm()
+    status = 200
+    if form.validate_on_submit():
+        challenge = eds.current_challenge()
+        upload = form.signature_file.data
+        raw = upload.read(60000) if upload else b""
+        try:
+            if not raw:
+                text = "".join((form.signature.data or "").split())
+                text = text.replace("-----BEGINCMS-----", "").replace("-----ENDCMS-----", "")
+                raw = base64.b64decode(text, validate=True) if text else b""
+            if not raw:
+                raise DomainError(_("Paste the signature or choose its file."), field="signature")
+            if challenge is None:
+                raise DomainError(_("The challenge has expired. Sign the new challenge below."), field="signature")
+            signer = eds.verify(raw, challenge)
+            services.link_eds(current_user._get_current_object(), signer)
+        except (binascii.Error, ValueError):
+            db.session.rollback()
+            form.signature.errors = [_("This is not Base64 text. Paste the signature exactly as NCALayer gave it.")]
+            status = 400
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            status = 400
+        else:
+            eds.spend_challenge()
+            db.session.commit()
+            flash(
+                _("Your digital signature was verified. Your account now has the highest verification level."),
+                "success",
+            )
+            return redirect(url_for("identity.account"))
+    elif request.method == "POST":
+        status = 400
+    challenge = eds.current_challenge() or eds.new_challenge()
+    return render_template("identity/eds.html", form=form, challenge=challenge), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
