@@ -33,7 +33,8 @@ def _names(obj) -> dict:
     return {"kk": obj.name_kk, "ru": obj.name_ru, "en": obj.name_en}
 
 
-def _summary(petition: Petition, count: int) -> dict:
+def _summary(petition: Petition, count: int, verified: dict | None = None) -> dict:
+    verified = verified or {"eds": 0, "in_person_or_eds": 0}
     return {
         "id": petition.id,
         "title": petition.title,
@@ -45,6 +46,11 @@ def _summary(petition: Petition, count: int) -> dict:
         },
         "category": {"code": petition.category.code, "name": _names(petition.category)},
         "signature_count": count,
+        #: Of them, signers verified by digital signature (EDS), and in person or by EDS (valid signatures).
+        "signatures_verified_by_eds": verified["eds"],
+        "signatures_verified_in_person_or_eds": verified["in_person_or_eds"],
+        #: The lowest signer verification level counted toward the thresholds: 2 IIN, 3 in person, 4 EDS.
+        "threshold_level": petition.threshold_level,
         "opened_at": _iso(petition.opened_at),
         "closes_at": _iso(petition.closes_at),
         "closed_at": _iso(petition.closed_at),
@@ -91,6 +97,7 @@ def petitions():
     filters = _filters()
     rows, has_next = queries.search(filters)
     pending = tallies.untallied_counts(p.id for p in rows)
+    verified = tallies.verified_counts(p.id for p in rows)
     args = {k: v for k, v in request.args.items() if k != "page"}
     links = {
         "self": url_for("petitions_api.petitions", page=filters.page, **args, _external=True),
@@ -98,7 +105,7 @@ def petitions():
     }
     return _json(
         {
-            "data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in rows],
+            "data": [_summary(p, p.signature_count + pending.get(p.id, 0), verified.get(p.id)) for p in rows],
             "meta": {
                 "page": filters.page,
                 "per_page": filters.per_page,
@@ -122,7 +129,7 @@ def petition(petition_id: int):
     """One public petition with its figures, threshold moments, response or rejection."""
     item = _public_or_404(petition_id)
     body = item.response_body or item.state_body
-    payload = _summary(item, tallies.live_count(item))
+    payload = _summary(item, tallies.live_count(item), tallies.verified_counts([item.id])[item.id])
     areas = queries.signatures_by_area(item)
     territories = dict(db.session.execute(select(Territory.id, Territory.code)).all())
     payload.update(
@@ -192,6 +199,7 @@ CSV_COLUMNS = (
     "territory_code",
     "category_code",
     "signature_count",
+    "signatures_verified_by_eds",
     "opened_at",
     "closes_at",
     "closed_at",
@@ -212,11 +220,12 @@ def petitions_csv():
     filters = _filters()
     filters.page, filters.per_page = 1, CSV_LIMIT
     rows, _more = queries.search(filters)
+    verified = tallies.verified_counts(p.id for p in rows)
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for p in rows:
-        item = _summary(p, p.signature_count)  # the tallied count: at most a few seconds behind
+        item = _summary(p, p.signature_count, verified.get(p.id))  # the tallied count: at most a few seconds behind
         item["territory_code"], item["category_code"] = p.territory.code, p.category.code
         writer.writerow([item[column] for column in CSV_COLUMNS])
     return csv_response(out.getvalue(), "petitions.csv", CACHE)

@@ -19,9 +19,10 @@ from civic.identity.directory import territory_choices
 from civic.identity.login import session_user_id, token_hash
 from civic.identity.models import Territory
 from civic.petitions import moderation, queries, rules, services, signing, tallies
-from civic.petitions.forms import NotifyForm
+from civic.petitions.forms import NotifyForm, ThresholdLevelForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
+from civic.petitions.permissions import CONFIGURE
 from civic.petitions.views.common import bp, load_visible, wants_json
 
 S = PetitionState
@@ -79,6 +80,9 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
     context = dict(
         petition=petition,
         count=count,
+        verified=tallies.verified_counts([petition.id])[petition.id],
+        can_configure=current_user.is_authenticated and current_user.has_permission(CONFIGURE),
+        threshold_form=ThresholdLevelForm(formdata=None, data={"threshold_level": petition.threshold_level}),
         own_signature=own,
         now=now,
         sign_error=sign_error,
