@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -167,7 +168,12 @@ def revoke_other_sessions():
         abort(400)
     count = sessions.revoke_others(current_user.id, sessions.current_session_hash())
     db.session.commit()
-    flash(_("You were logged out of %(n)s other sessions.", n=count), "success")
+    flash(
+        ngettext(
+            "You were logged out of %(num)s other session.", "You were logged out of %(num)s other sessions.", count
+        ),
+        "success",
+    )
     return redirect(url_for("identity.account"))
 
 
