@@ -106,3 +106,19 @@ def test_signing_with_a_revoked_session_is_refused(app, client, make_user, direc
     response = thief_client.post(f"/petitions/{pid}/sign")
     assert response.status_code in (302, 303, 400, 401, 403)
     assert world.count(pid) == before
+
+
+def test_a_copied_remember_me_cookie_stops_working_after_logout(app, client, make_user):
+    user = make_user(email="remember@example.test")
+    client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "remember": "y"})
+    remember = client.get_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    assert remember is not None
+    thief = app.test_client()
+    thief.set_cookie(remember.key, remember.value)
+    assert thief.get("/account").status_code == 200  # the remember-me cookie alone restores the session
+    client.post("/logout")
+    later = app.test_client()
+    later.set_cookie(remember.key, remember.value)
+    response = later.get("/account")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
