@@ -24,6 +24,7 @@ machine), as real signers come from many networks.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import secrets
 import subprocess
@@ -123,6 +124,8 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int]]:
                 "session_version": 1,
                 "failed_logins": 0,
                 "created_at": now,
+                # one person, one signature: the signing INSERT keeps the IIN fingerprint (any unique value here)
+                "iin_hmac": hashlib.sha256(f"bench-resident-{i}".encode()).hexdigest(),
             }
             for i in range(residents)
         ]
@@ -140,17 +143,29 @@ def sessions_for(database_url: str, user_ids: list[int]) -> dict[int, tuple[str,
     """(session cookie, CSRF token) per user, signed with the app's own serializers as a login would produce."""
     from flask_login.utils import _create_identifier
     from itsdangerous import URLSafeTimedSerializer
+    from sqlalchemy import insert
+
+    from civic import db
+    from civic.db import utc_now
+    from civic.identity.login import token_hash
+    from civic.identity.models import UserSession
 
     app = make_app(database_url)
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}):
         identifier = _create_identifier()
     cookies = app.session_interface.get_signing_serializer(app)
     tokens = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-    minted = {}
+    minted, records = {}, []
     for user_id in user_ids:
         raw = secrets.token_hex(20)
-        cookie = cookies.dumps({"_user_id": f"{user_id}:1", "_fresh": True, "_id": identifier, "csrf_token": raw})
+        session_token = secrets.token_urlsafe(32)  # a server-side session record, as a sign-in writes
+        records.append({"user_id": user_id, "token_hash": token_hash(session_token), "last_seen_at": utc_now()})
+        ident = f"{user_id}:1:{session_token}"
+        cookie = cookies.dumps({"_user_id": ident, "_fresh": True, "_id": identifier, "csrf_token": raw})
         minted[user_id] = (cookie, tokens.dumps(raw))
+    with app.app_context():
+        db.session.execute(insert(UserSession), records)
+        db.session.commit()
     app.extensions["civic_engine"].dispose()
     return minted
 

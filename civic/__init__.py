@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    from civic.core.http import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: huge ids are 404s, not 500s
     app.config.from_object(config_module.DefaultConfig)
     app.config.update(config_module.from_environment())
     if config:
@@ -129,6 +132,9 @@ def _init_security(app: Flask) -> None:
         serving.cache_control(response, personal=_is_personal())
         return response
 
+    from civic.core.http import install_url_token_hiding
+
+    install_url_token_hiding(app)  # emailed and private-link tokens leave the URL after the first request
     app.register_error_handler(CSRFError, render_csrf_error)
     # A value no column can hold (a 30-digit id in a form, a NUL byte for PostgreSQL) is bad input, not a crash.
     app.register_error_handler(DataError, render_bad_input)

@@ -17,7 +17,7 @@ class DefaultConfig:
     DATABASE_URL: str | None = None  # default: SQLite file under instance/
     SECRET_KEY: str | None = None  # default: generated once into instance/secret_key
     IIN_HMAC_KEY: str | None = None  # default: generated once into instance/iin_key
-    DELPHI_PSEUDONYM_KEY: str | None = None  # Delphi pseudonym secret; default: SECRET_KEY
+    DELPHI_PSEUDONYM_KEY: str | None = None  # Delphi pseudonym secret; default: generated once into instance/delphi_key
     REDIS_URL: str | None = None
 
     MAIL_SERVER: str | None = None
@@ -53,8 +53,15 @@ class DefaultConfig:
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
     RESET_TOKEN_MAX_AGE = 60 * 30  # password reset links: 30 min
-    LOGIN_LOCKOUT_THRESHOLD = 5
-    LOGIN_LOCKOUT_MINUTES = 15
+    # EDS (national digital signature) level, civic/identity/eds.py: PEM/DER files or folders, comma-separated.
+    EDS_TRUST_STORE: str | None = None  # the national CA's root certificates (unset: EDS linking is off)
+    EDS_CRL_PATHS: str | None = None  # CRLs fetched from the CA's distribution points by cron
+    EDS_REQUIRE_CRL = True  # no current CRL for an issuer: refuse ("status unknown")
+    EDS_CHALLENGE_MAX_AGE = 600  # seconds
+    LOGIN_LOCKOUT_THRESHOLD = 5  # wrong passwords for one account from one address ...
+    LOGIN_LOCKOUT_MINUTES = 15  # ... lock that address out of the account this long
+    LOGIN_ACCOUNT_LOCKOUT_THRESHOLD = 30  # wrong passwords from any addresses lock the account itself ...
+    LOGIN_ACCOUNT_LOCKOUT_MINUTES = 5  # ... this long (shorter: anyone can cause it)
     # Links in mail. Unset: the address the request was served on (http://host:port/ as the browser asked for it),
     # and DEFAULT_PUBLIC_BASE_URL outside requests. Set it in production: it also stops the Host header of a request
     # from choosing the links in the mail that request sends.
@@ -78,6 +85,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "IIN_HMAC_KEY",
     "DELPHI_PSEUDONYM_KEY",
+    "DELPHI_PSEUDONYM_KEY_LEGACY",
     "REDIS_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
@@ -100,6 +108,8 @@ ENV_KEYS = (
     "JOBS_QUEUE",
     "JOBS_RETRIES",
     "JOBS_RETRY_INTERVALS",
+    "EDS_TRUST_STORE",
+    "EDS_CRL_PATHS",
 )
 
 
@@ -142,6 +152,11 @@ def finalise(config: dict, instance_path: Path) -> None:
         config["SECRET_KEY"] = instance_secret(instance_path, "secret_key")
     if not config.get("IIN_HMAC_KEY"):
         config["IIN_HMAC_KEY"] = instance_secret(instance_path, "iin_key")
+    # Delphi pseudonyms have their own key, never SECRET_KEY (security review finding 3). Rounds opened before that
+    # (pseudonym_scheme 1) were keyed with the configured key or else SECRET_KEY: kept for them only.
+    config.setdefault("DELPHI_PSEUDONYM_KEY_LEGACY", config.get("DELPHI_PSEUDONYM_KEY") or config["SECRET_KEY"])
+    if not config.get("DELPHI_PSEUDONYM_KEY"):
+        config["DELPHI_PSEUDONYM_KEY"] = instance_secret(instance_path, "delphi_key")
     if not config.get("MAIL_OUTBOX"):
         config["MAIL_OUTBOX"] = str(instance_path / "outbox")
     config["PUBLIC_BASE_URL_FROM_REQUEST"] = not config.get("PUBLIC_BASE_URL")

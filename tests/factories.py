@@ -103,6 +103,19 @@ def create_user(
         return user
 
 
+def session_ident(app: Flask, user: User) -> str:
+    """Record a server-side session for ``user`` (as a sign-in does) and return what the session cookie holds."""
+    from civic.identity.login import start_session
+
+    with app.test_request_context():
+        account = db.session.get(User, user.id)
+        start_session(account)
+        db.session.commit()
+        ident = account.get_id()
+    user.session_token = account.session_token
+    return ident
+
+
 class AuthActions:
     def __init__(self, client):
         self.client = client
@@ -110,7 +123,7 @@ class AuthActions:
     def login(self, user: User) -> None:
         """Sign ``user`` in directly through the session (fast; the login form has its own tests)."""
         with self.client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = session_ident(self.client.application, user)
             sess["_fresh"] = True
 
     def login_form(self, email: str, password: str = DEFAULT_PASSWORD):

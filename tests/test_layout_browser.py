@@ -17,6 +17,7 @@ from civic.identity.models import User
 from tests.bureau.conftest import Cases, _bureau_uploads, cast  # noqa: F401  (fixtures used by this module)
 from tests.delphi.conftest import World as DelphiWorld
 from tests.delphi.conftest import converging_values
+from tests.factories import session_ident
 from tests.petitions.conftest import World as PetitionWorld
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def _as(page, app, user) -> None:
             {
                 "name": app.config["SESSION_COOKIE_NAME"],
                 "url": page.base_url,
-                "value": serializer.dumps({"_user_id": user.get_id(), "_fresh": True}),
+                "value": serializer.dumps({"_user_id": session_ident(app, user), "_fresh": True}),
             }
         ]
     )

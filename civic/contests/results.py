@@ -7,7 +7,6 @@ criterion scores, the judge's raw total and the normalised total the jury score 
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from civic.contests import jury, voting
 from civic.contests.models import Competition, Contest, Entry, EntryState, Normalise, Phase, Recusal, Score
 from civic.contests.scoring import ScoringError, score_contest
 from civic.contests.services import PhaseClosed, active_judges
+from civic.core.csv_export import SafeWriter
 from civic.core.errors import DomainError
 from civic.core.http import path_for
 from civic.db import utc_now
@@ -227,20 +227,15 @@ def winners_pledges(contest: Contest) -> dict[int, list]:
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas in text cells: = + - @ or a control character first gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
-def _number(value) -> str:
-    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
+def _number(value):
+    """A figure as a number (the shared writer leaves numbers alone, so a negative score is not quoted)."""
+    return "" if value is None else value
 
 
 def csv_text(results: dict) -> str:
     """One row per entry and judge: rank and scores of the entry, then that judge's raw and normalised figures."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)  # the platform's CSV writer: text cells cannot start a formula
     criteria = [c["name"] for c in results["criteria"]]
     writer.writerow(
         [
@@ -255,7 +250,7 @@ def csv_text(results: dict) -> str:
             "eligible",
             "judge",
             "recused",
-            *(csv_safe(name) for name in criteria),
+            *criteria,
             "raw_total",
             "normalised_total",
         ]
@@ -264,8 +259,8 @@ def csv_text(results: dict) -> str:
         head = [
             _number(row["rank"]),
             row["id"],
-            csv_safe(row["title"]),
-            csv_safe("; ".join(row["authors"])),
+            row["title"],
+            "; ".join(row["authors"]),
             row["votes"],
             _number(row["public_score"]),
             _number(row["jury_score"]),
@@ -279,7 +274,7 @@ def csv_text(results: dict) -> str:
             writer.writerow(
                 [
                     *head,
-                    csv_safe(judge["judge"]),
+                    judge["judge"],
                     "yes" if judge["recused"] else "no",
                     *(_number(v) for v in judge["scores"]),
                     _number(judge["raw_total"]),

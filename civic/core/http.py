@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from civic import db
 
@@ -75,3 +76,67 @@ def public_url(endpoint: str, **values) -> str:
     from civic.core.mail import public_base_url
 
     return public_base_url() + path_for(endpoint, **values)
+
+
+#: The largest id a URL may name: PostgreSQL's INTEGER (the id columns' type); SQLite's is larger.
+DB_INT_MAX = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` for every route (registered app-wide in ``create_app``): a number past the database's integer
+    range does not match, so the URL is a 404 instead of an overflow (a 500) in the query."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs["max"] = min(kwargs.get("max") or DB_INT_MAX, DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+# --- tokens out of URLs -------------------------------------------------------------------------------------------
+#: Routes whose ``<token>`` is a secret from an email or a private link, by the group sharing one token (a page and
+#: the form it posts to). The first GET moves the token into the (signed) session cookie and redirects to the same
+#: route with ``-`` instead: access logs, proxies, browser history and Referer headers see the token at most once.
+TOKEN_ENDPOINTS = {
+    "identity.verify_email": "verify",
+    "identity.confirm_email": "verify",
+    "identity.reset_password": "reset",
+    "delphi.invitation": "delphi-invitation",
+    "petitions.supporters_page": "petition-support",
+    "petitions.support": "petition-support",
+    "contests.accept_coauthor": "contest-coauthor",
+    "contests.accept_judge": "contest-judge",
+}
+TOKEN_PLACEHOLDER = "-"
+TOKEN_SESSION_PREFIX = "url_token:"
+
+
+def install_url_token_hiding(app) -> None:
+    from flask import redirect, session, url_for
+
+    @app.url_value_preprocessor
+    def _token_from_session(endpoint, values):
+        group = TOKEN_ENDPOINTS.get(endpoint or "")
+        if group is None or values is None or "token" not in values:
+            return
+        if values["token"] == TOKEN_PLACEHOLDER:
+            values["token"] = session.get(TOKEN_SESSION_PREFIX + group, TOKEN_PLACEHOLDER)
+        elif request.method in ("GET", "HEAD"):
+            session[TOKEN_SESSION_PREFIX + group] = values["token"]
+            values["_moved"] = True  # read by _move_token_out (before_request)
+
+    @app.before_request
+    def _move_token_out():
+        values = request.view_args or {}
+        if values.pop("_moved", False):
+            return redirect(url_for(request.endpoint, **{**values, "token": TOKEN_PLACEHOLDER}, **request.args), 303)
+        return None
+
+    @app.url_defaults
+    def _placeholder_for_the_session_token(endpoint, values):
+        group = TOKEN_ENDPOINTS.get(endpoint or "")
+        if group and values.get("token") and values["token"] == session.get(TOKEN_SESSION_PREFIX + group):
+            values["token"] = TOKEN_PLACEHOLDER
+
+
+def carried_url_tokens(session) -> dict:
+    """The URL tokens kept in the session, to carry over a sign-in's fresh session."""
+    return {key: value for key, value in session.items() if key.startswith(TOKEN_SESSION_PREFIX)}

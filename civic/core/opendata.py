@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +22,8 @@ from datetime import UTC, date, datetime
 from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_
+
+from civic.core.csv_export import safe_cell, to_csv
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 500
@@ -207,18 +207,12 @@ def conditional(response: Response, last_modified: datetime | None = None, max_a
 
 
 def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ or a control character gets a leading quote."""
-    text_value = "" if value is None else _plain(value) if isinstance(value, (date, datetime)) else str(value)
-    return "'" + text_value if text_value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text_value
+    """A cell through the platform's one formula-safe writer (``civic.core.csv_export``), dates in ISO 8601."""
+    return safe_cell(_plain(value) if isinstance(value, (date, datetime)) else value)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return out.getvalue()
+    return to_csv(([_plain(c) if isinstance(c, (date, datetime)) else c for c in row] for row in rows), header)
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], last_modified=None) -> Response:

@@ -58,3 +58,20 @@ def shred_keys(retention_days: int) -> None:
 
 
 COMMANDS = (delphi_cli,)
+
+
+@delphi_cli.command("repseudonymise")
+def repseudonymise() -> None:
+    """Move rounds opened before per-round pseudonyms (one pseudonym per study) to a fresh pseudonym per round.
+
+    Run once after upgrading past migration platform_0003, with the same keys as before (DELPHI_PSEUDONYM_KEY, or
+    SECRET_KEY if it was not set: it is read as DELPHI_PSEUDONYM_KEY_LEGACY).
+    """
+    from sqlalchemy import select
+
+    from civic.delphi import pseudonyms
+    from civic.delphi.models import DelphiStudy
+
+    with db.transaction():
+        moved = sum(pseudonyms.repseudonymise(study) for study in db.session.scalars(select(DelphiStudy)))
+    click.echo(f"{moved} rounds moved to per-round pseudonyms")

@@ -73,7 +73,7 @@ def _justifications(rnd: DelphiRound, viewer) -> dict[int, list[str]]:
     mine = None
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         try:
-            mine = pseudonyms.pseudonym(rnd.study, viewer.id)
+            mine = pseudonyms.pseudonym(rnd, viewer.id)
         except pseudonyms.KeyShredded:
             mine = None
     rows = db.session.execute(

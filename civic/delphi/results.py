@@ -4,7 +4,6 @@ report: no individual answer, no raw list, no min/max, nothing below n_min."""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 
 from civic.config import LANGUAGES
 from civic.core import charts
+from civic.core.csv_export import SafeWriter
 from civic.delphi.analysis import effective_config, redact_report
 from civic.delphi.items import format_number, likert_iqr_text
 from civic.delphi.labels import SCHMIDT, decision_label, decision_reason, format_p, status_label, verdict_label
@@ -349,7 +349,7 @@ def export_csv(study: DelphiStudy, rounds: list[DelphiRound]) -> str:
     """Aggregated statistics per round and item (one row each); suppressed rows carry no figures."""
     report = latest_report(study, rounds)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
+    writer = SafeWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
     stops = {s["after_round"]: s.get("item_status", {}) for s in report.get("stopping", [])}
     for entry in report.get("per_round", []):

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from civic.config import LANGUAGES
@@ -131,6 +140,13 @@ class IinForm(BaseForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     confirm = BooleanField(_l("This is my own IIN"), validators=[DataRequired()])
+
+
+class EdsForm(BaseForm):
+    """The CMS (PKCS#7) signature of the challenge: pasted as Base64 (what NCALayer returns) or uploaded."""
+
+    signature = TextAreaField(_l("Signature (Base64, as NCALayer gives it)"), validators=[Length(max=60000)])
+    signature_file = FileField(_l("…or the signature file (.p7s, .cms)"))
 
 
 class DeleteAccountForm(BaseForm):

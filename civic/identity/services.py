@@ -23,12 +23,14 @@ from civic.identity import audit, iin, tokens
 from civic.identity.models import (
     AssuranceLevel,
     IdentityVerification,
+    LoginThrottle,
     NotificationMode,
     Role,
     StateBody,
     Territory,
     User,
     UserRole,
+    UserSession,
     VerificationMethod,
 )
 from civic.identity.passwords import hash_password, needs_rehash, verify_password
@@ -65,14 +67,21 @@ def find_user_by_email(email: str) -> User | None:
 
 def register_user(
     email: str, password: str, display_name: str, locale: str = "kk", home_territory: Territory | None = None
-) -> User:
-    """Create an account and send the verification link."""
+) -> User | None:
+    """Create an account and send the verification link.
+
+    An email that already has an account gets the same answer (the caller cannot tell): no new account, and a mail
+    to the owner saying someone tried to register with their address. Returns None then.
+    """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise Conflict(_l("An account with this email already exists. Sign in or reset your password."), field="email")
+    password_hash = hash_password(password)  # also for a taken email: both answers take the same time
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _tell_owner_of_registration_attempt(existing)
+        return None
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         display_name=display_name.strip() or None,
         preferred_locale=locale if locale in LANGUAGES else "kk",
         home_territory=home_territory,
@@ -84,12 +93,32 @@ def register_user(
         with db.session.begin_nested():
             db.session.add(user)
             db.session.flush()
-    except IntegrityError as exc:  # a concurrent registration with the same email won
-        raise Conflict(
-            _l("An account with this email already exists. Sign in or reset your password."), field="email"
-        ) from exc
+    except IntegrityError:  # a concurrent registration with the same email won
+        existing = find_user_by_email(email)
+        if existing is not None:
+            _tell_owner_of_registration_attempt(existing)
+        return None
     send_verification(user)
     return user
+
+
+def _tell_owner_of_registration_attempt(user: User) -> None:
+    if user.is_deleted:
+        return
+    link = public_url("identity.login")
+    reset = public_url("identity.request_reset")
+    with force_locale(user.preferred_locale):
+        queue_mail(
+            user.email,
+            _("Someone tried to register with your email on Civic"),
+            _(
+                "Somebody (perhaps you) tried to create a new Civic account with this email address, which already "
+                "has an account. No new account was created.\nSign in: %(link)s\nForgot your password? %(reset)s\n"
+                "If it was not you, you can ignore this message.",
+                link=link,
+                reset=reset,
+            ),
+        )
 
 
 def send_verification(user: User) -> None:
@@ -138,28 +167,65 @@ def _raise_level(
     db.session.flush()
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check credentials, with a per-account lockout after repeated failures."""
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """Check credentials, with a lockout per account and address, and a later, shorter one for the account alone.
+
+    Five wrong passwords (``LOGIN_LOCKOUT_THRESHOLD``) from one address lock that address out of the account for
+    ``LOGIN_LOCKOUT_MINUTES``: a stranger cannot lock the owner out, who signs in from elsewhere. Many failures from
+    any addresses (``LOGIN_ACCOUNT_LOCKOUT_THRESHOLD``, spread attacks) lock the account itself, for
+    ``LOGIN_ACCOUNT_LOCKOUT_MINUTES``. The answer is the same in every case.
+    """
     config = current_app.config
     user = find_user_by_email(email)
     now = utc_now()
     if user is None or user.is_deleted:
         verify_password(None, password)
         raise LoginFailed()
-    if user.locked_until is not None and user.locked_until > now:
+    pair = _throttle(user, address) if address else None
+    if (user.locked_until is not None and user.locked_until > now) or (
+        pair is not None and pair.locked_until is not None and pair.locked_until > now
+    ):
+        verify_password(None, password)  # the same time as a real check
         raise LoginFailed()
     if not verify_password(user.password_hash, password):
+        if pair is not None:
+            pair.failures += 1
+            pair.updated_at = now
+            if pair.failures >= config["LOGIN_LOCKOUT_THRESHOLD"]:
+                pair.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+                pair.failures = 0
         user.failed_logins += 1
-        if user.failed_logins >= config["LOGIN_LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+        if user.failed_logins >= config["LOGIN_ACCOUNT_LOCKOUT_THRESHOLD"]:
+            user.locked_until = now + timedelta(minutes=config["LOGIN_ACCOUNT_LOCKOUT_MINUTES"])
             user.failed_logins = 0
         db.session.flush()
         raise LoginFailed()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if pair is not None:
+        pair.failures, pair.locked_until = 0, None
     db.session.flush()
     return user
+
+
+def _throttle(user: User, address: str) -> LoginThrottle:
+    """The failure counter of this account from this address (created on first use)."""
+    address = address[:45]
+    row = db.session.scalar(
+        select(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.address == address)
+    )
+    if row is None:
+        row = LoginThrottle(user_id=user.id, address=address, failures=0)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:  # a concurrent attempt created it
+            row = db.session.scalar(
+                select(LoginThrottle).where(LoginThrottle.user_id == user.id, LoginThrottle.address == address)
+            )
+    return row
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -294,6 +360,31 @@ def verify_in_person(user: User, raw_iin: str, actor: User, office: str) -> None
     )
 
 
+def link_eds(user: User, signer) -> None:
+    """Raise the account to the EDS level from a verified signature (``civic.identity.eds.verify``): the IIN comes
+    from the certificate. An account without an IIN gets it; one with another IIN is refused."""
+    digest = iin.iin_digest(signer.iin, current_app.config["IIN_HMAC_KEY"])
+    if user.iin_hmac is None:
+        owner = iin_owner(digest)
+        if owner is not None and owner != user.id:
+            raise Conflict(_l("This IIN is already linked to another account."), field="signature")
+        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                user.iin_hmac, user.iin_last4 = digest, signer.iin[-4:]
+                db.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(_l("This IIN is already linked to another account."), field="signature") from exc
+        if user.email_verified_at is None:
+            user.email_verified_at = utc_now()
+    elif user.iin_hmac != digest:
+        raise DomainError(_l("The IIN in the certificate does not match the IIN of your account."), field="signature")
+    before = {"level": user.assurance_level}
+    note = f"cert {signer.serial} / {signer.issuer}"[:200]
+    _raise_level(user, AssuranceLevel.VERIFIED_BY_EDS, VerificationMethod.EDS, note=note)
+    audit.record("identity.link_eds", user, actor=user, before=before, after={"level": user.assurance_level})
+
+
 def delete_account(user: User, password: str) -> None:
     """Erase personal data; public content stays, shown as by "deleted user"."""
     if not verify_password(user.password_hash, password):
@@ -313,6 +404,7 @@ def erase_user(user: User) -> None:
     user.session_version += 1
     user.deleted_at = utc_now()
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.flush()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -11,9 +12,10 @@ from civic import db
 from civic.config import LANGUAGES
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
-from civic.core.http import form_page, safe_next
+from civic.core.http import carried_url_tokens, client_ip, form_page, safe_next
 from civic.core.i18n import KEPT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGE_NAMES, current_language
 from civic.extensions import csrf, limiter, login_key
+from civic.identity import login as sessions
 from civic.identity import notifications, services
 from civic.identity.admin_views import bp as admin_bp
 from civic.identity.api import bp as directory_api_bp
@@ -21,6 +23,7 @@ from civic.identity.directory import territory_choices
 from civic.identity.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
+    EdsForm,
     IinForm,
     LanguageForm,
     LoginForm,
@@ -59,22 +62,25 @@ def register():
     if form.validate_on_submit():
         if form.website.data:
             abort(400)
-        try:
-            user = services.register_user(
-                form.email.data,
-                form.password.data,
-                form.display_name.data,
-                form.locale.data,
-                _chosen_territory(form.home_territory.data),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(_("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success")
-            return redirect(url_for("identity.account"))
+        services.register_user(
+            form.email.data,
+            form.password.data,
+            form.display_name.data,
+            form.locale.data,
+            _chosen_territory(form.home_territory.data),
+        )
+        db.session.commit()
+        session.clear()
+        # The same answer whether the email was new or already had an account (whose owner got a mail instead):
+        # registration does not tell which addresses have accounts.
+        flash(
+            _(
+                "Almost done: we sent a message to %(email)s. Open the link in it to confirm your email, then sign in.",
+                email=services.normalise_email(form.email.data),
+            ),
+            "success",
+        )
+        return redirect(url_for("identity.login"))
     return form_page("identity/register.html", form)
 
 
@@ -131,14 +137,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(form.email.data, form.password.data, address=client_ip())
         except DomainError as exc:
             db.session.commit()  # keep the failure count
             form.add_domain_error(exc)
         else:
+            sessions.start_session(user)
             db.session.commit()
             chosen = request.cookies.get(LANGUAGE_COOKIE)  # the language the visitor chose before signing in
+            carried = carried_url_tokens(session)  # e.g. an invitation link that asked to sign in first
             session.clear()  # a fresh session (and CSRF token) at every sign-in
+            session.update(carried)
             login_user(user, remember=form.remember.data)
             if chosen in LANGUAGES and chosen != user.preferred_locale:
                 session[KEPT_LANGUAGE] = chosen  # kept for this session; the page offers to save it to the profile
@@ -151,9 +160,42 @@ def logout():
     """Sign out."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        sessions.revoke(current_user.id, sessions.current_session_hash())
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("core.home"))
+
+
+@bp.post("/account/sessions/revoke-others")
+@login_required
+def revoke_other_sessions():
+    """Log out of every other device (this session stays)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = sessions.revoke_others(current_user.id, sessions.current_session_hash())
+    db.session.commit()
+    flash(
+        ngettext(
+            "You were logged out of %(num)s other session.", "You were logged out of %(num)s other sessions.", count
+        ),
+        "success",
+    )
+    return redirect(url_for("identity.account"))
+
+
+@bp.post("/account/sessions/<int:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int):
+    """End one of the account's sessions (listed on the account page)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not sessions.revoke_by_id(current_user.id, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("identity.account"))
 
 
 @bp.post("/language")
@@ -203,7 +245,8 @@ def reset_password(token: str):
         return render_template("identity/verify_failed.html", message=str(exc)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
+        user = services.reset_password(token, form.password.data)
+        sessions.revoke_others(user.id, None)
         db.session.commit()
         logout_user()
         flash(_("Your password was changed. Sign in with the new one."), "success")
@@ -231,7 +274,9 @@ def account():
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("identity.account"))
-    return form_page("identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm())
+    return form_page(
+        "identity/account.html", form, user=current_user, iin_form=IinForm(), resend=EmptyForm(), **_sessions_context()
+    )
 
 
 @bp.route("/account/iin", methods=["POST"])
@@ -253,8 +298,70 @@ def add_iin():
     profile = ProfileForm(obj=current_user)
     _territory_select(profile.home_territory)
     return render_template(
-        "identity/account.html", form=profile, user=current_user, iin_form=form, resend=EmptyForm()
+        "identity/account.html",
+        form=profile,
+        user=current_user,
+        iin_form=form,
+        resend=EmptyForm(),
+        **_sessions_context(),
     ), 400
+
+
+def _sessions_context() -> dict:
+    return {
+        "active_sessions": sessions.active_sessions(current_user.id),
+        "current_session_id": current_user.session_record_id,
+        "session_form": EmptyForm(),
+    }
+
+
+@bp.route("/account/eds", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def link_eds():
+    """Link a national digital signature (EDS): sign this page's challenge in NCALayer and paste the result."""
+    import base64
+    import binascii
+
+    from civic.identity import eds
+
+    form = EdsForm()
+    status = 200
+    if form.validate_on_submit():
+        challenge = eds.current_challenge()
+        upload = form.signature_file.data
+        raw = upload.read(60000) if upload else b""
+        try:
+            if not raw:
+                text = "".join((form.signature.data or "").split())
+                text = text.replace("-----BEGINCMS-----", "").replace("-----ENDCMS-----", "")
+                raw = base64.b64decode(text, validate=True) if text else b""
+            if not raw:
+                raise DomainError(_("Paste the signature or choose its file."), field="signature")
+            if challenge is None:
+                raise DomainError(_("The challenge has expired. Sign the new challenge below."), field="signature")
+            signer = eds.verify(raw, challenge)
+            services.link_eds(current_user._get_current_object(), signer)
+        except (binascii.Error, ValueError):
+            db.session.rollback()
+            form.signature.errors = [_("This is not Base64 text. Paste the signature exactly as NCALayer gave it.")]
+            status = 400
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            status = 400
+        else:
+            eds.spend_challenge()
+            db.session.commit()
+            flash(
+                _("Your digital signature was verified. Your account now has the highest verification level."),
+                "success",
+            )
+            return redirect(url_for("identity.account"))
+    elif request.method == "POST":
+        status = 400
+    challenge = eds.current_challenge() or eds.new_challenge()
+    return render_template("identity/eds.html", form=form, challenge=challenge), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -268,6 +375,7 @@ def change_password():
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
+            sessions.revoke_others(current_user.id, sessions.current_session_hash())
             db.session.commit()
             login_user(
                 current_user._get_current_object()

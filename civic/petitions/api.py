@@ -31,7 +31,8 @@ def _iso(value):
 _names = opendata.names
 
 
-def _summary(petition: Petition, count: int) -> dict:
+def _summary(petition: Petition, count: int, verified: dict | None = None) -> dict:
+    verified = verified or {"eds": 0, "in_person_or_eds": 0}
     return {
         "id": petition.id,
         "title": petition.title,
@@ -43,6 +44,11 @@ def _summary(petition: Petition, count: int) -> dict:
         },
         "category": {"code": petition.category.code, "name": _names(petition.category)},
         "signature_count": count,
+        #: Of them, signers verified by digital signature (EDS), and in person or by EDS (valid signatures).
+        "signatures_verified_by_eds": verified["eds"],
+        "signatures_verified_in_person_or_eds": verified["in_person_or_eds"],
+        #: The lowest signer verification level counted toward the thresholds: 2 IIN, 3 in person, 4 EDS.
+        "threshold_level": petition.threshold_level,
         "opened_at": _iso(petition.opened_at),
         "closes_at": _iso(petition.closes_at),
         "closed_at": _iso(petition.closed_at),
@@ -99,9 +105,10 @@ def petitions():
     stmt = _statement(args)
     page = opendata.keyset_page(stmt, [Petition.id], args, lambda p: [p.id])
     pending = tallies.untallied_counts(p.id for p in page.rows)
+    verified = tallies.verified_counts(p.id for p in page.rows)
     return opendata.cached(
         {
-            "data": [_summary(p, p.signature_count + pending.get(p.id, 0)) for p in page.rows],
+            "data": [_summary(p, p.signature_count + pending.get(p.id, 0), verified.get(p.id)) for p in page.rows],
             "links": opendata.links(page),
         }
     )
@@ -120,7 +127,7 @@ def petition(petition_id: int):
     parse_args({})
     item = _public_or_404(petition_id)
     body = item.response_body or item.state_body
-    payload = _summary(item, tallies.live_count(item))
+    payload = _summary(item, tallies.live_count(item), tallies.verified_counts([item.id])[item.id])
     areas = queries.signatures_by_area(item)
     territories = dict(db.session.execute(select(Territory.id, Territory.code)).all())
     payload.update(
@@ -190,6 +197,7 @@ CSV_COLUMNS = (
     "territory_code",
     "category_code",
     "signature_count",
+    "signatures_verified_by_eds",
     "opened_at",
     "closes_at",
     "closed_at",
@@ -210,10 +218,11 @@ def petitions_csv():
     args = _list_args()
     if "cursor" in args or "limit" in args:
         abort(400, description=_("The CSV export has all matching rows: it takes no cursor or limit."))
-    rows = db.session.scalars(_statement(args).order_by(Petition.id).limit(opendata.CSV_LIMIT)).unique()
+    rows = list(db.session.scalars(_statement(args).order_by(Petition.id).limit(opendata.CSV_LIMIT)).unique())
+    verified = tallies.verified_counts(p.id for p in rows)
 
     def row(p: Petition) -> list:
-        item = _summary(p, p.signature_count)  # the tallied count: at most a few seconds behind
+        item = _summary(p, p.signature_count, verified.get(p.id))  # the tallied count: at most a few seconds behind
         item["territory_code"], item["category_code"] = p.territory.code, p.category.code
         return [item[column] for column in CSV_COLUMNS]
 

@@ -138,6 +138,21 @@ class ResponseForm(BaseForm):
     )
 
 
+THRESHOLD_LEVEL_CHOICES = [
+    (2, _l("Every verified IIN (checksum, self-declared)")),
+    (3, _l("Verified in person or by digital signature")),
+    (4, _l("Verified by digital signature only")),
+]
+
+
+class ThresholdLevelForm(BaseForm):
+    """Which signatures count toward the petition's legal thresholds (an administrator's choice)."""
+
+    threshold_level = SelectField(
+        _l("Signatures that count toward the thresholds"), coerce=int, choices=lambda: list(THRESHOLD_LEVEL_CHOICES)
+    )
+
+
 class LevelRuleForm(BaseForm):
     level = HiddenField(validators=[DataRequired()])
     response_threshold = IntegerField(

@@ -34,6 +34,9 @@ SUMMARY = {
         "territory",
         "category",
         "signature_count",
+        "signatures_verified_by_eds",
+        "signatures_verified_in_person_or_eds",
+        "threshold_level",
         "opened_at",
         "closes_at",
         "closed_at",
@@ -68,6 +71,20 @@ SUMMARY = {
             "properties": {"code": {"type": "string"}, "name": NAMES},
         },
         "signature_count": {**COUNT, "description": "Valid signatures (invalidated ones are not counted)."},
+        "signatures_verified_by_eds": {
+            **COUNT,
+            "description": "Of the valid signatures, those whose signers verified their IIN with a digital signature.",
+        },
+        "signatures_verified_in_person_or_eds": {
+            **COUNT,
+            "description": "Of the valid signatures, those whose signers were verified in person or by digital signature.",
+        },
+        "threshold_level": {
+            "type": "integer",
+            "enum": [2, 3, 4],
+            "description": "Which signers count toward the thresholds: 2 any verified IIN (checksum), 3 in person or "
+            "digital signature, 4 digital signature only.",
+        },
         "opened_at": DATETIME,
         "closes_at": DATETIME,
         "closed_at": DATETIME,

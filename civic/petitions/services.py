@@ -165,7 +165,9 @@ def support(petition: Petition, user: User, notify_me: bool = False, now: dateti
     signing.check_eligibility(user, petition.territory.path, home, rules.settings().residence_required)
     try:
         with db.session.begin_nested():
-            db.session.add(PetitionSupporter(petition_id=petition.id, user_id=user.id, notify=notify_me))
+            db.session.add(
+                PetitionSupporter(petition_id=petition.id, user_id=user.id, iin_hmac=user.iin_hmac, notify=notify_me)
+            )
             db.session.flush()
     except IntegrityError as exc:
         raise Conflict(_l("You already support this petition.")) from exc

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
+    exists,
     false,
     func,
     literal,
@@ -32,7 +33,7 @@ from sqlalchemy.orm import aliased
 from civic import db
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.db import AwareDateTime, utc_now
-from civic.identity.models import AssuranceLevel, Territory, User
+from civic.identity.models import AssuranceLevel, Territory, User, UserSession
 from civic.petitions import tallies
 from civic.petitions.models import (
     Petition,
@@ -124,13 +125,13 @@ def _email_domain(email, dialect: str):
     return func.lower(func.substr(email, func.instr(email, "@") + 1))
 
 
-def _sign_statement(dialect: str, ip_limited: bool):
+def _sign_statement(dialect: str, ip_limited: bool, session_checked: bool = False):
     """The signing INSERT, built once per process: every rule of signing is in its WHERE clause.
 
     It also re-checks the signer's account (session version, not erased, IIN verified), so the view can sign
     straight from the session cookie without loading the user first.
     """
-    key = (dialect, ip_limited)
+    key = (dialect, ip_limited, session_checked)
     if key not in _statements:
         area, home = aliased(Territory), aliased(Territory)
         residence = func.coalesce(
@@ -143,10 +144,19 @@ def _sign_statement(dialect: str, ip_limited: bool):
             User.session_version == bindparam("session_version"),
             User.deleted_at.is_(None),
             User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
+            User.iin_hmac.is_not(None),
             or_(residence == false(), home.path.startswith(area.path)),
             _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit")
             < bindparam("account_limit"),
         ]
+        if session_checked:  # the signed-in session is recorded and not revoked (logout, other devices)
+            rules_hold.append(
+                exists().where(
+                    UserSession.token_hash == bindparam("session_hash", type_=String),
+                    UserSession.user_id == User.id,
+                    UserSession.revoked_at.is_(None),
+                )
+            )
         if ip_limited:
             rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
         values = (
@@ -156,6 +166,8 @@ def _sign_statement(dialect: str, ip_limited: bool):
                 func.coalesce(User.home_territory_id, 0),
                 bindparam("ip", type_=String),
                 _email_domain(User.email, dialect),
+                User.iin_hmac,
+                User.assurance_level,
                 bindparam("notify", type_=Boolean),
                 bindparam("now", type_=AwareDateTime()),
             )
@@ -164,11 +176,22 @@ def _sign_statement(dialect: str, ip_limited: bool):
             .outerjoin(home, home.id == User.home_territory_id)
             .where(*rules_hold)
         )
-        columns = ["petition_id", "user_id", "territory_id", "ip", "email_domain", "notify", "created_at"]
+        columns = [
+            "petition_id",
+            "user_id",
+            "territory_id",
+            "ip",
+            "email_domain",
+            "signer_iin_hmac",
+            "signer_level",
+            "notify",
+            "created_at",
+        ]
         _statements[key] = (
             dialect_insert(PetitionSignature)
             .from_select(columns, values)
-            .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+            # Either unique constraint may decide: (petition, account) or (petition, IIN fingerprint).
+            .on_conflict_do_nothing()
             .returning(PetitionSignature.id)
         )
     return _statements[key]
@@ -178,12 +201,16 @@ def insert_signature(
     petition_id: int,
     user_id: int,
     session_version: int,
+    session_hash: str | None = None,
     *,
     ip: str | None,
     notify_me: bool,
     now: datetime | None = None,
 ) -> tuple[int | None, dict]:
     """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
+
+    ``session_hash`` (the signing view always gives it) makes the INSERT also require that the session record is
+    live: a cookie copied before its owner logged out signs nothing.
 
     It runs in the session's transaction; the signing view makes it a transaction of its own (``db.transaction``).
     """
@@ -202,8 +229,10 @@ def insert_signature(
     }
     if by_ip:
         params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
+    if session_hash is not None:
+        params["session_hash"] = session_hash
     connection = db.session.connection()
-    statement = _sign_statement(connection.dialect.name, by_ip is not None)
+    statement = _sign_statement(connection.dialect.name, by_ip is not None, session_hash is not None)
     return connection.execute(statement, params).scalar(), params
 
 
@@ -241,11 +270,16 @@ def explain_refusal(petition_id: int, user: User, params: dict) -> None:
 
 
 def has_signed(petition_id: int, user_id: int) -> bool:
+    """Whether this account, or the person behind it (IIN fingerprint, kept after an erased account), signed."""
+    digest = select(User.iin_hmac).where(User.id == user_id).scalar_subquery()
     return (
         db.session.scalar(
-            select(PetitionSignature.id).where(
-                PetitionSignature.petition_id == petition_id, PetitionSignature.user_id == user_id
+            select(PetitionSignature.id)
+            .where(
+                PetitionSignature.petition_id == petition_id,
+                or_(PetitionSignature.user_id == user_id, PetitionSignature.signer_iin_hmac == digest),
             )
+            .limit(1)
         )
         is not None
     )

@@ -64,14 +64,15 @@ def _answered_study(world, app, values=SECRET_VALUES, reasons=SECRET_REASONS, pa
     return organiser, panel, study_id
 
 
-def test_answers_are_stored_under_per_study_pseudonyms(app, world):
+def test_answers_are_stored_under_per_round_pseudonyms(app, world):
     organiser, panel, study_id = _answered_study(world, app)
     other_id = world.study(organiser, panel=panel)
     with app.app_context():
         study, other = db.session.get(DelphiStudy, study_id), db.session.get(DelphiStudy, other_id)
         names = set(db.session.scalars(select(DelphiAnswer.pseudonym)))
-        assert names == {pseudonyms.pseudonym(study, u.id) for u in panel}
-        assert not names & {pseudonyms.pseudonym(other, u.id) for u in panel}
+        assert names == {pseudonyms.pseudonym(study.round(1), u.id) for u in panel}
+        assert not names & {pseudonyms.study_pseudonym(other, u.id) for u in panel}
+        assert not names & {pseudonyms.study_pseudonym(study, u.id) for u in panel}
         assert all(re.fullmatch(r"[0-9a-f]{64}", n) for n in names)
         assert not any(str(u.id) == n or u.email in n for u in panel for n in names)
 

@@ -21,6 +21,7 @@ from civic import db
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiStudy, RoundStatus
 from tests.delphi.conftest import converging_values
+from tests.factories import session_ident
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def _as(page, app, user) -> None:
             {
                 "name": app.config["SESSION_COOKIE_NAME"],
                 "url": page.base_url,
-                "value": serializer.dumps({"_user_id": user.get_id(), "_fresh": True}),
+                "value": serializer.dumps({"_user_id": session_ident(app, user), "_fresh": True}),
             }
         ]
     )

@@ -332,7 +332,7 @@ def test_key_shredding_keeps_reports_and_unlinks_answers(app, world):
         assert study.round(1).report is not None
         assert services.own_answers(study.round(1), db.session.get(User, panel[0].id)) == {}
         with pytest.raises(pseudonyms.KeyShredded):
-            pseudonyms.pseudonym(study, panel[0].id)
+            pseudonyms.pseudonym(study.round(1), panel[0].id)
 
 
 def test_erasing_an_account_removes_its_address_from_invitations(app, world, make_user):

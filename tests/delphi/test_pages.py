@@ -170,10 +170,10 @@ def test_email_invitation_through_the_pages(app, client, auth, world, make_user,
     assert client.post(f"/delphi/{study_id}/panel/invite", data={"email": "guest@example.com"}).status_code == 302
     link = re.search(r"/delphi/invitations/\S+", outbox()[-1].get_content()).group(0)
     auth.logout()
-    page = client.get(link)
+    page = client.get(link, follow_redirects=True)  # the token leaves the URL
     assert page.status_code == 200
     assert "/login?next=" in page.get_data(as_text=True)
-    assert client.get("/delphi/invitations/forged-token").status_code == 404
+    assert client.get("/delphi/invitations/forged-token", follow_redirects=True).status_code == 404
     guest = make_user(email="guest@example.com")
     auth.login(guest)
     response = client.post(link)

@@ -17,10 +17,9 @@ def test_register_verify_login_and_switch_language(page, outbox, directory):
     page.fill("#confirm", "a long pass phrase")
     page.select_option("#home_territory", value=str(directory.territories["KZ-ALA-ALM"]))
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_url("**/account")
+    page.wait_for_url("**/login")  # registration does not sign in: the same answer for a taken email
 
     link = re.search(r"http://localhost(/verify/\S+)", outbox()[-1].get_content()).group(1)
-    page.click("header form.inline-form button")  # sign out first: the link must work for anyone
     page.goto(link)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/login")

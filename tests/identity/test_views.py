@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from civic import db
 from civic.identity.models import AssuranceLevel, User, UserRole
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, session_ident
 
 ROLES = [
     "anonymous",
@@ -103,7 +103,7 @@ def test_login_rotates_session_and_honours_only_local_next(client, make_user):
     assert response.headers["Location"] == "/account"
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["_user_id"] == user.get_id()
+        assert sess["_user_id"].startswith(f"{user.id}:{user.session_version}:")
     client.post("/logout", data={})
     response = client.post(
         "/login?next=/account/notifications", data={"email": user.email, "password": DEFAULT_PASSWORD}
@@ -159,22 +159,33 @@ def test_registration_bad_input_gets_400_and_writes_nothing(client, app, data, n
         assert db.session.scalar(select(User.id)) is None
 
 
-def test_duplicate_email_registration_is_explained(client, make_user):
+def test_registration_does_not_tell_which_emails_have_accounts(client, app, make_user, outbox):
+    """Security review finding 5: a taken email gets the same answer as a new one; its owner gets a mail."""
     make_user(email="taken@example.kz")
-    response = client.post(
-        "/register",
-        data={
-            "email": "TAKEN@example.kz",
-            "display_name": "Again",
-            "password": "a fine pass phrase",
-            "confirm": "a fine pass phrase",
-            "home_territory": "0",
-            "locale": "en",
-        },
-        headers={"Accept-Language": "en"},
-    )
-    assert response.status_code == 400
-    assert b"already exists" in response.data
+
+    def register(email):
+        return client.post(
+            "/register",
+            data={
+                "email": email,
+                "display_name": "Again",
+                "password": "a fine pass phrase",
+                "confirm": "a fine pass phrase",
+                "home_territory": "0",
+                "locale": "en",
+            },
+            headers={"Accept-Language": "en"},
+        )
+
+    taken, new = register("TAKEN@example.kz"), register("fresh@example.kz")
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    messages = outbox()
+    assert {m["To"] for m in messages} == {"taken@example.kz", "fresh@example.kz"}
+    owner = next(m for m in messages if m["To"] == "taken@example.kz")
+    assert "already has an account" in owner.get_content()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
 
 
 def test_registration_messages_are_translated(client):
@@ -206,7 +217,7 @@ def test_the_verification_link_confirms_only_with_its_button(client, app, make_u
     user = make_user(level=AssuranceLevel.REGISTERED)
     with app.test_request_context():
         token = tokens.make_token(tokens.VERIFY_EMAIL, user)
-    page = client.get(f"/verify/{token}", headers={"Accept-Language": "en"})
+    page = client.get(f"/verify/{token}", headers={"Accept-Language": "en"}, follow_redirects=True)
     assert page.status_code == 200
     assert "Confirm my email" in page.get_data(as_text=True)
     with app.app_context():
@@ -214,7 +225,8 @@ def test_the_verification_link_confirms_only_with_its_button(client, app, make_u
     assert client.post(f"/verify/{token}").status_code == 302
     with app.app_context():
         assert db.session.get(User, user.id).assurance_level == AssuranceLevel.EMAIL_VERIFIED
-    assert client.get(f"/verify/{token}").status_code == 302  # already confirmed: straight on
+    moved = client.get(f"/verify/{token}")  # the token leaves the URL first
+    assert client.get(moved.headers["Location"]).status_code == 302  # already confirmed: straight on
 
 
 def test_expired_verification_link_answers_400(client, app, make_user, monkeypatch):
@@ -224,10 +236,10 @@ def test_expired_verification_link_answers_400(client, app, make_user, monkeypat
     with app.test_request_context():
         token = tokens.make_token(tokens.VERIFY_EMAIL, user)
     monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", -1)
-    response = client.get(f"/verify/{token}", headers={"Accept-Language": "en"})
+    response = client.get(f"/verify/{token}", headers={"Accept-Language": "en"}, follow_redirects=True)
     assert response.status_code == 400
     assert b"expired" in response.data
-    assert client.get("/verify/garbage").status_code == 400
+    assert client.get("/verify/garbage", follow_redirects=True).status_code == 400
 
 
 def test_password_reset_flow_does_not_reveal_accounts(client, make_user, outbox):
@@ -247,7 +259,7 @@ def test_password_change_signs_out_other_sessions(app, make_user, auth, client):
     user = make_user()
     other = app.test_client()
     with other.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+        sess["_user_id"] = session_ident(app, user)
     assert other.get("/account").status_code == 200
     auth.login(user)
     response = client.post(

@@ -209,6 +209,15 @@ def triage(case: Case, actor: User, *, category=None, territory=None, urgent: bo
     before = {"category": case.category.code, "territory": case.territory.code, "urgent": case.urgent}
     if category is not None and not is_bureau_category(category):
         raise DomainError(_l("Choose one of the bureau's areas."), field="category")
+    if (
+        territory is not None
+        and territory.id != case.territory_id
+        and not (
+            actor.has_permission(CONSULT, territory=territory) or actor.has_permission(SUPERVISE, territory=territory)
+        )
+    ):
+        # Moving a case hands it to another territory's staff: only within the territories one works for.
+        raise PermissionDenied(_l("You can move a case only to a territory you work for."))
     case.category = category or case.category
     case.territory = territory or case.territory
     case.urgent = case.urgent if urgent is None else urgent

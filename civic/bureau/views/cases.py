@@ -47,7 +47,7 @@ def _case_form(form_class=forms.CaseForm):
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per hour", methods=["POST"], key_func=lambda: f"bureau-new-{current_user.get_id()}")
+@limiter.limit("10 per hour", methods=["POST"], key_func=lambda: f"bureau-new-{getattr(current_user, 'id', None)}")
 def new_case():
     """Open a case online: the problem, documents, language, contact and the three consents."""
     form = _case_form()
@@ -93,7 +93,7 @@ def case_detail(case_id: int):
 
 @bp.post("/cases/<int:case_id>/messages")
 @login_required
-@limiter.limit("30 per hour", key_func=lambda: f"bureau-msg-{current_user.get_id()}")
+@limiter.limit("30 per hour", key_func=lambda: f"bureau-msg-{getattr(current_user, 'id', None)}")
 def post_message(case_id: int):
     """Send a message in the case (client to bureau, or consultant to client), with optional documents."""
     case = load(Case, case_id, can_view_case)

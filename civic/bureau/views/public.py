@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from civic.bureau import clock, queries, report
@@ -13,6 +10,7 @@ from civic.bureau.permissions import ANSWER, CONSULT, INSPECT, SUPERVISE
 from civic.bureau.services.catalog import bureau_categories
 from civic.bureau.views import bp
 from civic.core import charts
+from civic.core.csv_export import csv_response, to_csv
 
 
 @bp.get("/")
@@ -66,13 +64,6 @@ def _chart(section: report.Section) -> charts.Chart:
 def annual_report_csv():
     """Download the annual report's figures as CSV (suppressed cells read "<5")."""
     data = report.build(_year())
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(report.csv_rows(data))
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="bureau-report-{data.year}.csv"',
-            "Cache-Control": "public, max-age=300",
-        },
+    return csv_response(
+        to_csv(report.csv_rows(data)), f"bureau-report-{data.year}.csv", "public, max-age=300", bom=False
     )

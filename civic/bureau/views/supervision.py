@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, render_template, url_for
@@ -19,6 +18,7 @@ from civic.bureau.services import admin
 from civic.bureau.services.catalog import BUILTIN_AREAS, bureau_categories
 from civic.bureau.views import bp
 from civic.bureau.views.common import category_choices, done
+from civic.core.csv_export import SafeWriter
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name
@@ -51,7 +51,7 @@ def export_cases():
     audit.record("bureau.export_cases", actor=current_user, object_type="bureau_cases", after={"rows": len(rows)})
     db.session.commit()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(
         [
             "case",

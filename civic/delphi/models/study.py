@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.i18n import localized
@@ -203,6 +203,9 @@ class DelphiRound(Base):
     report: Mapped[Optional[dict]] = mapped_column(JSON)
     #: What the app adds to the report: per-round Kendall's W over the items asked, rank quartiles per option.
     extras: Mapped[Optional[dict]] = mapped_column(JSON)
+    #: 2: a fresh pseudonym per round (``pseudonyms.py``); 1: rounds opened before that, with one pseudonym per study
+    #: (``flask delphi repseudonymise`` moves them to 2).
+    pseudonym_scheme: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
 
     study: Mapped[DelphiStudy] = relationship(back_populates="rounds")
     items: Mapped[list[DelphiItem]] = relationship(secondary=round_items, order_by="DelphiItem.position")

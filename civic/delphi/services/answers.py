@@ -83,7 +83,7 @@ def _writable_participation(rnd: DelphiRound, user, now: datetime) -> DelphiPart
 def own_answers(rnd: DelphiRound, user) -> dict[int, DelphiAnswer]:
     """The user's own answers in a round, by item id (empty when the study key was destroyed)."""
     try:
-        name = pseudonyms.pseudonym(rnd.study, user.id)
+        name = pseudonyms.pseudonym(rnd, user.id)
     except pseudonyms.KeyShredded:
         return {}
     rows = db.session.scalars(
@@ -238,7 +238,7 @@ def save_answers(
     if errors and participation.submitted:
         raise AnswerErrors(errors, kept=False)
     existing = own_answers(rnd, user)
-    name = pseudonyms.pseudonym(rnd.study, user.id)
+    name = pseudonyms.pseudonym(rnd, user.id)
     for item in rnd.items:
         if item.id in invalid:
             continue
@@ -272,7 +272,7 @@ def previous_answers(rnd: DelphiRound, user) -> dict[int, Any]:
 
 def own_proposals(rnd: DelphiRound, user) -> list[DelphiProposal]:
     try:
-        name = pseudonyms.pseudonym(rnd.study, user.id)
+        name = pseudonyms.pseudonym(rnd, user.id)
     except pseudonyms.KeyShredded:
         return []
     return list(
@@ -295,7 +295,7 @@ def add_proposal(rnd: DelphiRound, user, text: str, now: datetime | None = None)
     if len(own_proposals(rnd, user)) >= PROPOSALS_PER_PANELIST:
         raise DomainError(_l("You can make at most %(n)s proposals.", n=PROPOSALS_PER_PANELIST), field="text")
     proposal = DelphiProposal(
-        round_id=rnd.id, pseudonym=pseudonyms.pseudonym(rnd.study, user.id), text=text, status=ProposalStatus.NEW
+        round_id=rnd.id, pseudonym=pseudonyms.pseudonym(rnd, user.id), text=text, status=ProposalStatus.NEW
     )
     db.session.add(proposal)
     participation.submitted = True

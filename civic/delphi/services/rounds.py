@@ -193,7 +193,7 @@ def _discard_drafts(rnd: DelphiRound, unsubmitted: list[DelphiParticipation]) ->
     system itself joins panel and pseudonyms; it is logged (as a count) with the close."""
     if not unsubmitted:
         return 0
-    names = [pseudonyms.pseudonym(rnd.study, p.panelist.user_id) for p in unsubmitted]
+    names = [pseudonyms.pseudonym(rnd, p.panelist.user_id) for p in unsubmitted]
     result = db.session.execute(
         delete(DelphiAnswer).where(DelphiAnswer.round_id == rnd.id, DelphiAnswer.pseudonym.in_(names))
     )

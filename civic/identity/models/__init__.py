@@ -4,6 +4,7 @@ from civic.identity.models.audit import AuditEvent
 from civic.identity.models.directory import Category, StateBody, Territory, TerritoryLevel
 from civic.identity.models.notifications import Notification
 from civic.identity.models.roles import Role, RolePermission, UserRole
+from civic.identity.models.sessions import LoginThrottle, UserSession
 from civic.identity.models.users import AssuranceLevel, IdentityVerification, NotificationMode, User, VerificationMethod
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "Category",
     "IdentityVerification",
+    "LoginThrottle",
     "Notification",
     "NotificationMode",
     "Role",
@@ -20,5 +22,6 @@ __all__ = [
     "TerritoryLevel",
     "User",
     "UserRole",
+    "UserSession",
     "VerificationMethod",
 ]

@@ -24,6 +24,9 @@ class AssuranceLevel(IntEnum):
     EMAIL_VERIFIED = 1
     IIN_VERIFIED = 2
     VERIFIED_IN_PERSON = 3
+    #: The resident signed a server challenge with their national digital signature (EDS, NCALayer): the IIN comes
+    #: from a certificate that chains to a trusted national CA and is not revoked (``civic.identity.eds``).
+    VERIFIED_BY_EDS = 4
 
     @property
     def label(self) -> str:
@@ -35,6 +38,7 @@ ASSURANCE_LABELS = {
     AssuranceLevel.EMAIL_VERIFIED: _l("Email verified"),
     AssuranceLevel.IIN_VERIFIED: _l("IIN verified"),
     AssuranceLevel.VERIFIED_IN_PERSON: _l("Verified in person"),
+    AssuranceLevel.VERIFIED_BY_EDS: _l("Verified by digital signature"),
 }
 
 
@@ -44,6 +48,7 @@ class VerificationMethod(StrEnum):
     EMAIL = "email"
     IIN = "iin"
     IN_PERSON = "in_person"
+    EDS = "eds"
 
 
 class NotificationMode(StrEnum):
@@ -77,8 +82,14 @@ class User(UserMixin, Base):
 
     home_territory: Mapped[Optional[Territory]] = relationship()
 
+    #: The token of the signed-in session this object was loaded for (``civic.identity.login``); not a column.
+    session_token = None
+    session_record_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What the session (and remember-me) cookie holds: id, session version and the session record's token.
+        Without a token (an object not loaded for a session) the ident names no session and signs nobody in."""
+        return f"{self.id}:{self.session_version}:{self.session_token or ''}"
 
     @property
     def is_active(self) -> bool:

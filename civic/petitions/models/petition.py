@@ -8,6 +8,7 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.deadline_text import EXTENSION_LABELS
@@ -147,6 +148,9 @@ class Petition(Base):
     #: Thresholds copied from the rules of the territory's level when the petition opens.
     response_threshold: Mapped[Optional[int]] = mapped_column(Integer)
     hearing_threshold: Mapped[Optional[int]] = mapped_column(Integer)
+    #: The lowest assurance level whose signatures count toward the thresholds (an administrator's choice):
+    #: 2 = IIN checksum (self-declared), 3 = seen in person, 4 = digital signature (EDS).
+    threshold_level: Mapped[int] = mapped_column(Integer, default=2, server_default=sql_text("2"))
     response_threshold_reached_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     response_due_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     hearing_threshold_reached_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())

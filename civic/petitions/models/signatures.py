@@ -23,11 +23,13 @@ class PetitionSupporter(Base):
     """A resident who backed the petition through the author's private link, before moderation."""
 
     __tablename__ = "petition_supporters"
-    __table_args__ = (UniqueConstraint("petition_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("petition_id", "user_id"), UniqueConstraint("petition_id", "iin_hmac"))
 
     id: Mapped[intpk]
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The supporter's ``users.iin_hmac``: one person backs a petition once, even with a new account.
+    iin_hmac: Mapped[Optional[str]] = mapped_column(String(64))
     #: Becomes the signature's opt-in for news of the response when the petition opens.
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[created_at]
@@ -39,6 +41,8 @@ class PetitionSignature(Base):
     __tablename__ = "petition_signatures"
     __table_args__ = (
         UniqueConstraint("petition_id", "user_id"),
+        # One person, one signature: the IIN fingerprint outlives the account (erased accounts free their IIN).
+        UniqueConstraint("petition_id", "signer_iin_hmac"),
         Index("ix_petition_signatures_petition_id_created_at", "petition_id", "created_at"),
         # The per-IP signing limit counts an address's recent signatures, stopping at the limit (see signing.py).
         Index("ix_petition_signatures_ip_created_at", "ip", "created_at"),
@@ -54,6 +58,10 @@ class PetitionSignature(Base):
     id: Mapped[intpk]
     petition_id: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The signer's ``users.iin_hmac`` when signing (never the IIN); kept when the account is erased.
+    signer_iin_hmac: Mapped[Optional[str]] = mapped_column(String(64))
+    #: The signer's assurance level when signing (self-declared IIN, in person, digital signature).
+    signer_level: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
     #: The signer's home territory when signing (for "signatures by district"); 0 when unknown.
     territory_id: Mapped[int] = mapped_column(Integer, default=0)
     #: For the integrity view only; never published. Cleared when the account is erased.

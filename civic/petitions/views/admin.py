@@ -9,11 +9,13 @@ from flask_login import current_user
 from civic import db
 from civic.core.errors import DomainError
 from civic.core.http import get_or_404
+from civic.identity import audit
 from civic.identity.models import Category
 from civic.identity.models.directory import TERRITORY_LEVEL_LABELS, TerritoryLevel
 from civic.identity.permissions import require_permission
-from civic.petitions import rules
-from civic.petitions.forms import CategoryForm, LevelRuleForm, SettingsForm
+from civic.petitions import rules, tallies
+from civic.petitions.forms import CategoryForm, LevelRuleForm, SettingsForm, ThresholdLevelForm
+from civic.petitions.models import Petition
 from civic.petitions.permissions import CONFIGURE
 from civic.petitions.views import bp
 
@@ -112,3 +114,28 @@ def admin_categories():
         db.session.rollback()
         status = 400
     return render_template("petitions/admin_categories.html", categories=categories, forms=forms), status
+
+
+@bp.post("/<int:petition_id>/threshold-level")
+@require_permission(CONFIGURE)
+def save_threshold_level(petition_id: int):
+    """Choose which signatures count toward this petition's thresholds (audited); the stamps follow at once."""
+    petition = get_or_404(Petition, petition_id)
+    form = ThresholdLevelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    before = {"threshold_level": petition.threshold_level}
+    petition.threshold_level = form.threshold_level.data
+    db.session.flush()
+    tallies.recheck_thresholds(petition)
+    tallies.record_threshold_crossings(petition.id)
+    audit.record(
+        "petitions.threshold_level",
+        petition,
+        actor=current_user,
+        before=before,
+        after={"threshold_level": petition.threshold_level},
+    )
+    db.session.commit()
+    flash(_("The rule for counting signatures toward the thresholds is saved."), "success")
+    return redirect(url_for("petitions.detail", petition_id=petition.id), 303)

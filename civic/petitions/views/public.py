@@ -16,12 +16,13 @@ from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.extensions import limiter
 from civic.identity.directory import territory_choices
-from civic.identity.login import session_user_id
+from civic.identity.login import session_user_id, token_hash
 from civic.identity.models import Territory
 from civic.petitions import moderation, outlook, queries, rules, services, signing, tallies
-from civic.petitions.forms import NotifyForm
+from civic.petitions.forms import NotifyForm, ThresholdLevelForm
 from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
+from civic.petitions.permissions import CONFIGURE
 from civic.petitions.views import bp
 from civic.petitions.views.common import load_visible, wants_json
 
@@ -83,6 +84,9 @@ def render_detail(petition: Petition, status: int = 200, sign_error: str | None 
     context = dict(
         petition=petition,
         count=count,
+        verified=tallies.verified_counts([petition.id])[petition.id],
+        can_configure=current_user.is_authenticated and current_user.has_permission(CONFIGURE),
+        threshold_form=ThresholdLevelForm(formdata=None, data={"threshold_level": petition.threshold_level}),
         own_signature=own,
         now=now,
         sign_error=sign_error,
@@ -167,7 +171,7 @@ def sign(petition_id: int):
     if account is None:
         if not current_user.is_authenticated:  # e.g. a remember-me cookie: Flask-Login restores the session
             return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
-        account = (current_user.id, current_user.session_version)
+        account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     notify_me = bool(request.form.get("notify"))
     with db.transaction(immediate=False):
         new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me)
