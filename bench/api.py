@@ -1,12 +1,15 @@
-"""Open-data API speed: paging through every public petition by cursor, and conditional requests answered 304.
+"""Open-data API speed: paging through every public petition and council recommendation by cursor, and
+conditional requests answered 304.
 
-    python bench/api.py [--db sqlite|postgres] [--petitions N] [--signatures M] [--limit L] [--repeat R]
+    python bench/api.py [--db sqlite|postgres] [--petitions N] [--signatures M] [--recommendations K]
+                        [--councils C] [--limit L] [--repeat R] [--quick]
 
 Builds a temporary database with the petitions bench's data set (``petitions_pages.load``: N petitions with
-Zipf-distributed signatures, tallied), serves the app with gunicorn and, one request at a time (so the latency is
+Zipf-distributed signatures, tallied) and the councils bench's (``councils.load``: C councils, K recommendations
+sent to state bodies, bulk-inserted), serves the app with gunicorn and, one request at a time (so the latency is
 the server's own):
-1. walks ``/api/v1/petitions?state=all&limit=L`` from the first page to the last by ``links.next``, R times,
-   and the directory lists the same way;
+1. walks ``/api/v1/petitions?state=all&limit=L`` and ``/api/v1/councils/recommendations?limit=L`` from the
+   first page to the last by ``links.next``, R times, and the directory lists the same way;
 2. asks for pages again with the ``ETag`` it got (``If-None-Match``), which must answer 304 with no body.
 Targets (docs/performance.md): page p95 < 50 ms, 304 p95 < 5 ms. The API's per-address rate limit is raised for
 the run, as every request comes from one address.
@@ -27,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import Server, base_env, echo, migrate, percentile, temporary_database  # noqa: E402
+from councils import load as load_councils  # noqa: E402
 from petitions_pages import load  # noqa: E402
 
 
@@ -56,20 +60,39 @@ def walk(base: str, first: str) -> tuple[list[float], list[tuple[str, str]], int
     return timings, tags, rows
 
 
+def _in_child(loader, *args) -> None:
+    """Run a second bench loader in a fresh process: each loader builds its own app, and the API blueprints (module
+    globals) take their response-cache hooks only once per process."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=loader, args=args)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"loader {loader.__name__} failed ({child.exitcode})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--petitions", type=int, default=10_000)
     parser.add_argument("--signatures", type=int, default=200_000)
+    parser.add_argument("--recommendations", type=int, default=50_000)
+    parser.add_argument("--councils", type=int, default=2_000)
     parser.add_argument("--limit", type=int, default=100, help="page size")
     parser.add_argument("--repeat", type=int, default=3, help="walks through the whole list")
+    parser.add_argument("--quick", action="store_true", help="1,000 petitions, 5,000 recommendations, one walk")
     args = parser.parse_args()
+    if args.quick:
+        args.petitions, args.signatures, args.recommendations, args.councils, args.repeat = 1_000, 10_000, 5_000, 200, 1
     rng = random.Random(5)
     with temporary_database(args.db) as url:
         echo(f"[1/3] {args.db}: loading {args.petitions:,} petitions and {args.signatures:,} signatures")
         migrate(url)
         started = time.perf_counter()
         load(url, args.petitions, args.signatures)
+        echo(f"      and {args.councils:,} councils with {args.recommendations:,} recommendations")
+        _in_child(load_councils, url, args.councils, args.recommendations)
         echo(f"      loaded in {time.perf_counter() - started:.0f} s")
         server = Server("_common:civic_app()", base_env(url, {"API_RATE_LIMIT": "1000000 per minute"}), workers=2)
         try:
@@ -84,6 +107,11 @@ def main() -> int:
                 pages += timings
                 tags += seen
                 echo(f"      walk {walk_number + 1}: {len(timings)} pages, {rows:,} petitions")
+                timings, seen, rows = walk(base, f"/api/v1/councils/recommendations?limit={args.limit}")
+                assert rows == args.recommendations, (rows, args.recommendations)
+                pages += timings
+                tags += seen
+                echo(f"      walk {walk_number + 1}: {len(timings)} pages, {rows:,} recommendations")
             for listing in ("/api/v1/territories?limit=50", "/api/v1/bodies?limit=20", "/api/v1/categories"):
                 timings, seen, _rows = walk(base, listing)
                 pages += timings
@@ -105,7 +133,7 @@ def main() -> int:
     )
     echo(
         f"      304s: {len(not_modified)}, p50 {percentile(not_modified, 50):.1f} ms, p95 {nm_p95:.1f} ms "
-        f"({args.petitions:,} petitions, {args.db})"
+        f"({args.petitions:,} petitions, {args.recommendations:,} recommendations, {args.db})"
     )
     echo(f"api: page p95 {page_p95:.1f} ms, not-modified p95 {nm_p95:.1f} ms")
     return 0 if page_p95 < 50 and nm_p95 < 5 else 1

@@ -30,7 +30,7 @@ from civic.identity.models import StateBody, User
 from civic.initiatives.models import Indicator
 from civic.modules import MODULES, submodule
 from civic.petitions.models import Petition, PetitionSignature, PetitionState
-from civic.stakeholders.models import Stakeholder
+from civic.stakeholders.models import Stakeholder, StakeholderMap
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.IGNORECASE)
 AUDIT_INSERT = re.compile(r"^\s*INSERT INTO audit_events\b", re.IGNORECASE)
@@ -112,6 +112,7 @@ def _values(app) -> dict:
             ).all(),
             "initiative_id": sorted({i for i, _ in db.session.execute(select(Indicator.initiative_id, Indicator.id))}),
             "code": ["KZ-ALA", "KZ-VOS"],
+            "map_id": db.session.scalars(select(StakeholderMap.id).order_by(StakeholderMap.id).limit(2)).all(),
             "stakeholder": db.session.execute(
                 select(Stakeholder.territory_id, Stakeholder.id).order_by(Stakeholder.id).limit(1)
             ).all(),

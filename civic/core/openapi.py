@@ -243,7 +243,8 @@ def document(root: str) -> dict:
             "title": "Civic open data",
             "version": "1.0.0",
             "description": "Everything public on the platform, read-only, with no personal data: petitions, "
-            "contests, Delphi study reports, the advice bureau's anonymised figures and the directory. "
+            "contests, public councils, initiatives and stakeholder maps, Delphi study reports, the advice bureau's "
+            "anonymised figures, accountability figures and the directory. "
             "Lists page with a cursor (`links.next`), filter by territory (with its sub-territories), and "
             "exist as CSV too. Names come in kk, ru and en; times are ISO 8601 in UTC. Errors are problem "
             "documents in the language of `Accept-Language`.",

@@ -18,6 +18,7 @@ from civic.core.links import on_register
 from civic.identity.models import Territory
 from civic.identity.permissions import require_permission
 from civic.stakeholders import services
+from civic.stakeholders.api import bp as api_bp
 from civic.stakeholders.forms import EngagementForm, PickForm, PlanForm, ScoreForm, StakeholderForm, ThresholdForm
 from civic.stakeholders.grid import grid
 from civic.stakeholders.links import register_links
@@ -27,7 +28,7 @@ from civic.stakeholders.permissions import REGISTER
 bp = Blueprint("stakeholders", __name__, url_prefix="/stakeholders")
 on_register(bp, register_links)
 providers.on_register(bp, services.register_providers)
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 ADMIN_LINKS = (("stakeholders.registers", _l("Stakeholder registers"), REGISTER),)
 
 

@@ -5,12 +5,13 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from civic.core.links import on_register
+from civic.councils.api import bp as api_bp
 from civic.councils.links import register_links, register_panel_source
 
 bp = Blueprint("councils", __name__, url_prefix="/councils")
 on_register(bp, register_links)
 bp.record_once(register_panel_source)
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {
         "endpoint": "councils.index",

@@ -4,8 +4,10 @@ exports of their tables, and the weekly digest opt-out."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from civic.dashboards.api import bp as api_bp
+
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 NAV_ITEMS = (("dashboards.accountability", _l("Accountability"), "akimat"),)  # civic.core.shell
 #: (endpoint, label, permission): the administration menu shows the dashboard to its holders.
 ADMIN_LINKS = (("dashboards.index", _l("Dashboards"), "dashboards.view"),)

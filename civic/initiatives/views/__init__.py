@@ -7,12 +7,13 @@ from flask_babel import lazy_gettext as _l
 
 from civic.core import providers
 from civic.core.links import on_register
+from civic.initiatives.api import bp as api_bp
 from civic.initiatives.links import register_links, register_providers
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 on_register(bp, register_links)
 providers.on_register(bp, register_providers)
-BLUEPRINTS = (bp,)
+BLUEPRINTS = (bp, api_bp)
 HOME_CARDS = (
     {
         "endpoint": "initiatives.index",
