@@ -393,22 +393,11 @@ def accountability_tables(territory: Territory, measures: list[Measure], url_for
 # --- CSV -------------------------------------------------------------------------------------------------------
 
 
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
-
-
 def csv_text(table: Table, first_column: str) -> str:
-    import csv
-    import io
+    """The table as CSV through the platform's formula-safe writer, with when its figures were computed."""
+    from civic.core.csv_export import to_csv
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_safe(first_column), *(_safe(c) for c in table.columns)])
-    for row in table.rows:
-        writer.writerow([_safe(row.label), *(_safe(cell.plain) for cell in row.cells)])
+    rows = [[row.label, *(cell.plain for cell in row.cells)] for row in table.rows]
     if table.refreshed_at is not None:
-        writer.writerow([])
-        writer.writerow([_safe(_("Figures computed at")), table.refreshed_at.isoformat(timespec="minutes")])
-    return out.getvalue()
+        rows += [[], [_("Figures computed at"), table.refreshed_at.isoformat(timespec="minutes")]]
+    return to_csv(rows, [first_column, *table.columns])

@@ -3,15 +3,13 @@ consent; the coordinator alone sees and exports the contacts, then closes the ca
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civic import db
+from civic.core.csv_export import to_csv
 from civic.core.errors import DomainError
 from civic.core.http import form_page, get_or_404
 from civic.councils import services
@@ -109,14 +107,12 @@ def signups(call_id: int):
 @login_required
 def signups_csv(call_id: int):
     call = _coordinated(call_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "contact", "note", "signed_up_at", "consent_at"])
-    for s in _signups(call):
-        name = s.user.public_name if s.user else ""
-        writer.writerow([name, s.contact, s.note, s.created_at.isoformat(), s.consent_at.isoformat()])
+    rows = [
+        [s.user.public_name if s.user else "", s.contact, s.note, s.created_at.isoformat(), s.consent_at.isoformat()]
+        for s in _signups(call)
+    ]
     return Response(
-        out.getvalue(),
+        to_csv(rows, ["name", "contact", "note", "signed_up_at", "consent_at"]),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=call-{call.id}-signups.csv"},
     )
