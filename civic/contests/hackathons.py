@@ -30,7 +30,6 @@ from sqlalchemy import Integer, bindparam, func, select, text
 
 from civic import db
 from civic.contests.models import (
-    AgendaItem,
     AgendaKind,
     Checkpoint,
     Coauthor,
@@ -40,7 +39,9 @@ from civic.contests.models import (
     Entry,
     EntryState,
     Hackathon,
+    HackathonAgendaItem,
     HackathonPhase,
+    HackathonTeamMember,
     Implementation,
     ImplementationStatus,
     JoinRequest,
@@ -56,7 +57,6 @@ from civic.contests.models import (
     Sponsor,
     Submission,
     Team,
-    TeamMember,
     Track,
 )
 from civic.contests.permissions import ORGANISE
@@ -289,12 +289,12 @@ def dataset_path(dataset: Dataset) -> Path | None:
 
 def add_agenda_item(
     hackathon: Hackathon, actor: User, kind: str, title: str, speaker: str, starts_at, ends_at
-) -> AgendaItem:
+) -> HackathonAgendaItem:
     if kind not in set(AgendaKind):
         raise DomainError(_l("Choose the kind of agenda item."), field="kind")
     if starts_at is None or ends_at is None or not starts_at < ends_at:
         raise DomainError(_l("An agenda item must end after it starts."), field="ends_at")
-    item = AgendaItem(
+    item = HackathonAgendaItem(
         hackathon_id=hackathon.id,
         kind=kind,
         title=_text(title, "title", 200),
@@ -473,7 +473,7 @@ def post_open_mic(
 
 
 def open_mic(hackathon: Hackathon) -> list[OpenMicPost]:
-    in_team = select(TeamMember.user_id).where(TeamMember.hackathon_id == hackathon.id)
+    in_team = select(HackathonTeamMember.user_id).where(HackathonTeamMember.hackathon_id == hackathon.id)
     return list(
         db.session.scalars(
             select(OpenMicPost)
@@ -491,8 +491,8 @@ def team_of(hackathon: Hackathon, user) -> Team | None:
         return None
     return db.session.scalar(
         select(Team)
-        .join(TeamMember, TeamMember.team_id == Team.id)
-        .where(Team.hackathon_id == hackathon.id, TeamMember.user_id == user.id)
+        .join(HackathonTeamMember, HackathonTeamMember.team_id == Team.id)
+        .where(Team.hackathon_id == hackathon.id, HackathonTeamMember.user_id == user.id)
     )
 
 
@@ -627,7 +627,11 @@ def leave_team(team: Team, user: User, now=None) -> None:
     now = now or utc_now()
     hackathon = team_hackathon(team)
     _team_phase(hackathon, now)
-    member = db.session.scalar(select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id))
+    member = db.session.scalar(
+        select(HackathonTeamMember).where(
+            HackathonTeamMember.team_id == team.id, HackathonTeamMember.user_id == user.id
+        )
+    )
     if member is None:
         raise NotFound()
     db.session.delete(member)

@@ -14,11 +14,11 @@ from civic.contests.models import (
     Entry,
     EntryState,
     Hackathon,
+    HackathonTeamMember,
     Implementation,
     Participant,
     Submission,
     Team,
-    TeamMember,
     Track,
 )
 from civic.db import utc_now
@@ -60,7 +60,7 @@ def test_team_above_the_size_limit_is_refused_by_the_guarded_insert(app, cast, h
         with pytest.raises(hk.TeamFull):
             hk.join_by_code(hackathon, user(third), ids["code"])
         db.session.rollback()
-        assert _count(TeamMember) == 2
+        assert _count(HackathonTeamMember) == 2
 
 
 def test_the_database_refuses_a_seat_above_the_maximum(app, cast, hackathons, make_user):
@@ -72,7 +72,9 @@ def test_the_database_refuses_a_seat_above_the_maximum(app, cast, hackathons, ma
         assert new_id is None
         from sqlalchemy.exc import IntegrityError
 
-        db.session.add(TeamMember(team_id=ids["team"], hackathon_id=ids["hackathon"], user_id=third.id, slot=1))
+        db.session.add(
+            HackathonTeamMember(team_id=ids["team"], hackathon_id=ids["hackathon"], user_id=third.id, slot=1)
+        )
         with pytest.raises(IntegrityError):  # the same seat twice
             db.session.flush()
         db.session.rollback()
@@ -89,7 +91,7 @@ def test_http_team_above_limit_gives_a_message_and_changes_nothing(app, client, 
     assert response.status_code == 409
     assert "This team is full: at most 2 members." in response.get_data(as_text=True)
     with app.app_context():
-        assert _count(TeamMember) == 2
+        assert _count(HackathonTeamMember) == 2
 
 
 def test_submission_after_the_deadline_is_refused(app, client, auth, cast, hackathons):

@@ -197,7 +197,7 @@ AGENDA_LABELS = {
 }
 
 
-class AgendaItem(Base):
+class HackathonAgendaItem(Base):
     __tablename__ = "hackathon_agenda"
     __table_args__ = (CheckConstraint("starts_at < ends_at", name="agenda_ordered"),)
 
@@ -268,13 +268,15 @@ class Team(Base):
     created_at: Mapped[created_at]
 
     track: Mapped[Track] = relationship()
-    members: Mapped[list[TeamMember]] = relationship(order_by="TeamMember.slot", cascade="all, delete-orphan")
+    members: Mapped[list[HackathonTeamMember]] = relationship(
+        order_by="HackathonTeamMember.slot", cascade="all, delete-orphan"
+    )
 
     def member_ids(self) -> set[int]:
         return {m.user_id for m in self.members}
 
 
-class TeamMember(Base):
+class HackathonTeamMember(Base):
     """A seat in a team. ``slot`` is 1..the hackathon's maximum; ``UNIQUE(team_id, slot)`` caps the size even for
     concurrent joins, ``UNIQUE(hackathon_id, user_id)`` keeps a person in one team per hackathon."""
 

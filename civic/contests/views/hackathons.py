@@ -15,9 +15,9 @@ from civic.contests.models import (
     HACKATHON_PHASE_LABELS,
     REVIEW_LABELS,
     SKILL_LABELS,
-    AgendaItem,
     Dataset,
     Hackathon,
+    HackathonAgendaItem,
     HackathonPhase,
     JoinRequest,
     ProgressPost,
@@ -51,10 +51,12 @@ def _organiser_anywhere() -> bool:
     return bool(scopes(current_user, "contests.organise"))
 
 
-def _agenda(hackathon: Hackathon) -> list[AgendaItem]:
+def _agenda(hackathon: Hackathon) -> list[HackathonAgendaItem]:
     return list(
         db.session.scalars(
-            select(AgendaItem).where(AgendaItem.hackathon_id == hackathon.id).order_by(AgendaItem.starts_at)
+            select(HackathonAgendaItem)
+            .where(HackathonAgendaItem.hackathon_id == hackathon.id)
+            .order_by(HackathonAgendaItem.starts_at)
         )
     )
 
