@@ -162,16 +162,39 @@ def seed_demo(context) -> None:
         date.today() + timedelta(days=30),
     )
     rec1.answered_at, rec1.answered_late = held + timedelta(days=9), False
+    # Two more on the heating item: one answered late, one sent days ago and still within its term.
+    rec3 = services.propose(
+        heating, secretary, "Жылу желілерін жөндеу кестесін жариялау. / Публиковать график ремонта теплосетей."
+    )
+    services.record_votes(rec3, secretary, {u: "for" for u in present}, energy_body)
+    rec4 = services.propose(
+        heating, secretary, "Жылу беру туралы шағымдарға ыстық желі. / Горячая линия по жалобам на отопление."
+    )
+    services.record_votes(rec4, secretary, {u: "for" for u in present}, energy_body)
+    rec3.sent_at = rec3.voted_at = held + timedelta(hours=2)
+    rec3.due_at = deadlines.compute_due(rec3.sent_at)
+    rec4.sent_at = rec4.voted_at = now - timedelta(days=3)
+    rec4.due_at = deadlines.compute_due(rec4.sent_at)
+    db.session.flush()
+    services.answer(
+        rec3,
+        users["official_energy"],
+        "partly",
+        "Кесте тоқсан сайын жарияланады. / График будет публиковаться ежеквартально.",
+        "Тоқсандық кесте / ежеквартальный график",
+        date.today() + timedelta(days=60),
+    )
+    rec3.answered_at, rec3.answered_late = held + timedelta(days=25), True
     services.save_minutes(
         meeting,
         secretary,
-        "Кеңес жылу беру маусымы мен саябақтарды жарықтандыру мәселелерін қарады. Екі ұсыным қабылданды.",
-        "Совет рассмотрел отопительный сезон и освещение парков. Приняты две рекомендации.",
-        "The council heard the heating season and park lighting. Two recommendations were adopted.",
+        "Кеңес жылу беру маусымы мен саябақтарды жарықтандыру мәселелерін қарады. Төрт ұсыным қабылданды.",
+        "Совет рассмотрел отопительный сезон и освещение парков. Приняты четыре рекомендации.",
+        "The council heard the heating season and park lighting. Four recommendations were adopted.",
     )
     services.approve_minutes(meeting, secretary)
     services.publish_minutes(meeting, secretary)
-    context.echo("  councils: a past meeting with published minutes; one answer on time, one overdue")
+    context.echo("  councils: a past meeting with published minutes; answers on time and late, one awaiting, one overdue")
 
     # Energy council: an announced meeting ahead and an item waiting for it.
     energy = councils["energy"]
