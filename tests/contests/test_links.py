@@ -36,7 +36,10 @@ def test_the_link_field_offers_every_registered_type_but_contests(app, contests)
         from civic.contests.forms import ContestForm
 
         names = [name for name, _label in ContestForm().link_type.choices]
-    assert names[0] == "" and "initiative" in names and "petition" in names and "contest" not in names
+    assert names[0] == ""
+    assert "initiative" in names
+    assert "petition" in names
+    assert "contest" not in names
 
 
 def test_a_contest_links_to_a_visible_object_and_shows_up_as_related(app, cast, contests, directory):
@@ -76,9 +79,8 @@ def test_a_bad_link_is_refused_and_nothing_is_written(app, cast, contests, link_
 
 def test_a_hidden_object_cannot_be_linked(app, cast, contests, directory):
     petition_id = _petition(app, directory, public=False)  # a draft petition: only its author sees it
-    with app.test_request_context():
-        with pytest.raises(DomainError):
-            services.create_contest(user(cast.organiser), contests.data(link_type="petition", link_id=petition_id))
+    with app.test_request_context(), pytest.raises(DomainError):
+        services.create_contest(user(cast.organiser), contests.data(link_type="petition", link_id=petition_id))
 
 
 def test_editing_keeps_an_unchanged_link_and_can_clear_it(app, cast, contests, directory):
@@ -96,4 +98,6 @@ def test_the_contest_page_names_what_it_is_linked_to(app, client, cast, contests
     petition_id = _petition(app, directory)
     contest_id = contests.make(link_type="petition", link_id=petition_id)
     page = client.get(f"/contests/{contest_id}").get_data(as_text=True)
-    assert "Linked to:" in page and f'href="/petitions/{petition_id}"' in page and "Light the courtyards" in page
+    assert "Linked to:" in page
+    assert f'href="/petitions/{petition_id}"' in page
+    assert "Light the courtyards" in page

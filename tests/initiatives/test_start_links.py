@@ -79,7 +79,8 @@ def test_a_delphi_study_started_from_the_initiative_comes_back_linked(app, clien
         assert (study.linked_object_type, study.linked_object_id) == ("initiative", initiative_id)
         study_id = study.id
     related = _text(client.get(f"/initiatives/{initiative_id}"))
-    assert "Kindergarten priorities" in related and f"/delphi/{study_id}/manage" in related
+    assert "Kindergarten priorities" in related
+    assert f"/delphi/{study_id}/manage" in related
     auth.logout()
     auth.login(cast.resident)  # the study is not published: only its organiser sees it among the related items
     assert "Kindergarten priorities" not in _text(client.get(f"/initiatives/{initiative_id}"))
@@ -119,7 +120,8 @@ def test_a_contest_started_from_the_initiative_comes_back_linked(app, client, au
         assert (contest.linked_object_type, contest.linked_object_id) == ("initiative", initiative_id)
         contest_id = contest.id
     page = _text(client.get(f"/initiatives/{initiative_id}"))
-    assert "Ideas for kindergarten places" in page and f"/contests/{contest_id}" in page
+    assert "Ideas for kindergarten places" in page
+    assert f"/contests/{contest_id}" in page
     detail = _text(client.get(f"/contests/{contest_id}"))
     assert "Kindergarten places in East Kazakhstan" in detail  # the contest names what it answers
     auth.logout()
@@ -176,6 +178,7 @@ def test_a_hidden_or_unknown_object_is_ignored_with_a_message(app, client, auth,
             assert response.status_code == 200
             page = _text(response)
             assert "The object to link to was not found or is not visible to you" in page
-            assert 'value="initiative" selected' not in page and '<option selected value="initiative">' not in page
+            assert 'value="initiative" selected' not in page
+            assert '<option selected value="initiative">' not in page
     # without the parameters, no message
     assert "The object to link to" not in _text(client.get("/delphi/new"))
