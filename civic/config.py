@@ -79,6 +79,11 @@ class DefaultConfig:
     JOBS_RETRY_INTERVALS = "30,300,1800"  # seconds before each retry (needs a worker with the scheduler)
     JOBS_RUN_SYNC = False  # tests: run queued jobs at once in the enqueuing process (RQ is_async=False)
 
+    # Public councils (civic.councils): defaults of a new council; each council may change its own
+    COUNCILS_NOTICE_DAYS = 7  # public notice of a meeting at least this many days ahead
+    COUNCILS_QUORUM_PERCENT = 50  # quorum: more than this percent of the sitting members present
+    COUNCILS_EXPERT_HOURS = 20  # an invited expert's subscription, hours per year
+
 
 ENV_KEYS = (
     "DATABASE_URL",
@@ -110,6 +115,9 @@ ENV_KEYS = (
     "JOBS_RETRY_INTERVALS",
     "EDS_TRUST_STORE",
     "EDS_CRL_PATHS",
+    "COUNCILS_NOTICE_DAYS",
+    "COUNCILS_QUORUM_PERCENT",
+    "COUNCILS_EXPERT_HOURS",
 )
 
 

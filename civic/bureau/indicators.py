@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from civic import db
 from civic.bureau.models import Case, Referral, ReferralAnswer
 from civic.bureau.models.enums import ReferralState, Verdict
+from civic.core.http import path_for
 
 SECTION = _l("Citizen advice bureau")
 SMALL = 5
@@ -167,5 +168,26 @@ MEASURES = [
         "section": SECTION,
         "query": _evasive,
         "digest": True,
+    },
+]
+
+
+def _overdue_items(now):
+    """One row per overdue referral. No title: a referral's summary may name the resident, and the digest is email."""
+    return sa.select(
+        Referral.body_id.label("body_id"),
+        Referral.id.label("item_id"),
+        sa.null().label("title"),
+        Referral.due_at.label("due"),
+    ).where(Referral.state.in_(OWING), Referral.due_at < now)
+
+
+#: Overdue items by body, listed (numbers with links) in the dashboards' weekly digest (docs/dashboards.md).
+OVERDUE_ITEMS = [
+    {
+        "key": "bureau.referrals_overdue",
+        "label": _l("Referrals with the answer overdue"),
+        "query": _overdue_items,
+        "path": lambda item_id: path_for("bureau.referral_detail", referral_id=item_id),
     },
 ]

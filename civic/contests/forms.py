@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civic.contests.models import NORMALISE_LABELS, PLEDGE_LABELS, REWARD_LABELS, SCREENING_LABELS
+from civic.core import links
 from civic.core.forms import BaseForm, LocalDateTimeField
 
 
@@ -47,6 +48,13 @@ class ContestForm(BaseForm):
     voting_closes_at = LocalDateTimeField(_l("Public voting closes (the jury begins)"), validators=[InputRequired()])
     results_at = LocalDateTimeField(_l("Results are due"), validators=[InputRequired()])
     implementation_at = LocalDateTimeField(_l("Implementation begins"), validators=[InputRequired()])
+    link_type = SelectField(
+        _l("Linked to"),
+        validators=[Optional()],
+        choices=lambda: [("", _l("Nothing")), *links.registry().choices(exclude=("contest",))],
+        description=_l("An initiative, a petition, a bureau trend… the contest answers."),
+    )
+    link_id = IntegerField(_l("Number of the linked object"), validators=[Optional(), NumberRange(min=1)])
 
 
 class EntryForm(BaseForm):

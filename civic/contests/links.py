@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from civic import db
 from civic.contests.models import Contest, Entry, EntryState
 from civic.contests.permissions import can_moderate, can_organise
 from civic.core.http import path_for
-from civic.core.links import LinkRegistry
+from civic.core.links import Link, LinkRegistry
 
 TYPE = "contest"
 
@@ -55,6 +56,21 @@ def _hackathon_title(hackathon_id: int) -> str | None:
     return hackathon.title if hackathon is not None else None
 
 
+def related_contests(object_type: str, object_id: int, user) -> list[Link]:
+    """Contests linked to the object that ``user`` may see (published ones; drafts for their organisers)."""
+    contests = db.session.scalars(
+        select(Contest)
+        .where(Contest.linked_object_type == object_type, Contest.linked_object_id == object_id)
+        .order_by(Contest.id)
+    ).all()
+    label = str(_l("Idea contest"))
+    return [
+        Link(TYPE, c.id, label, path_for("contests.detail", contest_id=c.id), c.title)
+        for c in contests
+        if can_view(c, user)
+    ]
+
+
 def register_links(registry: LinkRegistry) -> None:
     registry.register_type(
         TYPE, _l("Idea contest"), lambda i: path_for("contests.detail", contest_id=i), _visible, title_loader=_title
@@ -66,3 +82,4 @@ def register_links(registry: LinkRegistry) -> None:
         _hackathon_visible,
         title_loader=_hackathon_title,
     )
+    registry.register_related("contests", related_contests)

@@ -38,7 +38,7 @@ from civic.contests.models import (
     ScreeningReason,
     Vote,
 )
-from civic.core import signals
+from civic.core import links, signals
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.core.http import path_for, public_url
 from civic.core.mail import queue_mail
@@ -83,6 +83,9 @@ class ContestData:
     voting_closes_at: datetime
     results_at: datetime
     implementation_at: datetime
+    #: What the contest is linked to ("initiative", 4): any type of the link registry but contests.
+    link_type: str | None = None
+    link_id: int | None = None
 
 
 DATE_FIELDS = tuple(column for _phase, column in PHASE_STARTS)
@@ -109,8 +112,22 @@ def _check_data(data: ContestData) -> None:
             )
 
 
+def _check_link(actor: User, data: ContestData, contest: Contest | None = None) -> None:
+    """A link must name an object of another module the organiser may see (an unchanged link stays as it is)."""
+    if not data.link_type:
+        data.link_id = None
+        return
+    if contest is not None and (contest.linked_object_type, contest.linked_object_id) == (data.link_type, data.link_id):
+        return
+    if data.link_type == "contest" or not links.registry().knows(data.link_type):
+        raise DomainError(_l("Unknown kind of linked object."), field="link_type")
+    if not data.link_id or links.resolve(data.link_type, data.link_id, actor) is None:
+        raise DomainError(_l("No object of this kind with this number is visible to you."), field="link_id")
+
+
 def create_contest(actor: User, data: ContestData) -> Contest:
     _check_data(data)
+    _check_link(actor, data)
     competition = Competition()
     db.session.add(competition)
     db.session.flush()
@@ -127,6 +144,8 @@ def _apply(contest: Contest, data: ContestData) -> None:
     contest.territory, contest.category, contest.body = data.territory, data.category, data.body
     contest.reward_kind, contest.reward_text = data.reward_kind, (data.reward_text or "").strip()
     contest.votes_per_voter = data.votes_per_voter
+    contest.linked_object_type = data.link_type or None
+    contest.linked_object_id = data.link_id if data.link_type else None
     for column in DATE_FIELDS:
         setattr(contest, column, getattr(data, column))
 
@@ -135,6 +154,7 @@ def update_contest(contest: Contest, actor: User, data: ContestData, now: dateti
     """Edit a contest. Once published, the phase dates already passed and the number of votes stay as they are."""
     now = now or utc_now()
     _check_data(data)
+    _check_link(actor, data, contest)
     for column in DATE_FIELDS:  # the form shows minutes: a date given back unchanged keeps its seconds
         old, new = getattr(contest, column), getattr(data, column)
         if old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0):

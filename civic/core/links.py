@@ -124,3 +124,23 @@ def resolve(name: str | None, object_id: int | None, user) -> Link | None:
 
 def related(object_type: str, object_id: int, user) -> list[Link]:
     return registry().related(object_type, object_id, user)
+
+
+def requested(args, user, exclude: tuple[str, ...] = ()) -> Link | None:
+    """The object named by ``?linked_type=<type>&linked_id=<id>`` on a "new …" page (another module's "start a … linked
+    to this" link), if ``user`` may see it; otherwise None and, when the parameters were given, a flashed message
+    saying they were ignored. Reading it never writes: the page only pre-fills its own link field."""
+    from flask import flash
+    from flask_babel import gettext
+
+    name, raw = args.get("linked_type"), args.get("linked_id")
+    if not name and not raw:
+        return None
+    link = None
+    if name not in exclude and raw and str(raw).isdigit():
+        link = resolve(name, int(raw), user)
+    if link is None:
+        flash(
+            gettext("The object to link to was not found or is not visible to you; the link was left empty."), "error"
+        )
+    return link

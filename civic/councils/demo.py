@@ -194,7 +194,9 @@ def seed_demo(context) -> None:
     )
     services.approve_minutes(meeting, secretary)
     services.publish_minutes(meeting, secretary)
-    context.echo("  councils: a past meeting with published minutes; answers on time and late, one awaiting, one overdue")
+    context.echo(
+        "  councils: a past meeting with published minutes; answers on time and late, one awaiting, one overdue"
+    )
 
     # Energy council: an announced meeting ahead and an item waiting for it.
     energy = councils["energy"]

@@ -112,6 +112,13 @@ class ItemForm(BaseForm):
     closed_reason = TextAreaField(_l("Legal reason for closing the item"), validators=[Optional(), Length(max=2000)])
 
 
+class ProposeItemForm(ItemForm):
+    """An item for a council's next meeting, proposed from anywhere (e.g. an initiative's page): which council, then
+    the item (it waits among the council's pending items until the secretary puts it on a meeting's agenda)."""
+
+    council = SelectField(_l("Public council"), coerce=int)
+
+
 class ScheduleForm(BaseForm):
     meeting = SelectField(_l("Meeting"), coerce=int)
 

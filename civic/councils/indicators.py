@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from civic import db
+from civic.core.http import path_for
 from civic.councils.models import Council, Meeting, MeetingState, Recommendation, RecState
 
 SECTION = _l("Public councils")
@@ -142,5 +143,26 @@ MEASURES = [
         "unit": "days",
         "public": True,
         "accountability": ("recommendations", "median_days"),
+    },
+]
+
+
+def _overdue_items(now):
+    """One row per adopted recommendation whose answer is overdue (its first 80 characters as the title)."""
+    return sa.select(
+        Recommendation.body_id.label("body_id"),
+        Recommendation.id.label("item_id"),
+        sa.func.substr(Recommendation.text, 1, 80).label("title"),
+        Recommendation.due_at.label("due"),
+    ).where(Recommendation.state == RecState.ADOPTED, Recommendation.due_at < now)
+
+
+#: Overdue items by body, listed (titles with links) in the dashboards' weekly digest (docs/dashboards.md).
+OVERDUE_ITEMS = [
+    {
+        "key": "councils.recommendations_overdue",
+        "label": _l("Public council recommendations with the answer overdue"),
+        "query": _overdue_items,
+        "path": lambda item_id: path_for("councils.recommendation", rec_id=item_id),
     },
 ]

@@ -64,8 +64,36 @@ def _on_agendas(object_type: str, object_id: int, user) -> list[Link]:
         .distinct()
     )
     label = str(_l("Public council meeting"))
-    return [
+    found = [
         Link("council_meeting", m.id, label, path_for("councils.meeting", meeting_id=m.id), m.title) for m in meetings
+    ]
+    return found + _pending(object_type, object_id, user)
+
+
+def _pending(object_type: str, object_id: int, user) -> list[Link]:
+    """Items waiting for a council's next meeting (not yet on an agenda), shown to those who run that council."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(
+            AgendaItem.linked_type == object_type,
+            AgendaItem.linked_id == object_id,
+            AgendaItem.meeting_id.is_(None),
+        )
+        .order_by(AgendaItem.id)
+    )
+    label = str(_l("Item waiting for a council's next meeting"))
+    return [
+        Link(
+            "council",
+            item.council_id,
+            label,
+            path_for("councils.manage", council_id=item.council_id),
+            f"{item.council.name}: {item.title}",
+        )
+        for item in items
+        if can_run(user, item.council)
     ]
 
 

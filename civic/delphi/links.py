@@ -12,7 +12,7 @@ from civic import db
 from civic.core import links
 from civic.core.links import Link, LinkRegistry
 from civic.delphi.models import DelphiStudy
-from civic.delphi.permissions import can_view
+from civic.delphi.permissions import can_manage, can_view
 
 STUDY_TYPE = "delphi_study"
 
@@ -62,18 +62,21 @@ def _title(study_id: int) -> str | None:
 
 
 def related_studies(object_type: str, object_id: int, user) -> list[Link]:
-    """Studies linked to the object whose results are published (the rest are the organiser's business)."""
+    """Studies linked to the object whose results are published; to their organisers also the studies still running
+    (they lead to the organiser's workspace), so a study started from another module's page shows up there at once."""
     studies = db.session.scalars(
         select(DelphiStudy)
-        .where(
-            DelphiStudy.linked_object_type == object_type,
-            DelphiStudy.linked_object_id == object_id,
-            DelphiStudy.results_published_at.is_not(None),
-        )
+        .where(DelphiStudy.linked_object_type == object_type, DelphiStudy.linked_object_id == object_id)
         .order_by(DelphiStudy.id)
     ).all()
     label = str(_l("Expert panel (Delphi) study"))
-    return [Link(STUDY_TYPE, s.id, label, study_path(s.id, "/results"), s.title) for s in studies]
+    found = []
+    for s in studies:
+        if s.results_published_at is not None:
+            found.append(Link(STUDY_TYPE, s.id, label, study_path(s.id, "/results"), s.title))
+        elif can_manage(user, s):
+            found.append(Link(STUDY_TYPE, s.id, label, manage_path(s.id), s.title))
+    return found
 
 
 def register_links(registry: LinkRegistry) -> None:

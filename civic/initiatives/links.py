@@ -25,7 +25,7 @@ TYPE = "initiative"
 START_LINKS = (
     ("delphi.new_study", _l("Start a Delphi study")),
     ("contests.new", _l("Start an idea contest")),
-    ("councils.new_agenda_item", _l("Propose a council agenda item")),
+    ("councils.propose_item", _l("Propose a council agenda item")),
 )
 
 

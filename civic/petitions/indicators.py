@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from civic import db
+from civic.core.http import path_for
 from civic.petitions.models import Petition
 
 SECTION = _l("Petitions")
@@ -127,5 +128,26 @@ MEASURES = [
         "unit": "days",
         "public": True,
         "accountability": ("petitions", "median_days"),
+    },
+]
+
+
+def _overdue_items(now):
+    """One row per petition whose answer is overdue: the weekly digest lists them by title to the body's head."""
+    return sa.select(
+        P.state_body_id.label("body_id"),
+        P.id.label("item_id"),
+        P.title.label("title"),
+        P.response_due_at.label("due"),
+    ).where(P.state_body_id.is_not(None), P.responded_at.is_(None), P.response_due_at < now)
+
+
+#: Overdue items by body, listed (titles with links) in the dashboards' weekly digest (docs/dashboards.md).
+OVERDUE_ITEMS = [
+    {
+        "key": "petitions.answers_overdue",
+        "label": _l("Petitions with the answer overdue"),
+        "query": _overdue_items,
+        "path": lambda item_id: path_for("petitions.detail", petition_id=item_id),
     },
 ]

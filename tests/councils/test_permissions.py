@@ -58,6 +58,8 @@ PAGES = [
     ("/councils/meetings/{meeting}/manage", lambda r: _staff(RUNNERS, r)),
     ("/councils/meetings/{draft}/manage", lambda r: _staff(RUNNERS, r)),
     ("/councils/{council}/calls/new", lambda r: _staff(RUNNERS, r)),
+    ("/councils/agenda/propose", lambda r: _staff(RUNNERS, r)),
+    ("/councils/{council}/manage?member_from_expert=1", lambda r: _staff(RUNNERS, r)),
     ("/councils/calls/{call}/signups", lambda r: _staff(RUNNERS, r)),
     ("/councils/calls/{call}/signups.csv", lambda r: _staff(RUNNERS, r)),
     ("/councils/answers", lambda r: _staff({"official", "other_official", "admin"}, r)),

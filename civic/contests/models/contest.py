@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.db import AwareDateTime, Base, created_at, intpk
@@ -123,6 +123,7 @@ class Contest(Base):
             "AND results_at <= implementation_at",
             name="phases_in_order",
         ),
+        Index("ix_contests_link", "linked_object_type", "linked_object_id"),
     )
 
     id: Mapped[intpk]
@@ -149,6 +150,9 @@ class Contest(Base):
     announced_phase: Mapped[str] = mapped_column(String(16), default=Phase.DRAFT)
     #: Where the organiser reports on implementing the winning ideas (Markdown).
     implementation_report: Mapped[str] = mapped_column(Text, default="")
+    #: A generic link to another module's object ("initiative", 4), resolved by ``civic.core.links``.
+    linked_object_type: Mapped[Optional[str]] = mapped_column(String(40))
+    linked_object_id: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[created_at]
 
     competition: Mapped[Competition] = relationship(lazy="joined")

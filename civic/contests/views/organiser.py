@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from civic.contests.models import NORMALISE_LABELS, PHASE_LABELS, Contest, Crite
 from civic.contests.permissions import ORGANISE
 from civic.contests.views.common import bp, organised_contest, set_contest_choices
 from civic.contests.views.public import ranking_chart
+from civic.core import links
 from civic.core.errors import DomainError, PermissionDenied
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
@@ -50,6 +51,8 @@ def _data(form: ContestForm) -> services.ContestData:
         voting_closes_at=form.voting_closes_at.data,
         results_at=form.results_at.data,
         implementation_at=form.implementation_at.data,
+        link_type=form.link_type.data or None,
+        link_id=form.link_id.data,
     )
 
 
@@ -58,6 +61,10 @@ def _data(form: ContestForm) -> services.ContestData:
 def new():
     form = ContestForm()
     set_contest_choices(form)
+    if not form.is_submitted():  # "start a contest" from another module's page: ?linked_type=…&linked_id=…
+        requested = links.requested(request.args, current_user, exclude=("contest",))
+        if requested is not None:
+            form.link_type.data, form.link_id.data = requested.type, requested.id
     if form.validate_on_submit():
         try:
             contest = services.create_contest(current_user, _data(form))
@@ -80,6 +87,7 @@ def edit(contest_id: int):
     if not form.is_submitted():
         form.territory.data, form.body.data = contest.territory_id, contest.body_id
         form.category.data = contest.category_id or 0
+        form.link_type.data, form.link_id.data = contest.linked_object_type or "", contest.linked_object_id
     if form.validate_on_submit():
         try:
             services.update_contest(contest, current_user, _data(form))

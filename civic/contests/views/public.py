@@ -22,7 +22,7 @@ from civic.contests.models import (
 from civic.contests.permissions import can_moderate, can_organise
 from civic.contests.results import BREAKDOWN_SHOWN, csv_text, published, ranking_fragment
 from civic.contests.views.common import bp, load_contest, load_entry
-from civic.core import charts
+from civic.core import charts, links
 from civic.core.forms import EmptyForm
 from civic.core.richtext import render_markdown
 from civic.db import utc_now
@@ -72,6 +72,7 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
         render_template(
             "contests/detail.html",
             contest=contest,
+            linked=links.resolve(contest.linked_object_type, contest.linked_object_id, current_user),
             phase=phase,
             phase_labels=PHASE_LABELS,
             timeline=contest.timeline(now),

@@ -3,12 +3,13 @@ with their agenda, attendance, declarations, votes and minutes, and moderating r
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civic import db
+from civic.core import links
 from civic.core.errors import DomainError, PermissionDenied
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
@@ -24,11 +25,13 @@ from civic.councils.forms import (
     ItemForm,
     MeetingForm,
     MinutesForm,
+    ProposeItemForm,
     RecommendationForm,
     ScheduleForm,
     SeatForm,
 )
 from civic.councils.models import (
+    ITEM_LINK_TYPES,
     VOTE_LABELS,
     ApplicationState,
     Attendance,
@@ -156,6 +159,13 @@ def render_manage(council: Council, status: int = 200, error: str | None = None,
         booking_forms[expert.id] = form or BookingForm(prefix=f"b{expert.id}")
         booking_forms[expert.id].meeting.choices = meeting_choices
     today = utc_now().date()
+    manages = can_manage(current_user, council)
+    seat_form, appoint_open = forms.get("seat_form"), False
+    # "propose this expert as a member": the appoint form pre-filled with the expert's account (nothing is written)
+    from_expert = request.args.get("member_from_expert", type=int) if request.method == "GET" else None
+    expert = next((e for e in experts if e.id == from_expert and e.is_active), None)
+    if seat_form is None and manages and expert is not None:
+        seat_form, appoint_open = SeatForm(formdata=None, email=expert.user.email, role="member", starts_on=today), True
     return (
         render_template(
             "councils/manage.html",
@@ -167,8 +177,9 @@ def render_manage(council: Council, status: int = 200, error: str | None = None,
             applications=applications,
             meetings=meetings,
             pending=services.pending_items(council),
-            manages=can_manage(current_user, council),
-            seat_form=forms.get("seat_form") or SeatForm(),
+            manages=manages,
+            seat_form=seat_form or SeatForm(),
+            appoint_open=appoint_open,
             end_form=EndSeatForm(),
             expert_form=forms.get("expert_form") or ExpertForm(),
             decide_form=forms.get("decide_form") or DecideForm(),
@@ -346,7 +357,67 @@ def add_pending(council_id: int):
     )
 
 
+def _runnable_councils() -> list[Council]:
+    return [c for c in sort_by_name(db.session.scalars(select(Council))) if can_run(current_user, c)]
+
+
+@bp.route("/agenda/propose", methods=["GET", "POST"])
+@login_required
+def propose_item():
+    """Propose an item for the next meeting of a council one runs, e.g. from an initiative's page with
+    ``?linked_type=initiative&linked_id=<id>`` (validated through the link registry, then pre-filled)."""
+    councils = _runnable_councils()
+    if not councils:
+        abort(403)
+    form = ProposeItemForm()
+    form.council.choices = [(c.id, c.name) for c in councils]
+    if not form.is_submitted():
+        requested = links.requested(request.args, current_user)
+        kinds = {link_type: kind for kind, link_type in ITEM_LINK_TYPES.items()}
+        if requested is not None and requested.type in kinds:
+            form.kind.data, form.linked_id.data = str(kinds[requested.type]), requested.id
+            form.title.data = requested.title or ""
+        elif requested is not None:
+            flash(_("A council agenda item cannot be linked to this kind of object."), "error")
+        wanted = request.args.get("council_id", type=int)
+        if wanted in {c.id for c in councils}:
+            form.council.data = wanted
+    if form.validate_on_submit():
+        council = db.session.get(Council, form.council.data)
+        try:
+            services.add_item(council, current_user, _item_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+            return form_page("councils/propose_item.html", form, status=exc.status_code)
+        db.session.commit()
+        flash(_("The item waits for the council's next meeting."), "success")
+        return redirect(url_for("councils.manage", council_id=council.id), 303)
+    return form_page("councils/propose_item.html", form)
+
+
 # --------------------------------------------------------------------------- a meeting
+
+
+def _delphi_panel(meeting: Meeting) -> dict | None:
+    """ "Make a Delphi panel of this council": for each Delphi study linked to the meeting that the viewer organises,
+    Delphi's panel page with this council's members and experts preselected (one click adds them); and a way to
+    start such a study. None when Delphi is not installed. Councils imports nothing of Delphi: endpoint names only."""
+    views = current_app.view_functions
+    if "delphi.panel" not in views:
+        return None
+    source = f"council:{meeting.council_id}"
+    studies = [
+        (link, url_for("delphi.panel", study_id=link.id, source=source, _anchor="panel-from-source"))
+        for link in links.related("council_meeting", meeting.id, current_user)
+        if link.type == "delphi_study"
+    ]
+    start = (
+        url_for("delphi.new_study", linked_type="council_meeting", linked_id=meeting.id)
+        if "delphi.new_study" in views
+        else None
+    )
+    return {"studies": studies, "start": start}
 
 
 def render_meeting_manage(meeting: Meeting, status: int = 200, error: str | None = None, **forms):
@@ -393,6 +464,7 @@ def render_meeting_manage(meeting: Meeting, status: int = 200, error: str | None
             bodies=bodies,
             default_body=services.default_body(council),
             comments=comments,
+            delphi_panel=_delphi_panel(meeting),
             empty_form=EmptyForm(),
             error=error,
             MinutesState=MinutesState,

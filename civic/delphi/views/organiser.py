@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from civic import db
 from civic.config import LANGUAGES
+from civic.core import links
 from civic.core.errors import DomainError, InvalidTransition
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
@@ -25,7 +26,7 @@ from civic.delphi.forms import (
 )
 from civic.delphi.items import KIND_HELP, KIND_LABELS
 from civic.delphi.labels import decision_label, decision_reason, status_label
-from civic.delphi.links import linked_object
+from civic.delphi.links import STUDY_TYPE, linked_object
 from civic.delphi.models import (
     DelphiItem,
     DelphiParticipation,
@@ -58,6 +59,10 @@ def new_study():
     form = StudyForm()
     if request.method == "GET":
         form.base_language.data = current_user.preferred_locale
+        # "start a Delphi study" from another module's page: ?linked_type=…&linked_id=… pre-fills the link
+        requested = links.requested(request.args, current_user, exclude=(STUDY_TYPE,))
+        if requested is not None:
+            form.link_type.data, form.link_id.data = requested.type, requested.id
     if form.validate_on_submit():
         try:
             study = services.create_study(current_user, _study_data(form))

@@ -79,6 +79,7 @@ def _panel_page(study: DelphiStudy, add_form=None, invite_form=None, status: int
         form=EmptyForm(),
         pending=InvitationStatus.PENDING,
         panel_sources=panels.choices(),
+        preselected_source=request.args.get("source", ""),
     ), status
 
 
