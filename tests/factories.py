@@ -16,6 +16,8 @@ from civic.identity.models import AssuranceLevel, StateBody, Territory, User, Us
 from civic.identity.passwords import hash_password
 
 DEFAULT_PASSWORD = "correct horse battery"
+#: The profile language of users made without ``locale=``: the root conftest sets it to the test's ``language``.
+DEFAULT_LOCALE = "kk"
 _counter = itertools.count(1)
 
 
@@ -66,7 +68,7 @@ def create_user(
     roles=(),
     home: str | None = None,
     display_name: str | None = None,
-    locale: str = "en",
+    locale: str | None = None,
     **fields,
 ) -> User:
     """Create and commit a user. ``roles`` holds role names or (role, territory code or None, body code or None)."""
@@ -76,7 +78,7 @@ def create_user(
             email=email or f"user{n}@example.test",
             password_hash=hash_password(password),
             display_name=display_name or f"Test User {n}",
-            preferred_locale=locale,
+            preferred_locale=locale or DEFAULT_LOCALE,
             assurance_level=int(level),
             **fields,
         )

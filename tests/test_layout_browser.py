@@ -111,6 +111,8 @@ def test_no_page_is_wider_than_a_phone(app, page, scene):
     }
     page.set_viewport_size(PHONE)
     too_wide, failed = [], []
+    # one scene, two languages on purpose (building the scene twice would double the test's time): the profiles
+    # are switched in place here instead of through the ``language`` fixture
     for language in ("kk", "ru"):
         with app.app_context():
             db.session.execute(update(User).values(preferred_locale=language))

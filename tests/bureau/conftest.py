@@ -60,9 +60,15 @@ def _bureau_uploads(request, tmp_path):
 
 
 @pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
+
+
+@pytest.fixture
 def cast(app, directory, make_user) -> Cast:
     people = Cast(
-        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM", locale="kk"),
+        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM"),
         other_client=make_user(display_name="Other Client"),
         consultant=make_user(display_name="Consultant Almaty", roles=[("bureau_consultant", "KZ-ALA")]),
         other_consultant=make_user(display_name="Consultant Two", roles=[("bureau_consultant", "KZ-ALA")]),
@@ -84,9 +90,9 @@ def cast(app, directory, make_user) -> Cast:
 
 @contextmanager
 def at(app, instant: datetime | None = None):
-    """A request context (services build links) in English with the bureau's clock frozen at ``instant``; commits
-    at the end. English keeps message assertions independent of the translations."""
-    with app.test_request_context(headers={"Accept-Language": "en"}), clock.frozen_at(instant or T0):
+    """A request context (services build links) with the bureau's clock frozen at ``instant``; commits at the end.
+    Its messages are in the test's ``language`` (English here, independent of the translations)."""
+    with app.test_request_context(), clock.frozen_at(instant or T0):
         yield
         db.session.commit()
 

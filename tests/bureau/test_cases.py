@@ -333,7 +333,7 @@ def test_another_client_cannot_post_in_the_case(app, cast, cases):
 )
 def test_bad_attachments_are_refused_and_leave_no_file(app, cast, cases, data, name, message):
     case_id = cases.make("in_progress")
-    with app.test_request_context(headers={"Accept-Language": "en"}), clock.frozen_at(T0):
+    with app.test_request_context(), clock.frozen_at(T0):
         case = db.session.get(Case, case_id)
         with pytest.raises(storage.UploadRejected, match=message):
             work.message_from_staff(case, user(cast.consultant), "See attached.", [upload(PNG), upload(data, name)])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from civic import db
@@ -95,9 +94,9 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         note = db.session.scalar(
             select(Notification).where(Notification.user_id == cast.client.id, Notification.kind == "bureau.extended")
         )
-        with force_locale(cast.client.preferred_locale):  # rendered in the client's language
-            assert str(EXTENSION_LABELS["site_visit"]) in note.body
-            assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
+        # rendered in the client's language, which is the test's (``language``)
+        assert str(EXTENSION_LABELS["site_visit"]) in note.body
+        assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))
         assert event.visibility == "body"
         assert event.data["reason"] == "site_visit"

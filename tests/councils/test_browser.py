@@ -10,32 +10,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from civic import db
 from civic.core.forms import to_local
 from civic.councils.models import AgendaItem, Expert, Meeting, Recommendation
 from civic.db import utc_now
 from civic.extensions import limiter
-from civic.identity.models import StateBody, User
+from civic.identity.models import StateBody
 from tests.factories import DEFAULT_PASSWORD
 
 LANGUAGES = ["en", "kk"]
-
-
-@pytest.fixture
-def speaking(app, cast, request):
-    """Everyone in the cast reads the interface in the test's language."""
-    lang = request.param
-    with app.app_context():
-        db.session.execute(update(User).values(preferred_locale=lang))
-        db.session.commit()
-    return lang
-
-
-def _language(page, lang: str) -> None:
-    """Visitors (signed out) read the same language through the switcher's cookie."""
-    page.context.add_cookies([{"name": "civic_lang", "value": lang, "url": page.base_url}])
 
 
 def _login(page, user):
@@ -79,11 +64,10 @@ def _hold_vote(page, meeting_id: int, members: list[int], body_id: int | None = 
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
-def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, speaking):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, language):
     council_id = councils.make()
     members = [cast.chair.id, cast.secretary.id, cast.member1.id, cast.member2.id, cast.member3.id]
-    _language(page, speaking)
     _login(page, cast.secretary)
 
     # Notice: the secretary creates the meeting ten days ahead, sets its agenda and announces it.
@@ -137,15 +121,15 @@ def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, spe
     _logout(page)
     page.goto(f"/councils/meetings/{meeting_id}")
     minutes = page.inner_text("#minutes")
-    expected = {"en": "The council heard the heating schedule.", "kk": "Кеңес жылу беру кестесін қарады."}[speaking]
+    expected = {"en": "The council heard the heating schedule.", "kk": "Кеңес жылу беру кестесін қарады."}[language]
     assert expected in minutes
     assert "Member Three" in minutes
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
-    page, app, cast, councils, make_user, directory, speaking
+    page, app, cast, councils, make_user, directory, language
 ):
     from tests.councils.test_demo_and_views import make_open_petition
 
@@ -198,8 +182,8 @@ def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
-def test_an_experts_hours_are_booked(page, app, cast, councils, speaking):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_experts_hours_are_booked(page, app, cast, councils, language):
     council_id = councils.make()
     with app.app_context():
         expert_id = db.session.scalar(select(Expert.id))

@@ -37,7 +37,7 @@ def test_official_drills_from_the_oblast_to_a_rural_district_and_exports(page, a
         petition(directory, "KZ-VOS-OSK", now - days(40))
         db.session.commit()
     assert run_refresh(app, now) == ""
-    official = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], locale=language)
+    official = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")])
     _login(page, official)
 
     page.goto("/dashboards/")

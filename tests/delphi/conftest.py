@@ -125,9 +125,7 @@ def converging_values(index: int, round_number: int) -> dict:
     return {"Q1": str(likert), "Q2": str(numeric), "Q3": "yes" if index % 5 else "no"}
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: make English the fallback language (requests without a preference and
-    service calls outside a request follow BABEL_DEFAULT_LOCALE). Browser tests keep the Kazakh default."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"

@@ -47,7 +47,7 @@ def _pass_step(page, note="Done", **fields):
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["en", "kk"])
 def test_initiative_from_template_to_report(page, app, directory, make_user, language):
-    owner = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], home="KZ-VOS-OSK", locale=language)
+    owner = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], home="KZ-VOS-OSK")
     with app.app_context():
         services.load_templates()
         db.session.commit()

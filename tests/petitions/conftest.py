@@ -21,21 +21,10 @@ from civic.petitions.models import Petition
 HOME = "KZ-ALA-ALM"
 
 
-@pytest.fixture(autouse=True)
-def _english(app, request):
-    """Assertions read English messages: services outside a request, and anonymous pages, use English here.
-
-    (The interface's default language is Kazakh; its own tests live with the translations.)
-    """
-    from flask import has_request_context
-
-    babel = app.extensions["babel"]
-    original = babel.locale_selector
-    babel.locale_selector = lambda: original() if has_request_context() else "en"
-    if "client" in request.fixturenames:
-        request.getfixturevalue("client").set_cookie("civic_lang", "en")
-    yield
-    babel.locale_selector = original
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
 
 
 @dataclass

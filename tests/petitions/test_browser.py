@@ -75,8 +75,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
         rules.save_settings(2, True, actor=actor)
         rules.save_level_rule("district", 5, 10, 90, actor=actor)
         db.session.commit()
-    page.context.add_cookies([{"name": "civic_lang", "value": language, "url": page.base_url}])
-    person = lambda **kw: world.make_user(locale=language, home=kw.pop("home", "KZ-ALA-ALM"), **kw)  # noqa: E731
+    person = lambda **kw: world.make_user(home=kw.pop("home", "KZ-ALA-ALM"), **kw)  # noqa: E731
     author, moderator = person(display_name="Айжан Қасымова"), person(roles=[("moderator", "KZ-ALA")])
     supporters, signers = [person() for _ in range(2)], [person() for _ in range(3)]
     outsider = person(home="KZ-ALA-MED")  # lives in another district: may not sign
