@@ -18,6 +18,7 @@ from civic.bureau.models import Case, Channel, Consent, Referral
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
 from civic.identity.models import Category, StateBody, Territory, User
+from tests.factories import World, by_code, user  # noqa: F401  (user: imported by the tests)
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -97,29 +98,22 @@ def at(app, instant: datetime | None = None):
         db.session.commit()
 
 
-def user(u: User) -> User:
-    return db.session.get(User, u.id)
-
-
 def category(code: str) -> Category:
-    return db.session.scalar(select(Category).where(Category.code == code))
+    return by_code(Category, code)
 
 
 def territory(code: str) -> Territory:
-    return db.session.scalar(select(Territory).where(Territory.code == code))
+    return by_code(Territory, code)
 
 
 def body(code: str) -> StateBody:
-    return db.session.scalar(select(StateBody).where(StateBody.code == code))
+    return by_code(StateBody, code)
 
 
-class Cases:
+class Cases(World):
     """Make cases through the services: ``cases.make(state, at=...)`` returns the case id."""
 
     ORDER = ("new", "triaged", "assigned", "in_progress", "referred", "awaiting_client", "resolved", "closed")
-
-    def __init__(self, app, people: Cast):
-        self.app, self.cast = app, people
 
     def open(
         self,

@@ -18,25 +18,14 @@ from sqlalchemy import select
 
 from civic import db
 from civic.bureau.models import Case, CaseEvent, Referral
-from civic.extensions import limiter
 from civic.identity.models import AuditEvent, Notification
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import browser_login
 
 DESCRIPTION = "Жұмыс беруші үш айдан бері жалақы төлемей жүр. Еңбек шартым бар, бірақ басшы жауап бермейді."
 APPEAL = "Азамат кеңес бюросы арқылы өтініш: жұмыс беруші үш ай бойы жалақы төлемеген, шара қолдануды сұраймыз."
 ANSWER = "Еңбек инспекциясы тексеру жүргізді: жұмыс берушіге жалақыны 10 күн ішінде төлеу туралы нұсқама берілді."
 CONSENT_KK = "Маған кеңес беру мақсатында менің мәліметтерімді тіркеу және пайдалану"
 CONSENT_EN = "Record and use my information to advise me"
-
-
-def _login(page, user):
-    limiter.reset()  # one address signs in many times here; the login limit is not what this test is about
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)  # each lands on their work (civic.identity.landing)
 
 
 def _submit(page, action_suffix: str):
@@ -58,7 +47,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     overdue_case = cases.make("referred")  # referred long ago (the fixtures' 2025 clock): overdue by now
 
     # The resident files an advice request with the three consents.
-    _login(page, cast.client)
+    browser_login(page, cast.client, clear_cookies=True)
     page.goto("/bureau/cases/new")
     assert page.locator("html").get_attribute("lang") == language
     page.select_option("#category", str(directory.categories["employment"]))
@@ -79,7 +68,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     _shot(page, language, "2-client-case-new")
 
     # The consultant lands on the intake and their cases together, with counts.
-    _login(page, cast.consultant)
+    browser_login(page, cast.consultant, clear_cookies=True)
     page.goto("/bureau/queue")
     assert page.locator(f"table.queue a[href$='/bureau/cases/{case_id}']").count() == 1
     assert re.search(r"\(\d+\)", page.inner_text("nav.tabs"))
@@ -106,7 +95,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
         assert case.consultant_id == cast.consultant.id
 
     # The body's official answers.
-    _login(page, employment)
+    browser_login(page, employment, clear_cookies=True)
     page.goto("/bureau/referrals")
     page.click(f"table a:text('{case.number}')")
     assert DESCRIPTION not in page.content()  # officials see only the referred text
@@ -114,7 +103,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     _submit(page, "/answer")
 
     # The client sees a plain status while the inspector checks the answer.
-    _login(page, cast.client)
+    browser_login(page, cast.client, clear_cookies=True)
     page.goto(case_url)
     status = page.inner_text("#case-status")
     assert page.locator("#case-status .case-status-next").count() == 1
@@ -122,14 +111,14 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     _shot(page, language, "5-client-awaiting-inspection")
 
     # The inspector accepts the answer.
-    _login(page, cast.inspector)
+    browser_login(page, cast.inspector, clear_cookies=True)
     page.goto("/bureau/inspection")
     page.click(f"table a:text('{case.number}')")
     page.check("input[name=verdict][value=accepted]")
     _submit(page, "/review")
 
     # The client sees their description, the answer and where the case is now.
-    _login(page, cast.client)
+    browser_login(page, cast.client, clear_cookies=True)
     page.goto(case_url)
     assert DESCRIPTION in page.inner_text("#problem")
     assert ANSWER in page.inner_text("#timeline")
@@ -139,7 +128,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     _shot(page, language, "6-client-answer-accepted")
 
     # The inspector's clock: the overdue referral by body, escalated to the body's head in one click.
-    _login(page, cast.inspector)
+    browser_login(page, cast.inspector, clear_cookies=True)
     page.goto("/bureau/clock")
     with app.app_context():
         overdue = db.session.scalar(select(Referral).where(Referral.case_id == overdue_case))

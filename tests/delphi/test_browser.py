@@ -21,23 +21,9 @@ from civic import db
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiStudy, RoundStatus
 from tests.delphi.conftest import converging_values
+from tests.factories import browser_session
 
 pytestmark = pytest.mark.browser
-
-
-def _as(page, app, user) -> None:
-    """Switch the tab to ``user`` with a signed Flask session cookie (what a successful sign-in sets)."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": app.config["SESSION_COOKIE_NAME"],
-                "url": page.base_url,
-                "value": serializer.dumps({"_user_id": user.get_id(), "_fresh": True}),
-            }
-        ]
-    )
 
 
 def _local_18h(days: int) -> tuple[str, datetime]:
@@ -79,7 +65,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     panel = [make_user(roles=[("council_member", None)], display_name=f"Panelist {i + 1}") for i in range(6)]
     outsider = make_user(roles=["expert"], display_name="Expert elsewhere")
     base = page.base_url
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
 
     # -- creation, and the set-up as ordered steps
     page.goto(base + "/delphi/new")
@@ -146,7 +132,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     # -- round 1: an incomplete submission keeps what is valid and marks the gap
     reviser = panel[0]  # round 1: Likert 2, 800 places, no
     values = converging_values(0, 1)
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/1/answer")
     page.check(f"input[name=item-{items['Q1']}][value='{values['Q1']}']")
     page.check(f"input[name=item-{items['Q3']}][value='{values['Q3']}']")
@@ -163,7 +149,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
         world.answer(study_id, 1, user, converging_values(index, 1))
 
     # -- the organiser closes round 1 through its confirmation page and publishes the feedback
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
     page.goto(manage_url)
     _click(page, "a[href$='/rounds/1/close']")
     assert page.locator(".delphi-confirm").is_visible()
@@ -174,7 +160,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     _submit(page, "/rounds/open")
 
     # -- round 2: the round-1 answers are filled in, the answer needing a reason is marked before submitting
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/2/answer")
     assert page.locator(".delphi-prefilled").is_visible()
     assert page.locator(f"input[name=item-{items['Q1']}][value='{values['Q1']}']").is_checked()
@@ -196,7 +182,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
 
     for index, user in enumerate(panel[1:], start=1):
         world.answer(study_id, 2, user, converging_values(index, 2), why={"Q1": "closer", "Q2": "closer"})
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
     page.goto(f"{base}{study_path}/rounds/2/close")
     _click(page, "form.delphi-confirm-form button[type=submit]")
     decision = page.locator("#decision-heading")
@@ -209,7 +195,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
         assert study.round(2).stopping["decision"] in {"continue", "stop_all_items_closed"}
 
     # -- round-2 feedback for the panelist, and the results page
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/2/feedback")
     assert page.locator("rect.bar.highlight").count() >= 1
     page.goto(f"{base}{study_path}/results")
