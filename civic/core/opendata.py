@@ -370,5 +370,7 @@ def _remember(response: Response) -> Response:
 
 
 def install_response_cache(blueprint) -> None:
+    if _serve_from_cache in blueprint.before_request_funcs.get(None, ()):
+        return  # a second app in the same process (tests switching a module off) finds it installed
     blueprint.before_request(_serve_from_cache)
     blueprint.after_request(_remember)
