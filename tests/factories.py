@@ -153,6 +153,35 @@ def by_code(model, code: str):
     return db.session.scalar(select(model).where(model.code == code))
 
 
+@contextmanager
+def app_without(app: Flask, monkeypatch, module: str):
+    """A second app on the same database with ``module`` switched off (removed from ``civic.modules.MODULES``) and
+    the same settings (extensions such as the rate limiter are shared objects that ``init_app`` reconfigures)."""
+    from civic import create_app, modules
+
+    monkeypatch.setattr(modules, "MODULES", tuple(m for m in modules.MODULES if m != module))
+    keys = (
+        "TESTING",
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "IIN_HMAC_KEY",
+        "SECURE_COOKIES",
+        "PASSWORD_HASHER",
+        "MAIL_SERVER",
+        "MAIL_OUTBOX",
+        "PUBLIC_BASE_URL",
+        "RATELIMIT_ENABLED",
+        "SERVER_NAME",
+    )
+    other = create_app({key: app.config[key] for key in keys})
+    try:
+        yield other
+    finally:
+        db.session.remove()
+        other.extensions["civic_engine"].dispose()
+        db.session.configure(bind=app.extensions["civic_engine"])
+
+
 class World:
     """The base of every package's test builder (``world``, ``contests``, ``councils``, ``initiatives``...).
 

@@ -67,9 +67,16 @@ def language():
 
 
 @pytest.fixture
-def cast(app, directory, make_user) -> Cast:
+def client_language() -> str:
+    """The client's own profile language: Kazakh, while the staff (and the assertions) read the test's ``language``,
+    so that tests see messages for a person follow that person's language."""
+    return "kk"
+
+
+@pytest.fixture
+def cast(app, directory, make_user, client_language) -> Cast:
     people = Cast(
-        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM"),
+        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM", locale=client_language),
         other_client=make_user(display_name="Other Client"),
         consultant=make_user(display_name="Consultant Almaty", roles=[("bureau_consultant", "KZ-ALA")]),
         other_consultant=make_user(display_name="Consultant Two", roles=[("bureau_consultant", "KZ-ALA")]),

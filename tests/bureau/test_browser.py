@@ -40,6 +40,12 @@ def _shot(page, lang: str, name: str):
         page.screenshot(path=f"{folder}/{lang}-{name}.png", full_page=True)
 
 
+@pytest.fixture
+def client_language(language):
+    """Here the client reads the interface in the test's language too."""
+    return language
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["kk", "en"])
 def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_user, language):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from civic import db
@@ -94,9 +95,9 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         note = db.session.scalar(
             select(Notification).where(Notification.user_id == cast.client.id, Notification.kind == "bureau.extended")
         )
-        # rendered in the client's language, which is the test's (``language``)
-        assert str(EXTENSION_LABELS["site_visit"]) in note.body
-        assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
+        with force_locale(cast.client.preferred_locale):  # the client's language, not the test's: on purpose
+            assert str(EXTENSION_LABELS["site_visit"]) in note.body
+            assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))
         assert event.visibility == "body"
         assert event.data["reason"] == "site_visit"
