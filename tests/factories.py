@@ -173,12 +173,14 @@ def app_without(app: Flask, monkeypatch, module: str):
         "RATELIMIT_ENABLED",
         "SERVER_NAME",
     )
-    other = create_app({key: app.config[key] for key in keys})
+    other = None
     try:
+        other = create_app({key: app.config[key] for key in keys})
         yield other
-    finally:
+    finally:  # even when create_app fails half-way: later tests must find the session on the suite's engine
         db.session.remove()
-        other.extensions["civic_engine"].dispose()
+        if other is not None:
+            other.extensions["civic_engine"].dispose()
         db.session.configure(bind=app.extensions["civic_engine"])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from civic import db
 from civic.identity.models import User
-from tests.bureau.conftest import Cases, _bureau_uploads, cast  # noqa: F401  (fixtures used by this module)
+from tests.bureau.conftest import Cases, _bureau_uploads, cast, client_language  # noqa: F401  (fixtures used by this module)
 from tests.delphi.conftest import World as DelphiWorld
 from tests.delphi.conftest import converging_values
 from tests.factories import browser_session
