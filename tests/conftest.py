@@ -6,6 +6,15 @@ migrations, never by create_all.
 
 Tests must not hold an app context open while they use the client (Flask would reuse it for the requests):
 use ``with app.app_context():`` around direct database work, as the factories do.
+
+Language: one fixture decides it. ``language`` (default: the app's default, Kazakh) is applied to everything that
+picks a language in a test by the autouse ``_language`` fixture: ``BABEL_DEFAULT_LOCALE`` (messages made outside a
+request, and requests of the test client that carry no choice of their own), the profile language of users made by
+``make_user`` and ``World``, and the Playwright page (``Accept-Language`` and ``navigator.language``). A package whose
+assertions read English overrides it in its conftest (``@pytest.fixture def language(): return "en"``); a test runs in
+several languages with ``@pytest.mark.parametrize("language", ["kk", "en"])``. Tests *about* the choice of language
+(cookie, Accept-Language, profile) set those explicitly, and they still win, as in production. ``force_locale`` is
+kept only where one test renders in several languages on purpose.
 """
 
 from __future__ import annotations
@@ -140,6 +149,20 @@ def _fresh_database(request):
         db.session.commit()
     yield
     db.session.remove()
+
+
+@pytest.fixture
+def language() -> str:
+    """The language a test reads: override it in a package conftest or parametrize it (see the module docstring)."""
+    return "kk"
+
+
+@pytest.fixture(autouse=True)
+def _language(request, language, monkeypatch):
+    """Apply ``language`` to the app: messages outside a request and requests without a choice of their own."""
+    if "app" in request.fixturenames:
+        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", language)
+    monkeypatch.setattr(factories, "DEFAULT_LOCALE", language)
 
 
 class CivicClient(FlaskClient):
@@ -293,11 +316,11 @@ def assert_accessible(tab) -> None:
 
 
 @pytest.fixture
-def page(_chromium, live_server):
-    """A fresh browser tab (its own cookies) with ``page.base_url`` set to the live server.
+def page(_chromium, live_server, language):
+    """A fresh browser tab (its own cookies) with ``page.base_url`` set to the live server, asking for ``language``.
 
     Every ``goto`` is followed by an axe-core check (``assert_accessible``), and so is the end of the test."""
-    context = _chromium.new_context(locale="kk-KZ", base_url=live_server)
+    context = _chromium.new_context(locale=f"{language}-KZ", base_url=live_server)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     tab.base_url = live_server

@@ -14,10 +14,10 @@ from sqlalchemy import update
 
 from civic import db
 from civic.identity.models import User
-from tests.bureau.conftest import Cases, _bureau_uploads, cast  # noqa: F401  (fixtures used by this module)
+from tests.bureau.conftest import Cases, _bureau_uploads, cast, client_language  # noqa: F401  (fixtures used by this module)
 from tests.delphi.conftest import World as DelphiWorld
 from tests.delphi.conftest import converging_values
-from tests.factories import session_ident
+from tests.factories import browser_session
 from tests.petitions.conftest import World as PetitionWorld
 
 pytestmark = pytest.mark.browser
@@ -28,21 +28,6 @@ LONG_TITLE = (
 )
 
 
-def _as(page, app, user) -> None:
-    """Switch the tab to ``user`` with a signed session cookie (what a successful sign-in sets)."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": app.config["SESSION_COOKIE_NAME"],
-                "url": page.base_url,
-                "value": serializer.dumps({"_user_id": session_ident(app, user), "_fresh": True}),
-            }
-        ]
-    )
-
-
 def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -50,14 +35,11 @@ def _overflow(page) -> int:
 @pytest.fixture
 def scene(app, make_user, directory, cast):  # noqa: F811  (cast: the bureau fixture imported above)
     """Petitions open in Almaty, a Delphi study with a published round, a case in the bureau's queue."""
-    petitions = PetitionWorld(app=app, make_user=make_user, directory=directory)
-    petitions.author = petitions.user(display_name="Айжан Қасымова")
-    petitions.moderator = make_user(roles=[("moderator", "KZ-ALA")], home="KZ-ALA-ALM", display_name="Модератор")
-    petitions.supporters = [petitions.user(display_name=f"Supporter {i}") for i in range(5)]
+    petitions = PetitionWorld(app=app, make_user=make_user, directory=directory).populate(moderator="Модератор")
     petition_id = petitions.petition(title=LONG_TITLE)
     petitions.petition(title="Озеленить двор дома 5 по улице Толе би")
 
-    delphi = DelphiWorld(app, make_user)
+    delphi = DelphiWorld(app, make_user=make_user)
     organiser = delphi.organiser(home="KZ-ALA-ALM")
     panel = delphi.panel(6)
     study_id = delphi.study(organiser, panel=panel)
@@ -112,12 +94,14 @@ def test_no_page_is_wider_than_a_phone(app, page, scene):
     }
     page.set_viewport_size(PHONE)
     too_wide, failed = [], []
+    # one scene, two languages on purpose (building the scene twice would double the test's time): the profiles
+    # are switched in place here instead of through the ``language`` fixture
     for language in ("kk", "ru"):
         with app.app_context():
             db.session.execute(update(User).values(preferred_locale=language))
             db.session.commit()
         for role, paths in visits.items():
-            _as(page, app, scene[role])
+            browser_session(page, app, scene[role])
             for path in paths:
                 response = page.goto(page.base_url + path)
                 if response.status != 200:
@@ -139,7 +123,7 @@ def test_no_page_is_wider_than_a_phone(app, page, scene):
 
 def test_the_menu_folds_on_a_phone_and_opens_with_the_button(app, page, scene):
     page.set_viewport_size(PHONE)
-    _as(page, app, scene["resident"])
+    browser_session(page, app, scene["resident"])
     page.goto(page.base_url + "/")
     toggle = page.locator("header .menu-toggle")
     assert toggle.is_visible()
@@ -173,7 +157,7 @@ def _open_group_of(page, href: str) -> None:
 
 def test_wide_tables_scroll_in_a_focusable_region(app, page, scene):
     page.set_viewport_size(PHONE)
-    _as(page, app, scene["organiser"])
+    browser_session(page, app, scene["organiser"])
     page.goto(page.base_url + f"/delphi/{scene['study']}/results")
     regions = page.locator(".table-scroll[tabindex='0'][role=region]")
     assert regions.count() >= 1

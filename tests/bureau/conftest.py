@@ -18,6 +18,7 @@ from civic.bureau.models import Case, Channel, Consent, Referral
 from civic.bureau.services import cases as case_services
 from civic.bureau.services import referrals as referral_services
 from civic.identity.models import Category, StateBody, Territory, User
+from tests.factories import World, by_code, user  # noqa: F401  (user: imported by the tests)
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -60,9 +61,22 @@ def _bureau_uploads(request, tmp_path):
 
 
 @pytest.fixture
-def cast(app, directory, make_user) -> Cast:
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
+
+
+@pytest.fixture
+def client_language() -> str:
+    """The client's own profile language: Kazakh, while the staff (and the assertions) read the test's ``language``,
+    so that tests see messages for a person follow that person's language."""
+    return "kk"
+
+
+@pytest.fixture
+def cast(app, directory, make_user, client_language) -> Cast:
     people = Cast(
-        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM", locale="kk"),
+        client=make_user(display_name="Айжан Клиент", home="KZ-ALA-ALM", locale=client_language),
         other_client=make_user(display_name="Other Client"),
         consultant=make_user(display_name="Consultant Almaty", roles=[("bureau_consultant", "KZ-ALA")]),
         other_consultant=make_user(display_name="Consultant Two", roles=[("bureau_consultant", "KZ-ALA")]),
@@ -84,36 +98,29 @@ def cast(app, directory, make_user) -> Cast:
 
 @contextmanager
 def at(app, instant: datetime | None = None):
-    """A request context (services build links) in English with the bureau's clock frozen at ``instant``; commits
-    at the end. English keeps message assertions independent of the translations."""
-    with app.test_request_context(headers={"Accept-Language": "en"}), clock.frozen_at(instant or T0):
+    """A request context (services build links) with the bureau's clock frozen at ``instant``; commits at the end.
+    Its messages are in the test's ``language`` (English here, independent of the translations)."""
+    with app.test_request_context(), clock.frozen_at(instant or T0):
         yield
         db.session.commit()
 
 
-def user(u: User) -> User:
-    return db.session.get(User, u.id)
-
-
 def category(code: str) -> Category:
-    return db.session.scalar(select(Category).where(Category.code == code))
+    return by_code(Category, code)
 
 
 def territory(code: str) -> Territory:
-    return db.session.scalar(select(Territory).where(Territory.code == code))
+    return by_code(Territory, code)
 
 
 def body(code: str) -> StateBody:
-    return db.session.scalar(select(StateBody).where(StateBody.code == code))
+    return by_code(StateBody, code)
 
 
-class Cases:
+class Cases(World):
     """Make cases through the services: ``cases.make(state, at=...)`` returns the case id."""
 
     ORDER = ("new", "triaged", "assigned", "in_progress", "referred", "awaiting_client", "resolved", "closed")
-
-    def __init__(self, app, people: Cast):
-        self.app, self.cast = app, people
 
     def open(
         self,

@@ -293,6 +293,10 @@ def test_consent_is_still_valid_just_before_six_calendar_months(app, cast, cases
     case_id = cases.make("new")
     with at(app, T0 + timedelta(days=182)):  # 1 April + 182 days = 30 September, before 1 October
         case_services.triage(db.session.get(Case, case_id), user(cast.consultant))
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == "triaged"  # the consents given on 1 April still hold: the work went through
+        assert case.consent_data_at == T0
 
 
 def test_withdrawn_consent_blocks_work_on_the_case(app, cast, cases):
@@ -333,7 +337,7 @@ def test_another_client_cannot_post_in_the_case(app, cast, cases):
 )
 def test_bad_attachments_are_refused_and_leave_no_file(app, cast, cases, data, name, message):
     case_id = cases.make("in_progress")
-    with app.test_request_context(headers={"Accept-Language": "en"}), clock.frozen_at(T0):
+    with app.test_request_context(), clock.frozen_at(T0):
         case = db.session.get(Case, case_id)
         with pytest.raises(storage.UploadRejected, match=message):
             work.message_from_staff(case, user(cast.consultant), "See attached.", [upload(PNG), upload(data, name)])

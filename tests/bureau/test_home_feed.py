@@ -6,7 +6,6 @@ from __future__ import annotations
 def test_home_lists_only_the_clients_own_open_cases(client, auth, cast, cases):
     open_case = cases.make("in_progress")
     closed_case = cases.make("closed")
-    client.set_cookie("civic_lang", "en")
 
     auth.login(cast.client)
     html = client.get("/").text

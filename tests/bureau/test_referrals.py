@@ -95,7 +95,7 @@ def test_official_extends_once_with_a_reason_and_the_client_learns_why(app, cast
         note = db.session.scalar(
             select(Notification).where(Notification.user_id == cast.client.id, Notification.kind == "bureau.extended")
         )
-        with force_locale(cast.client.preferred_locale):  # rendered in the client's language
+        with force_locale(cast.client.preferred_locale):  # the client's language, not the test's: on purpose
             assert str(EXTENSION_LABELS["site_visit"]) in note.body
             assert format_day(referral.due_at) in note.body  # the house date format (civic.core.i18n)
         event = db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "extended"))

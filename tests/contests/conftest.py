@@ -14,6 +14,7 @@ from civic.contests import jury, services
 from civic.contests.models import Contest, Entry, Phase
 from civic.db import utc_now
 from civic.identity.models import AssuranceLevel, StateBody, Territory, User
+from tests.factories import World, by_code, user  # noqa: F401  (user: imported by the tests)
 
 #: How far each phase start lies from now, so that the contest stands in the named phase.
 OFFSETS = {
@@ -63,15 +64,8 @@ def cast(app, directory, make_user):
     )
 
 
-def user(u: User) -> User:
-    return db.session.get(User, u.id)
-
-
-class Contests:
+class Contests(World):
     """Build contests in a phase; every method runs in its own app context and commits."""
-
-    def __init__(self, app, cast: Cast):
-        self.app, self.cast = app, cast
 
     def data(self, phase: Phase = Phase.SUBMISSION, **changes) -> services.ContestData:
         now = utc_now()
@@ -80,9 +74,9 @@ class Contests:
             title="Where should Almaty's cars park?",
             text="Courtyards are full of parked cars; ambulances cannot pass. **Propose** a solution.",
             rules="One idea per entry.",
-            territory=db.session.scalar(select(Territory).where(Territory.code == "KZ-ALA")),
+            territory=by_code(Territory, "KZ-ALA"),
             category=None,
-            body=db.session.scalar(select(StateBody).where(StateBody.code == "KZ-ALA.MOBILITY")),
+            body=by_code(StateBody, "KZ-ALA.MOBILITY"),
             reward_kind="grant",
             reward_text="A grant of 5,000,000 tenge",
             votes_per_voter=2,
@@ -145,11 +139,10 @@ def contests(app, cast):
     return Contests(app, cast)
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: English is the fallback language outside requests. Browser tests keep kk."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
 
 
 # --------------------------------------------------------------------------- hackathons

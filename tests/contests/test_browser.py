@@ -7,36 +7,14 @@ Selectors use ids and form actions, not visible text, so the test holds in every
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from civic import db
 from civic.contests.models import Contest
-from civic.core.forms import to_local
-from civic.db import utc_now
-from civic.extensions import limiter
 from civic.identity.models import StateBody, Territory
-from tests.factories import DEFAULT_PASSWORD
-
-
-def _login(page, user):
-    limiter.reset()  # one address signs in many times here; the login limit is not what this test is about
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)  # each lands on their work (civic.identity.landing)
-
-
-def _logout(page):
-    page.click("form[action='/logout'] button")
-    page.wait_for_load_state()
-
-
-def _local(days: float) -> str:
-    return to_local(utc_now() + timedelta(days=days), "Asia/Almaty").strftime("%Y-%m-%dT%H:%M")
+from tests.factories import browser_login, browser_logout, local_input
 
 
 def _advance(page, contest_url):
@@ -58,7 +36,7 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
         body = db.session.scalar(select(StateBody.id).where(StateBody.code == "KZ-ALA.MOBILITY"))
 
     # The organiser poses the problem, adds two criteria, invites two judges and publishes.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     page.goto("/contests/new")
     page.fill("#title", "How should Almaty's courtyards handle parking?")
     page.fill("#text", "Courtyards are full of cars and ambulances cannot pass. Propose a solution for one district.")
@@ -75,7 +53,7 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
         ("results_at", 15),
         ("implementation_at", 40),
     ):
-        page.fill(f"#{field}", _local(days))
+        page.fill(f"#{field}", local_input(days))
     page.click("form.contest-form button[type=submit]")
     page.wait_for_url(re.compile(r"/contests/\d+/manage$"))
     contest_url = page.url.removesuffix("/manage")
@@ -92,20 +70,20 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
     page.click("#publish-contest")
     page.wait_for_url(re.compile(r"/manage$"))
     assert page.get_attribute("#manage-phase", "data-phase") == "submission"
-    _logout(page)
+    browser_logout(page)
 
     # The judges accept their invitations.
     for judge in (cast.judge, cast.judge2):
-        _login(page, judge)
+        browser_login(page, judge)
         page.goto(_link(outbox, judge.email))
         page.click("form.accept-form button[type=submit]")
         page.wait_for_url(re.compile(r"/jury$"))
-        _logout(page)
+        browser_logout(page)
 
     # A resident submits an idea; so does another one.
     entry_urls = []
     for author, title in ((cast.author, "Night parking at school stadiums"), (cast.voter2, "Garages into car parks")):
-        _login(page, author)
+        browser_login(page, author)
         page.goto(contest_url)
         page.click("#submit-idea")
         page.fill("#title", title)
@@ -115,46 +93,46 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
         page.wait_for_url(re.compile(r"/entries/\d+$"))
         entry_urls.append(page.url)
         assert page.get_attribute("#entry-state", "data-state") == "submitted"
-        _logout(page)
+        browser_logout(page)
 
     # The moderator accepts both.
-    _login(page, cast.moderator)
+    browser_login(page, cast.moderator)
     for url in entry_urls:
         page.goto(url)
         page.select_option("#decision", "accept")
         page.click("#screening-panel button[type=submit]")
         page.wait_for_url(re.compile(r"/screening$"))
-    _logout(page)
+    browser_logout(page)
 
     # The organiser ends submission and screening early: voting opens.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     _advance(page, contest_url)
     _advance(page, contest_url)
     assert page.get_attribute("#manage-phase", "data-phase") == "voting"
-    _logout(page)
+    browser_logout(page)
 
     # Residents vote; the author cannot vote for their own idea.
     for voter, targets in ((cast.voter, entry_urls), (cast.resident, entry_urls[:1]), (cast.author, entry_urls[1:])):
-        _login(page, voter)
+        browser_login(page, voter)
         for url in targets:
             page.goto(url)
             page.click("form[data-vote-form] button[type=submit]")
             page.wait_for_url(url)
-        _logout(page)
+        browser_logout(page)
     page.goto(entry_urls[0])
     assert page.get_attribute("#vote-count", "data-vote-count") == "2"
-    _login(page, cast.author)
+    browser_login(page, cast.author)
     page.goto(entry_urls[0])
     assert page.locator("form[data-vote-form]").count() == 0  # no button for one's own idea
-    _logout(page)
+    browser_logout(page)
 
     # The organiser closes voting: the jury scores.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     _advance(page, contest_url)
     assert page.get_attribute("#manage-phase", "data-phase") == "jury"
-    _logout(page)
+    browser_logout(page)
     for judge, marks in ((cast.judge, (("9", "8"), ("5", "6"))), (cast.judge2, (("7", "9"), ("6", "4")))):
-        _login(page, judge)
+        browser_login(page, judge)
         for url, (impact, feasibility) in zip(entry_urls, marks, strict=True):
             entry_id = url.rsplit("/", 1)[1]
             page.goto(f"{contest_url}/jury/entries/{entry_id}")
@@ -163,14 +141,14 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
             inputs.nth(1).fill(feasibility)
             page.click("form.score-form button[type=submit]")
             page.wait_for_url(re.compile(r"/jury$"))
-        _logout(page)
+        browser_logout(page)
 
     # The organiser publishes the results: the first idea wins, with its breakdown.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     page.goto(contest_url + "/manage")
     page.click("#publish-results")
     page.wait_for_url(re.compile(r"/results$"))
-    _logout(page)
+    browser_logout(page)
     page.goto(contest_url + "/results")
     first_row = page.locator("#ranking tbody tr").first
     assert first_row.get_attribute("data-entry") == entry_urls[0].rsplit("/", 1)[1]

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from civic import db
 from civic.contests.models import Team
 from civic.identity.models import User
-from tests.contests.test_browser import _link, _login, _logout
+from tests.contests.test_browser import _link
+from tests.factories import browser_login, browser_logout
 
 
 @pytest.mark.browser
@@ -29,20 +30,20 @@ def test_hackathon_journey_in_the_browser(page, app, cast, hackathons, outbox, l
     base = f"/contests/hackathons/{ids['hackathon']}"
 
     # The organiser invites a judge for the track; the judge accepts the emailed link.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     page.goto(base + "/manage")
     page.fill(f"#j-email-{ids['track']}", cast.judge.email)
     page.click(f"form[action$='/tracks/{ids['track']}/judges'] button[type=submit]")
     page.wait_for_url(re.compile(r"/manage$"))
-    _logout(page)
-    _login(page, cast.judge)
+    browser_logout(page)
+    browser_login(page, cast.judge)
     page.goto(_link(outbox, cast.judge.email))
     page.click("form.accept-form button[type=submit]")
     page.wait_for_url(re.compile(r"/jury$"))
-    _logout(page)
+    browser_logout(page)
 
     # A resident registers with skills and creates a team.
-    _login(page, cast.author)
+    browser_login(page, cast.author)
     page.goto(base)
     assert page.get_attribute("html", "lang") == language
     page.click("#register-link")
@@ -56,10 +57,10 @@ def test_hackathon_journey_in_the_browser(page, app, cast, hackathons, outbox, l
     page.wait_for_url(re.compile(r"/teams/\d+$"))
     code = page.inner_text("#invite-code").strip()
     assert "business" in page.get_attribute("#coverage", "data-missing")
-    _logout(page)
+    browser_logout(page)
 
     # A second resident registers and joins with the code.
-    _login(page, cast.voter2)
+    browser_login(page, cast.voter2)
     page.goto(base + "/register")
     page.check("#skill-frontend")
     page.click("#register-form button[type=submit]")
@@ -68,12 +69,12 @@ def test_hackathon_journey_in_the_browser(page, app, cast, hackathons, outbox, l
     page.click("#join-team button[type=submit]")
     page.wait_for_url(re.compile(rf"{base}$"))
     assert page.is_visible("#my-team")
-    _logout(page)
+    browser_logout(page)
 
     # The team submits before the deadline.
     with app.app_context():
         team_id = db.session.scalar(select(Team.id).where(Team.name == "Oskemen Movers"))
-    _login(page, cast.author)
+    browser_login(page, cast.author)
     page.goto(f"{base}/teams/{team_id}")
     page.fill("#repo_url", "https://git.example.kz/oskemen-movers")
     page.fill("#demo_url", "https://movers.example.kz")
@@ -81,24 +82,24 @@ def test_hackathon_journey_in_the_browser(page, app, cast, hackathons, outbox, l
     page.click("#submission-form button[type=submit]")
     page.wait_for_url(re.compile(r"/teams/\d+$"))
     assert page.get_attribute("#submission", "data-review") == "pending"
-    _logout(page)
+    browser_logout(page)
 
     # The deadline passes: the submission is locked; the organiser's technical review passes it.
     hackathons.move(ids["hackathon"], "review")
-    _login(page, cast.author)
+    browser_login(page, cast.author)
     page.goto(f"{base}/teams/{team_id}")
     assert page.is_visible("#submission-locked")
-    _logout(page)
-    _login(page, cast.organiser)
+    browser_logout(page)
+    browser_login(page, cast.organiser)
     page.goto(base + "/review")
     page.click("form.review-form button[value=works]")
     page.wait_for_url(re.compile(r"/review$"))
     assert page.get_attribute("#review-list li", "data-review") == "works"
-    _logout(page)
+    browser_logout(page)
 
     # Pitching: the judge scores the working solution.
     hackathons.move(ids["hackathon"], "jury")
-    _login(page, cast.judge)
+    browser_login(page, cast.judge)
     page.goto(f"{base}/tracks/{ids['track']}/jury")
     page.click("#jury-entries a")
     inputs = page.locator("form.score-form input[type=number]")
@@ -106,14 +107,14 @@ def test_hackathon_journey_in_the_browser(page, app, cast, hackathons, outbox, l
         inputs.nth(k).fill("4")
     page.click("form.score-form button[type=submit]")
     page.wait_for_url(re.compile(r"/jury$"))
-    _logout(page)
+    browser_logout(page)
 
     # The organiser publishes the track's results; everyone sees the winner.
-    _login(page, cast.organiser)
+    browser_login(page, cast.organiser)
     page.goto(base + "/manage")
     page.click(f"#publish-results-{ids['track']}")
     page.wait_for_url(re.compile(r"/results$"))
-    _logout(page)
+    browser_logout(page)
     page.goto(f"{base}/tracks/{ids['track']}/results")
     assert page.get_attribute("html", "lang") in {language, "kk"}
     row = page.locator("#ranking tbody tr").first

@@ -13,7 +13,7 @@ from civic.contests import hackathons as hk
 from civic.contests.models import Hackathon, Track
 from civic.identity.models import AssuranceLevel, StateBody, Territory
 from tests.contests.conftest import user
-from tests.contests.test_permissions import _login, _seen, _staff
+from tests.contests.test_permissions import _seen, _staff
 
 ROLES = [
     "anonymous",
@@ -96,7 +96,7 @@ def scene(app, cast, hackathons, make_user):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_hackathon_permission_matrix_for_every_page(app, client, auth, cast, scene, role):
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     wrong = {}
     for template, rule in PAGES:
         path = template.format(**scene)
@@ -162,7 +162,7 @@ POSTS = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("template", "data", "rule"), POSTS, ids=[p[0] for p in POSTS])
 def test_hackathon_permission_matrix_for_actions(app, client, auth, cast, scene, role, template, data, rule):
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     data = {k: (v.format(**scene) if isinstance(v, str) else v) for k, v in data.items()}
     response = client.post(template.format(**scene), data=data)
     assert response.status_code == rule(role)

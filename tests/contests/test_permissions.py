@@ -12,6 +12,7 @@ from civic.contests import results
 from civic.contests.models import Contest, Phase
 from civic.identity.models import AssuranceLevel
 from tests.contests.conftest import user
+from tests.factories import wrong_statuses
 
 ROLES = [
     "anonymous",
@@ -90,21 +91,10 @@ def scene(app, cast, contests, make_user):
     }
 
 
-def _login(auth, cast, role):
-    if role != "anonymous":
-        auth.login(getattr(cast, role))
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_for_every_page(app, client, auth, cast, scene, role):
-    _login(auth, cast, role)
-    wrong = {}
-    for template, rule in PAGES:
-        path = template.format(**scene)
-        status = client.get(path).status_code
-        if status != rule(role):
-            wrong[path] = (status, rule(role))
-    assert wrong == {}, f"{role}: path -> (got, expected)"
+    auth.login_as(cast, role)
+    assert wrong_statuses(client, PAGES, scene, role) == {}, f"{role}: path -> (got, expected)"
 
 
 VOTERS = {"resident", "voter", "moderator", "organiser", "judge"}  # IIN-verified residents of Almaty, not authors
@@ -164,7 +154,7 @@ POSTS = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("template", "data", "rule"), POSTS, ids=[p[0] for p in POSTS])
 def test_permission_matrix_for_actions(app, client, auth, cast, scene, role, template, data, rule):
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     response = client.post(template.format(**scene), data=data)
     assert response.status_code == rule(role)
     if role == "anonymous":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from civic.core.i18n import collation_key, sort_by_name
 
 KAZAKH_ALPHABET = list("АӘБВГҒДЕЁЖЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЦЧШЩЪЫІЬЭЮЯ")
@@ -72,7 +74,7 @@ def _option_labels(page: str, select_name: str) -> list[str]:
 
 
 def test_territory_select_is_alphabetical_in_kazakh(client, directory):
-    page = client.get("/register", headers={"Accept-Language": "kk"}).text
+    page = client.get("/register").text
     labels = _option_labels(page, "home_territory")
     almaty = [
         label
@@ -86,8 +88,9 @@ def test_territory_select_is_alphabetical_in_kazakh(client, directory):
     assert labels.index("Ақмола облысы") < labels.index("Атырау облысы")
 
 
+@pytest.mark.parametrize("language", ["ru"])
 def test_territory_select_is_alphabetical_in_russian(client, directory):
-    labels = _option_labels(client.get("/register", headers={"Accept-Language": "ru"}).text, "home_territory")
+    labels = _option_labels(client.get("/register").text, "home_territory")
     regions = [label for label in labels if label.endswith("область")]
     assert regions == sort_by_name(regions, language="ru")
     assert labels.index("Акмолинская область") < labels.index("Атырауская область")
@@ -95,9 +98,9 @@ def test_territory_select_is_alphabetical_in_russian(client, directory):
 
 
 def test_admin_lists_bodies_and_categories_alphabetically(client, auth, make_user, directory):
-    admin = make_user(roles=["admin"], locale="kk")
+    admin = make_user(roles=["admin"])
     auth.login(admin)
-    page = client.get("/admin/bodies", headers={"Accept-Language": "kk"}).text
+    page = client.get("/admin/bodies").text
     body_id = re.search(r'/admin/bodies/(\d+)"', page).group(1)
     labels = _option_labels(client.get(f"/admin/bodies/{body_id}").text, "categories")
     assert len(labels) > 3

@@ -6,9 +6,14 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from flask_babel import force_locale
 
 from civic.core import i18n, shell
+
+
+@pytest.fixture
+def language():
+    """These tests read English (see ``language`` in tests/conftest.py); one test runs in all three languages."""
+    return "en"
 
 
 def _fake_collect(declarations):
@@ -59,7 +64,6 @@ def test_header_shows_a_group_with_several_modules_as_a_disclosure(app, client, 
             }
         ),
     )
-    client.set_cookie("civic_lang", "en")
     html = client.get("/bureau/").text
     group = re.search(r'<details class="dropdown" name="site-nav">(.*?)</details>', html, re.S).group(1)
     assert "<summary>Take part</summary>" in group
@@ -71,7 +75,6 @@ def test_header_shows_a_group_with_several_modules_as_a_disclosure(app, client, 
 
 
 def test_the_real_modules_declare_their_groups(app, client):
-    client.set_cookie("civic_lang", "en")
     html = client.get("/").text
     for href in ("/petitions/", "/delphi/", "/bureau/"):
         assert f'href="{href}"' in html
@@ -88,7 +91,6 @@ def test_a_failing_feed_provider_does_not_break_the_home_page(app, client, monke
         return [shell.FeedItem(title="Budget hearing", url="/x", kind="Hearing", status="Tomorrow")]
 
     monkeypatch.setattr(shell, "collect", _fake_collect({("home", "HOME_FEED"): [broken, working]}))
-    client.set_cookie("civic_lang", "en")
     response = client.get("/")
     assert response.status_code == 200
     assert "Budget hearing" in response.text
@@ -96,7 +98,6 @@ def test_a_failing_feed_provider_does_not_break_the_home_page(app, client, monke
 
 
 def test_home_page_follows_the_chosen_territory(app, client, directory):
-    client.set_cookie("civic_lang", "en")
     almaty = directory.territories["KZ-ALA"]
     html = client.get(f"/?territory={almaty}").text
     assert "Happening in Almaty City" in html
@@ -104,7 +105,7 @@ def test_home_page_follows_the_chosen_territory(app, client, directory):
 
 
 def test_home_page_starts_from_the_residents_home_territory(app, client, auth, make_user, directory):
-    auth.login(make_user(home="KZ-ALA-ALM", locale="en"))
+    auth.login(make_user(home="KZ-ALA-ALM"))
     assert "Happening in Almaly District" in client.get("/").text
     assert "Happening across Kazakhstan" in client.get("/?territory=0").text
 
@@ -115,7 +116,7 @@ SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_one_date_format_and_no_seconds(app, language):
     moment = datetime(2026, 3, 6, 12, 34, 56, tzinfo=UTC)  # 17:34:56 in Almaty
-    with app.test_request_context("/"), force_locale(language):
+    with app.test_request_context("/"):
         when = i18n.format_when(moment)
         day = i18n.format_day(moment)
         assert not SECONDS.search(when)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from civic import db
 from civic.councils import services
 from civic.councils.models import Council, Meeting
 from civic.db import utc_now
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
+from tests.factories import World, by_code, user  # noqa: F401  (imported by the tests)
 
 
 @dataclass
@@ -51,19 +51,8 @@ def cast(app, directory, make_user):
     )
 
 
-def user(u: User) -> User:
-    return db.session.get(User, u.id)
-
-
-def by_code(model, code: str):
-    return db.session.scalar(select(model).where(model.code == code))
-
-
-class Councils:
+class Councils(World):
     """Build councils and meetings; every method runs in its own app context and commits."""
-
-    def __init__(self, app, cast: Cast):
-        self.app, self.cast = app, cast
 
     def make(self, territory: str = "KZ-ALA", sector: str | None = "energy", experts: bool = True) -> int:
         with self.app.app_context():
@@ -134,8 +123,7 @@ def councils(app, cast):
     return Councils(app, cast)
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: English is the fallback language outside requests. Browser tests keep kk."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"

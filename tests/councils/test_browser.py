@@ -10,57 +10,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from civic import db
-from civic.core.forms import to_local
 from civic.councils.models import AgendaItem, Expert, Meeting, Recommendation
 from civic.db import utc_now
-from civic.extensions import limiter
-from civic.identity.models import StateBody, User
-from tests.factories import DEFAULT_PASSWORD
+from civic.identity.models import StateBody
+from tests.factories import browser_login, browser_logout, local_input
 
 LANGUAGES = ["en", "kk"]
-
-
-@pytest.fixture
-def speaking(app, cast, request):
-    """Everyone in the cast reads the interface in the test's language."""
-    lang = request.param
-    with app.app_context():
-        db.session.execute(update(User).values(preferred_locale=lang))
-        db.session.commit()
-    return lang
-
-
-def _language(page, lang: str) -> None:
-    """Visitors (signed out) read the same language through the switcher's cookie."""
-    page.context.add_cookies([{"name": "civic_lang", "value": lang, "url": page.base_url}])
-
-
-def _login(page, user):
-    limiter.reset()
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/account"))
-
-
-def _logout(page):
-    page.click("form[action='/logout'] button")
-    page.wait_for_load_state()
-
-
-def _local(days: float) -> str:
-    return to_local(utc_now() + timedelta(days=days), "Asia/Almaty").strftime("%Y-%m-%dT%H:%M")
-
-
-def _start_now(app, meeting_id: int) -> None:
-    """Time passes: the announced meeting begins."""
-    with app.app_context():
-        db.session.get(Meeting, meeting_id).starts_at = utc_now() - timedelta(minutes=5)
-        db.session.commit()
 
 
 def _hold_vote(page, meeting_id: int, members: list[int], body_id: int | None = None) -> None:
@@ -79,18 +37,17 @@ def _hold_vote(page, meeting_id: int, members: list[int], body_id: int | None = 
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
-def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, speaking):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, language):
     council_id = councils.make()
     members = [cast.chair.id, cast.secretary.id, cast.member1.id, cast.member2.id, cast.member3.id]
-    _language(page, speaking)
-    _login(page, cast.secretary)
+    browser_login(page, cast.secretary)
 
     # Notice: the secretary creates the meeting ten days ahead, sets its agenda and announces it.
     page.goto(f"/councils/{council_id}/manage")
     page.click("#new-meeting summary")
     page.fill("#new-meeting #title", "Heating season hearing")
-    page.fill("#new-meeting #starts_at", _local(10))
+    page.fill("#new-meeting #starts_at", local_input(10))
     page.click("#new-meeting button[type=submit]")
     page.wait_for_url(re.compile(r"/councils/meetings/\d+/manage$"))
     meeting_id = int(re.search(r"/meetings/(\d+)/manage", page.url).group(1))
@@ -104,7 +61,7 @@ def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, spe
     assert "Heating schedule" in page.inner_text("#agenda")
 
     # The meeting begins: first with two members present there is no quorum, then all five vote.
-    _start_now(app, meeting_id)
+    councils.shift(Meeting, meeting_id, starts_at=-timedelta(minutes=5))  # the meeting begins
     page.goto(f"/councils/meetings/{meeting_id}/manage")
     page.locator("details:has(form[action*='/recommendations']) summary").first.click()
     page.locator("form[action*='/recommendations'] textarea").first.fill("Publish the heating schedule a month ahead.")
@@ -134,18 +91,18 @@ def test_meeting_from_notice_to_published_minutes(page, app, cast, councils, spe
     page.wait_for_url(re.compile(r"/manage$"))
     page.click("#minutes-form button[value=publish]")
     page.wait_for_url(re.compile(r"/manage$"))
-    _logout(page)
+    browser_logout(page)
     page.goto(f"/councils/meetings/{meeting_id}")
     minutes = page.inner_text("#minutes")
-    expected = {"en": "The council heard the heating schedule.", "kk": "Кеңес жылу беру кестесін қарады."}[speaking]
+    expected = {"en": "The council heard the heating schedule.", "kk": "Кеңес жылу беру кестесін қарады."}[language]
     assert expected in minutes
     assert "Member Three" in minutes
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
-    page, app, cast, councils, make_user, directory, speaking
+    page, app, cast, councils, make_user, directory, language
 ):
     from tests.councils.test_demo_and_views import make_open_petition
 
@@ -159,14 +116,14 @@ def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
         item_id = db.session.scalar(select(AgendaItem.id).where(AgendaItem.linked_type == "petition"))
         energy = db.session.scalar(select(StateBody.id).where(StateBody.code == "KZ-ALA.ENERGY"))
 
-    _login(page, cast.secretary)
+    browser_login(page, cast.secretary)
     page.goto(f"/councils/meetings/{meeting_id}/manage")
     page.click(f"form[action='/councils/items/{item_id}/schedule'] button")
     page.wait_for_url(re.compile(r"/manage$"))
     page.goto(f"/councils/meetings/{meeting_id}")
     assert page.locator(f"#item-{item_id} a[href='/petitions/{petition_id}']").count() == 1
 
-    _start_now(app, meeting_id)
+    councils.shift(Meeting, meeting_id, starts_at=-timedelta(minutes=5))  # the meeting begins
     page.goto(f"/councils/meetings/{meeting_id}/manage")
     page.locator(f"#manage-item-{item_id} details:has(form[action*='/recommendations']) summary").click()
     page.fill(f"#r{item_id}-text", "Repair the heating main before October.")
@@ -176,14 +133,14 @@ def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
     _hold_vote(page, meeting_id, members, energy)
     with app.app_context():
         rec_id = db.session.scalar(select(Recommendation.id).where(Recommendation.state == "adopted"))
-    _logout(page)
+    browser_logout(page)
 
     # The wrong body's official sees no answer form; the energy department's official answers.
-    _login(page, cast.other_official)
+    browser_login(page, cast.other_official)
     page.goto(f"/councils/recommendations/{rec_id}")
     assert page.locator("#answer-form").count() == 0
-    _logout(page)
-    _login(page, cast.official)
+    browser_logout(page)
+    browser_login(page, cast.official)
     page.goto("/councils/answers")
     page.click(f"a[href='/councils/recommendations/{rec_id}']")
     page.select_option("#decision", "accepted")
@@ -198,12 +155,12 @@ def test_petition_hearing_reaches_the_agenda_and_a_body_answers(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("speaking", LANGUAGES, indirect=True)
-def test_an_experts_hours_are_booked(page, app, cast, councils, speaking):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_experts_hours_are_booked(page, app, cast, councils, language):
     council_id = councils.make()
     with app.app_context():
         expert_id = db.session.scalar(select(Expert.id))
-    _login(page, cast.secretary)
+    browser_login(page, cast.secretary)
     page.goto(f"/councils/{council_id}/manage")
     assert page.inner_text(f"#hours-{expert_id}").strip() == "20.0"
     page.click(f"#book-{expert_id} summary")

@@ -137,10 +137,7 @@ def make_open_petition(app, make_user, directory, extra: int = 2) -> tuple[objec
     """An open Almaly petition through petitions' own test world (tests only: the module code never imports it)."""
     from tests.petitions.conftest import World
 
-    world = World(app=app, make_user=make_user, directory=directory)
-    world.author = world.user(display_name="Petition Author")
-    world.moderator = make_user(roles=[("moderator", "KZ-ALA")], home="KZ-ALA-ALM", display_name="Moderator")
-    world.supporters = [world.user(display_name=f"Supporter {i}") for i in range(5)]
+    world = World(app=app, make_user=make_user, directory=directory).populate(author="Petition Author")
     petition_id = world.petition("open", category="energy", title="Repair the heating main on Abay Avenue")
     hearing = world.count(petition_id) + extra  # the supporters already signed: ``extra`` more signatures to go
     world.set_thresholds(petition_id, response=hearing + 5, hearing=hearing)

@@ -14,6 +14,7 @@ from civic.councils import services
 from civic.councils.models import Council
 from civic.db import utc_now
 from tests.councils.conftest import user
+from tests.factories import wrong_statuses
 
 ROLES = [
     "anonymous",
@@ -82,21 +83,10 @@ def scene(app, cast, councils):
         return {"council": council, "rec": rec, "meeting": meeting, "draft": draft, "call": call.id, "body": body}
 
 
-def _login(auth, cast, role):
-    if role != "anonymous":
-        auth.login(getattr(cast, role))
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_for_every_page(app, client, auth, cast, scene, role):
-    _login(auth, cast, role)
-    wrong = {}
-    for template, rule in PAGES:
-        path = template.format(**scene)
-        status = client.get(path).status_code
-        if status != rule(role):
-            wrong[path] = (status, rule(role))
-    assert wrong == {}, f"{role}: path -> (got, expected)"
+    auth.login_as(cast, role)
+    assert wrong_statuses(client, PAGES, scene, role) == {}, f"{role}: path -> (got, expected)"
 
 
 def _future() -> str:
@@ -148,7 +138,7 @@ POSTS = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("template", "data", "rule"), POSTS, ids=[p[0] for p in POSTS])
 def test_permission_matrix_for_actions(app, client, auth, cast, scene, role, template, data, rule):
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     response = client.post(template.format(**scene), data=data())
     assert response.status_code == rule(role)
     if role == "anonymous":

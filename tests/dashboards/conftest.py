@@ -66,8 +66,7 @@ def days(n: float) -> timedelta:
     return timedelta(days=n)
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: English is the fallback language outside requests. Browser tests keep kk."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"

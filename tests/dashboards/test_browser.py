@@ -11,20 +11,10 @@ import pytest
 
 from civic import db
 from civic.db import utc_now
-from civic.extensions import limiter
 from tests.dashboards.conftest import days, petition, run_refresh
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import browser_login
 
 NAMES = {"en": "Bobrovka Rural District", "kk": "Бобров ауылдық округі"}
-
-
-def _login(page, user):
-    limiter.reset()
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/account"))
 
 
 @pytest.mark.browser
@@ -37,8 +27,8 @@ def test_official_drills_from_the_oblast_to_a_rural_district_and_exports(page, a
         petition(directory, "KZ-VOS-OSK", now - days(40))
         db.session.commit()
     assert run_refresh(app, now) == ""
-    official = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], locale=language)
-    _login(page, official)
+    official = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")])
+    browser_login(page, official)
 
     page.goto("/dashboards/")
     assert page.locator("html").get_attribute("lang") == language

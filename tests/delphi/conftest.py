@@ -11,6 +11,7 @@ from civic.db import utc_now
 from civic.delphi import services
 from civic.delphi.models import DelphiStudy
 from civic.identity.models import User
+from tests import factories
 
 LIKERT = services.ItemData(
     kind="likert", texts={"en": "Priority for children of large families"}, scale_preset="agreement5"
@@ -30,11 +31,8 @@ CATEGORICAL = services.ItemData(
 ITEMS = {"likert": LIKERT, "numeric": NUMERIC, "yes_no": YES_NO, "ranking": RANKING, "categorical": CATEGORICAL}
 
 
-class World:
+class World(factories.World):
     """Builds Delphi situations through the services, each step committed, returning ids (never live objects)."""
-
-    def __init__(self, app, make_user):
-        self.app, self.make_user = app, make_user
 
     def organiser(self, **kwargs) -> User:
         return self.make_user(roles=["council_member"], display_name="Organiser", **kwargs)
@@ -60,17 +58,13 @@ class World:
             db.session.commit()
             return study.id
 
-    def run(self, fn, *args, **kwargs):
-        """Call ``fn(study, *args)`` inside an app context on the live study and commit."""
-        with self.app.app_context():
-            study_id = kwargs.pop("study_id")
-            study = db.session.get(DelphiStudy, study_id)
-            result = fn(study, *args, **kwargs)
-            db.session.commit()
-            return result
+    def run(self, fn, *args, study_id: int | None = None, **kwargs):
+        """Call ``fn(study, *args)`` on the live study (or ``fn(*args)`` without ``study_id``) and commit."""
+        if study_id is None:
+            return super().run(fn, *args, **kwargs)
+        return super().run(lambda: fn(db.session.get(DelphiStudy, study_id), *args, **kwargs))
 
-    def actor(self, user: User) -> User:
-        return db.session.get(User, user.id)
+    actor = staticmethod(factories.user)
 
     def open(self, study_id: int, organiser: User, days: int = 7, proposals: bool = False, now=None) -> int:
         def _open(study):
@@ -115,7 +109,7 @@ class World:
 
 @pytest.fixture
 def world(app, make_user):
-    return World(app, make_user)
+    return World(app, make_user=make_user)
 
 
 def converging_values(index: int, round_number: int) -> dict:
@@ -125,9 +119,7 @@ def converging_values(index: int, round_number: int) -> dict:
     return {"Q1": str(likert), "Q2": str(numeric), "Q3": "yes" if index % 5 else "no"}
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: make English the fallback language (requests without a preference and
-    service calls outside a request follow BABEL_DEFAULT_LOCALE). Browser tests keep the Kazakh default."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"

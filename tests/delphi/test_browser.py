@@ -21,24 +21,9 @@ from civic import db
 from civic.db import utc_now
 from civic.delphi.models import DelphiItem, DelphiStudy, RoundStatus
 from tests.delphi.conftest import converging_values
-from tests.factories import session_ident
+from tests.factories import browser_session
 
 pytestmark = pytest.mark.browser
-
-
-def _as(page, app, user) -> None:
-    """Switch the tab to ``user`` with a signed Flask session cookie (what a successful sign-in sets)."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": app.config["SESSION_COOKIE_NAME"],
-                "url": page.base_url,
-                "value": serializer.dumps({"_user_id": session_ident(app, user), "_fresh": True}),
-            }
-        ]
-    )
 
 
 def _local_18h(days: int) -> tuple[str, datetime]:
@@ -74,21 +59,19 @@ def _look(page, name: str, lang: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-@pytest.mark.parametrize("lang", ["kk", "en"])
-def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user, world, lang):
-    organiser = make_user(roles=["council_member"], display_name="Organiser", locale=lang)
-    panel = [
-        make_user(roles=[("council_member", None)], display_name=f"Panelist {i + 1}", locale=lang) for i in range(6)
-    ]
-    outsider = make_user(roles=["expert"], display_name="Expert elsewhere", locale=lang)
+@pytest.mark.parametrize("language", ["kk", "en"])
+def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user, world, language):
+    organiser = make_user(roles=["council_member"], display_name="Organiser")
+    panel = [make_user(roles=[("council_member", None)], display_name=f"Panelist {i + 1}") for i in range(6)]
+    outsider = make_user(roles=["expert"], display_name="Expert elsewhere")
     base = page.base_url
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
 
     # -- creation, and the set-up as ordered steps
     page.goto(base + "/delphi/new")
-    page.select_option("#base_language", lang)
-    page.fill(f"#title_{lang}", "Kindergarten places in Almaty")
-    page.fill(f"#context_{lang}", "Who should get a place first?")
+    page.select_option("#base_language", language)
+    page.fill(f"#title_{language}", "Kindergarten places in Almaty")
+    page.fill(f"#context_{language}", "Who should get a place first?")
     _click(page, "main form button[type=submit]")
     manage_url = page.url.split("#")[0]
     study_path = manage_url.removeprefix(base).removesuffix("/manage")
@@ -102,15 +85,15 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     assert page.locator("ol.delphi-steps .delphi-missing").count() == 2  # no item, no panel yet
     headings = page.locator("main h2").all_inner_texts()
     assert [h[:2] for h in headings if h[:1].isdigit()] == ["1.", "2.", "3.", "4."]  # the sections in that order
-    _look(page, "setup", lang)
+    _look(page, "setup", language)
 
     for kind, fill in (
-        ("likert", {f"#text_{lang}": "Large families should come first"}),
+        ("likert", {f"#text_{language}": "Large families should come first"}),
         (
             "numeric",
-            {f"#text_{lang}": "Places to add in 2027", "#unit": "places", "#min_value": "0", "#max_value": "50000"},
+            {f"#text_{language}": "Places to add in 2027", "#unit": "places", "#min_value": "0", "#max_value": "50000"},
         ),
-        ("yes_no", {f"#text_{lang}": "Publish the queue online?"}),
+        ("yes_no", {f"#text_{language}": "Publish the queue online?"}),
     ):
         page.goto(f"{base}{study_path}/items/new/{kind}")
         for selector, value in fill.items():
@@ -144,12 +127,12 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
         study_id = study.id
         items = {i.code: i.id for i in db.session.scalars(select(DelphiItem))}
     assert page.locator("ol.delphi-steps").count() == 0  # running: the rounds come first
-    _look(page, "manage", lang)
+    _look(page, "manage", language)
 
     # -- round 1: an incomplete submission keeps what is valid and marks the gap
     reviser = panel[0]  # round 1: Likert 2, 800 places, no
     values = converging_values(0, 1)
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/1/answer")
     page.check(f"input[name=item-{items['Q1']}][value='{values['Q1']}']")
     page.check(f"input[name=item-{items['Q3']}][value='{values['Q3']}']")
@@ -166,7 +149,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
         world.answer(study_id, 1, user, converging_values(index, 1))
 
     # -- the organiser closes round 1 through its confirmation page and publishes the feedback
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
     page.goto(manage_url)
     _click(page, "a[href$='/rounds/1/close']")
     assert page.locator(".delphi-confirm").is_visible()
@@ -177,7 +160,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     _submit(page, "/rounds/open")
 
     # -- round 2: the round-1 answers are filled in, the answer needing a reason is marked before submitting
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/2/answer")
     assert page.locator(".delphi-prefilled").is_visible()
     assert page.locator(f"input[name=item-{items['Q1']}][value='{values['Q1']}']").is_checked()
@@ -188,7 +171,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
     assert page.locator(f"#item-{items['Q2']} circle.own").count() == 1
     numeric_marker = page.locator(f"#item-{items['Q2']} .delphi-reason-marker")
     assert "needed" in numeric_marker.get_attribute("class")  # 800 lies below the panel's middle half
-    _look(page, "answer", lang)
+    _look(page, "answer", language)
     page.fill(f"#in-{items['Q2']}", "1000")  # static/js/delphi.js follows the answer
     page.wait_for_function("el => el.classList.contains('optional')", arg=numeric_marker.element_handle(), timeout=5000)
     page.check(f"input[name=item-{items['Q1']}][value='4']")
@@ -199,7 +182,7 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
 
     for index, user in enumerate(panel[1:], start=1):
         world.answer(study_id, 2, user, converging_values(index, 2), why={"Q1": "closer", "Q2": "closer"})
-    _as(page, app, organiser)
+    browser_session(page, app, organiser)
     page.goto(f"{base}{study_path}/rounds/2/close")
     _click(page, "form.delphi-confirm-form button[type=submit]")
     decision = page.locator("#decision-heading")
@@ -212,9 +195,9 @@ def test_a_delphi_study_from_creation_to_round_two_feedback(app, page, make_user
         assert study.round(2).stopping["decision"] in {"continue", "stop_all_items_closed"}
 
     # -- round-2 feedback for the panelist, and the results page
-    _as(page, app, reviser)
+    browser_session(page, app, reviser)
     page.goto(f"{base}{study_path}/rounds/2/feedback")
     assert page.locator("rect.bar.highlight").count() >= 1
     page.goto(f"{base}{study_path}/results")
     assert page.locator(".delphi-item").count() == 3
-    _look(page, "results", lang)
+    _look(page, "results", language)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_answering_a_round_with_the_keyboard_only(app, page, world):
-    organiser = world.organiser(locale="en")
+    organiser = world.organiser()
     panel = world.panel(6)
     study_id = world.study(organiser, panel=panel)
     world.open(study_id, organiser)

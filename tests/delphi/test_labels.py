@@ -16,7 +16,7 @@ from civic.delphi.labels import status_label, status_note, verdict_label
     ],
 )
 def test_status_words_depend_on_the_item_kind(app, kind, status, expected):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context():
         assert expected in status_label(status, SimpleNamespace(kind=kind))
 
 
@@ -33,7 +33,7 @@ def test_status_words_depend_on_the_item_kind(app, kind, status, expected):
 def test_the_status_after_a_verdict_does_not_say_the_verdict_again(app, verdict, status):
     """Feedback shows "verdict · status": "No consensus · Open: no consensus yet" said the same twice."""
     item = SimpleNamespace(kind="likert")
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context():
         said, note = verdict_label(verdict, item).lower(), status_note(status, item).lower()
         assert said not in note
         assert "consensus" not in note
@@ -41,7 +41,7 @@ def test_the_status_after_a_verdict_does_not_say_the_verdict_again(app, verdict,
 
 
 def test_the_status_note_knows_the_end_of_the_study(app):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context():
         assert status_note("open") == "Still open"
         assert status_note("open", final=True) == "Not confirmed: not stable when the study ended"
         assert "Kendall's W" in status_note("closed_consensus:consensus", SimpleNamespace(kind="ranking"))

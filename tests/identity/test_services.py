@@ -12,10 +12,10 @@ from civic.identity.models import AssuranceLevel, AuditEvent, IdentityVerificati
 from tests.factories import DEFAULT_PASSWORD, session_ident, valid_iin
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(app, monkeypatch):
-    """Assert on the English wording: outside a request the messages follow BABEL_DEFAULT_LOCALE."""
-    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
 
 
 def _reload(user):

@@ -14,6 +14,7 @@ from civic.identity.models import StateBody, Territory, User
 from civic.initiatives import services, values
 from civic.initiatives.models import Initiative
 from civic.stakeholders import services as stakeholders
+from tests.factories import World, by_code, user  # noqa: F401  (user: imported by the tests)
 
 
 @dataclass
@@ -42,22 +43,15 @@ def cast(app, directory, make_user):
     )
 
 
-def user(u: User) -> User:
-    return db.session.get(User, u.id)
-
-
 def territory(code: str) -> Territory:
-    return db.session.scalar(select(Territory).where(Territory.code == code))
+    return by_code(Territory, code)
 
 
 CSV_HEADER = "indicator,territory,period,value,unit\n"
 
 
-class Initiatives:
+class Initiatives(World):
     """Build initiatives; every method runs in its own app context and commits."""
-
-    def __init__(self, app, cast: Cast):
-        self.app, self.cast = app, cast
 
     def make(self, step: int = 1, public: bool = True, with_values: bool = False) -> int:
         with self.app.app_context():
@@ -72,7 +66,7 @@ class Initiatives:
                 territory=territory("KZ-VOS"),
                 sector="education",
                 horizon_years=5,
-                body=db.session.scalar(select(StateBody).where(StateBody.code == "KZ-VOS.AKIMAT")),
+                body=by_code(StateBody, "KZ-VOS.AKIMAT"),
                 is_public=public,
             )
             initiative = services.start_initiative(owner, data, template)
@@ -112,8 +106,7 @@ def initiatives(app, cast):
     return Initiatives(app, cast)
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request, monkeypatch):
-    """These tests read English messages: English is the fallback language outside requests. Browser tests keep kk."""
-    if "app" in request.fixturenames and "page" not in request.fixturenames:
-        monkeypatch.setitem(request.getfixturevalue("app").config, "BABEL_DEFAULT_LOCALE", "en")
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"

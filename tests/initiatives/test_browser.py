@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from civic import db
-from civic.extensions import limiter
 from civic.identity.models import Territory
 from civic.initiatives import services
 from civic.initiatives.models import Indicator, Initiative
 from civic.stakeholders.models import MapEntry
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import browser_login
 
 CSV = """indicator,territory,period,value,unit
 KG_QUEUE,KZ-VOS-GLU,2024,120,children
@@ -25,15 +24,6 @@ KG_QUEUE,KZ-VOS-ULA,2024,80,children
 KG_QUEUE,KZ-VOS-GLU,2025,100,children
 KG_QUEUE,KZ-VOS-ULA,2025,60,children
 """
-
-
-def _login(page, user):
-    limiter.reset()
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/account"))
 
 
 def _pass_step(page, note="Done", **fields):
@@ -47,12 +37,12 @@ def _pass_step(page, note="Done", **fields):
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["en", "kk"])
 def test_initiative_from_template_to_report(page, app, directory, make_user, language):
-    owner = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], home="KZ-VOS-OSK", locale=language)
+    owner = make_user(roles=[("official", None, "KZ-VOS.AKIMAT")], home="KZ-VOS-OSK")
     with app.app_context():
         services.load_templates()
         db.session.commit()
         vos = db.session.scalar(select(Territory.id).where(Territory.code == "KZ-VOS"))
-    _login(page, owner)
+    browser_login(page, owner)
     page.goto("/initiatives/templates")
     page.click("a[href='/initiatives/new?template=17']")
     page.wait_for_url(re.compile(r"/initiatives/new\?template=17$"))

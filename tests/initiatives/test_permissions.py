@@ -14,6 +14,7 @@ from civic.initiatives import services, values
 from civic.initiatives.models import Initiative
 from civic.stakeholders import services as sh
 from civic.stakeholders.models import MapEntry
+from tests.factories import wrong_statuses
 from tests.initiatives.conftest import territory, user
 
 ROLES = ["anonymous", "registered", "resident", "member", "owner", "district", "other_official", "admin"]
@@ -96,21 +97,10 @@ def scene(app, cast, initiatives, make_user):
     return ids
 
 
-def _login(auth, cast, role):
-    if role != "anonymous":
-        auth.login(getattr(cast, role))
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_for_every_page(app, client, auth, cast, scene, role):
-    _login(auth, cast, role)
-    wrong = {}
-    for template, rule in PAGES:
-        path = template.format(**scene)
-        status = client.get(path).status_code
-        if status != rule(role):
-            wrong[path] = (status, rule(role))
-    assert wrong == {}, f"{role}: path -> (got, expected)"
+    auth.login_as(cast, role)
+    assert wrong_statuses(client, PAGES, scene, role) == {}, f"{role}: path -> (got, expected)"
 
 
 POSTS = [
@@ -141,7 +131,7 @@ POSTS = [
 
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_for_actions(app, client, auth, cast, scene, role):
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     wrong = {}
     for template, data, rule in POSTS:
         path = template.format(**scene)

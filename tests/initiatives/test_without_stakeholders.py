@@ -5,34 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from civic import create_app, db, modules
+from civic import db
 from civic.core import providers
 from civic.initiatives import services
 from civic.initiatives.models import Initiative
+from tests.factories import app_without
 from tests.initiatives.conftest import user
 
 
 @pytest.fixture
 def app_without_stakeholders(app, monkeypatch):
-    monkeypatch.setattr(modules, "MODULES", tuple(m for m in modules.MODULES if m != "stakeholders"))
-    keys = (
-        "TESTING",
-        "DATABASE_URL",
-        "SECRET_KEY",
-        "IIN_HMAC_KEY",
-        "SECURE_COOKIES",
-        "PASSWORD_HASHER",
-        "MAIL_SERVER",
-        "MAIL_OUTBOX",
-        "PUBLIC_BASE_URL",
-        "RATELIMIT_ENABLED",
-        "SERVER_NAME",
-    )
-    other = create_app({key: app.config[key] for key in keys})
-    yield other
-    db.session.remove()
-    other.extensions["civic_engine"].dispose()
-    db.session.configure(bind=app.extensions["civic_engine"])
+    with app_without(app, monkeypatch, "stakeholders") as other:
+        yield other
 
 
 def test_initiatives_work_without_stakeholders(app, app_without_stakeholders, cast, initiatives):

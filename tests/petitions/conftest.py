@@ -5,11 +5,9 @@ Helpers work inside their own app context and return ids, so tests can use the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from civic import db
 from civic.db import utc_now
@@ -17,35 +15,31 @@ from civic.identity.directory import route_to_body
 from civic.identity.models import AssuranceLevel, Category, StateBody, Territory, User
 from civic.petitions import moderation, services, signing, tallies
 from civic.petitions.models import Petition
+from tests import factories
+from tests.factories import by_code, user
 
 HOME = "KZ-ALA-ALM"
 
 
-@pytest.fixture(autouse=True)
-def _english(app, request):
-    """Assertions read English messages: services outside a request, and anonymous pages, use English here.
-
-    (The interface's default language is Kazakh; its own tests live with the translations.)
-    """
-    from flask import has_request_context
-
-    babel = app.extensions["babel"]
-    original = babel.locale_selector
-    babel.locale_selector = lambda: original() if has_request_context() else "en"
-    if "client" in request.fixturenames:
-        request.getfixturevalue("client").set_cookie("civic_lang", "en")
-    yield
-    babel.locale_selector = original
+@pytest.fixture
+def language():
+    """These tests read English messages (see ``language`` in tests/conftest.py)."""
+    return "en"
 
 
-@dataclass
-class World:
-    app: object
-    make_user: object
-    directory: object
-    author: User = None
-    moderator: User = None
-    supporters: list = field(default_factory=list)
+class World(factories.World):
+    """Petitions through the real services: an author, a moderator of Almaty and five supporters (set by ``world``)."""
+
+    author: User
+    moderator: User
+    supporters: list[User]
+
+    def populate(self, author: str = "Айжан Қасымова", moderator: str = "Moderator") -> World:
+        """The people every petition needs: an author, a moderator of Almaty and five supporters; returns self."""
+        self.author = self.user(display_name=author)
+        self.moderator = self.make_user(roles=[("moderator", "KZ-ALA")], home=HOME, display_name=moderator)
+        self.supporters = [self.user(display_name=f"Supporter {i}") for i in range(5)]
+        return self
 
     def user(self, **kwargs) -> User:
         kwargs.setdefault("home", HOME)
@@ -60,9 +54,7 @@ class World:
 
     def body_for(self, territory: str, category: str) -> str:
         with self.app.app_context():
-            territory_obj = db.session.scalar(select(Territory).where(Territory.code == territory))
-            category_obj = db.session.scalar(select(Category).where(Category.code == category))
-            return route_to_body(territory_obj, category_obj).code
+            return route_to_body(by_code(Territory, territory), by_code(Category, category)).code
 
     def draft(
         self,
@@ -73,10 +65,14 @@ class World:
         author: User | None = None,
     ) -> int:
         with self.app.app_context():
-            author_obj = db.session.get(User, (author or self.author).id)
-            t = db.session.scalar(select(Territory).where(Territory.code == territory))
-            c = db.session.scalar(select(Category).where(Category.code == category))
-            petition = services.create_draft(author_obj, title, text, t, c, language="en")
+            petition = services.create_draft(
+                user(author or self.author),
+                title,
+                text,
+                by_code(Territory, territory),
+                by_code(Category, category),
+                language="en",
+            )
             db.session.commit()
             return petition.id
 
@@ -113,10 +109,7 @@ class World:
             db.session.commit()
 
     def get(self, petition_id: int) -> Petition:
-        with self.app.app_context():
-            petition = db.session.get(Petition, petition_id)
-            db.session.expunge(petition)
-            return petition
+        return self.load(Petition, petition_id)
 
     def set_thresholds(self, petition_id: int, response: int, hearing: int) -> None:
         with self.app.app_context():
@@ -136,16 +129,12 @@ class World:
 
     def body(self, code: str) -> StateBody:
         with self.app.app_context():
-            return db.session.scalar(select(StateBody).where(StateBody.code == code))
+            return by_code(StateBody, code)
 
 
 @pytest.fixture
 def world(app, make_user, directory) -> World:
-    w = World(app=app, make_user=make_user, directory=directory)
-    w.author = w.user(display_name="Айжан Қасымова")
-    w.moderator = make_user(roles=[("moderator", "KZ-ALA")], home=HOME, display_name="Moderator")
-    w.supporters = [w.user(display_name=f"Supporter {i}") for i in range(5)]
-    return w
+    return World(app=app, make_user=make_user, directory=directory).populate()
 
 
 @pytest.fixture

@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from civic import db
-from civic.extensions import limiter
 from civic.identity.models import User
 from civic.petitions import rules
 from civic.petitions.models import Petition
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import browser_login
 
 SHOTS = os.environ.get("CIVIC_SCREENSHOTS")
 
@@ -30,17 +29,6 @@ def _shot(page, language: str, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SHOTS}/petitions-{language}-{name}.png", full_page=True)
-
-
-def _login(page, user, lands_on: str | None = None):
-    limiter.reset()  # one address signs in many times here; the login limit is not what this test is about
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    if lands_on:
-        assert re.search(lands_on + r"$", page.url.split("?")[0]), page.url
 
 
 def _logout(page):
@@ -75,8 +63,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
         rules.save_settings(2, True, actor=actor)
         rules.save_level_rule("district", 5, 10, 90, actor=actor)
         db.session.commit()
-    page.context.add_cookies([{"name": "civic_lang", "value": language, "url": page.base_url}])
-    person = lambda **kw: world.make_user(locale=language, home=kw.pop("home", "KZ-ALA-ALM"), **kw)  # noqa: E731
+    person = lambda **kw: world.make_user(home=kw.pop("home", "KZ-ALA-ALM"), **kw)  # noqa: E731
     author, moderator = person(display_name="Айжан Қасымова"), person(roles=[("moderator", "KZ-ALA")])
     supporters, signers = [person() for _ in range(2)], [person() for _ in range(3)]
     outsider = person(home="KZ-ALA-MED")  # lives in another district: may not sign
@@ -87,7 +74,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     category = world.directory.categories["landscaping"]
 
     # The author writes a draft for a district nobody on the platform lives in: warned before submitting.
-    _login(page, author, lands_on="/account")  # follows nothing yet
+    browser_login(page, author, lands_on="/account")  # follows nothing yet
     page.goto("/petitions/new")
     page.fill("#title", "Plant trees along Tole Bi street between Baitursynov and Zheltoksan")
     page.fill("#text", "The old elms were cut in 2024.\n\nThe street has **no shade** and the pavement reaches 50 °C.")
@@ -120,20 +107,20 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     _logout(page)
 
     # Supporters back it through the private link: it goes to moderation. An outsider is told before any click.
-    _login(page, outsider)
+    browser_login(page, outsider)
     page.goto(link)
     assert page.is_visible("[data-eligibility='no']")
     assert page.locator("main form button[type=submit]").count() == 0
     _logout(page)
     for supporter in supporters:
-        _login(page, supporter)
+        browser_login(page, supporter)
         page.goto(link)
         page.click("main form button[type=submit]")
         page.wait_for_load_state()
         _logout(page)
 
     # The moderator lands on the queue, sees why the body is suggested, and must confirm it.
-    _login(page, moderator, lands_on="/petitions/moderation")
+    browser_login(page, moderator, lands_on="/petitions/moderation")
     page.goto(petition_url + "/moderate")
     assert page.get_attribute("[data-suggested-body]", "data-suggested-body") == str(world.body(body).id)
     assert page.inner_text(".suggested-body").strip()  # the reason: territory and subject
@@ -152,14 +139,14 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     page.goto(petition_url)
     assert page.locator("[data-eligibility]").count() == 0
     assert page.locator(".signing-box a[href^='/login']").count() == 1
-    _login(page, outsider)
+    browser_login(page, outsider)
     page.goto(petition_url)
     assert page.is_visible("[data-eligibility='no']")
     assert page.locator("form[data-sign-form]").count() == 0
     _logout(page)
 
     # Residents sign (petitions.js signs in place): one number everywhere; the first one withdraws and signs again.
-    _login(page, signers[0])
+    browser_login(page, signers[0])
     page.goto(petition_url)
     assert page.is_visible("[data-eligibility='yes']")
     _assert_one_number(page, 2)  # the two supporters' signatures
@@ -177,7 +164,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     page.wait_for_selector("#sign-status .signed")
     _logout(page)
     for signer in signers[1:]:
-        _login(page, signer)
+        browser_login(page, signer)
         page.goto(petition_url)
         page.click("form[data-sign-form] button[type=submit]")
         page.wait_for_selector("#sign-status .signed")
@@ -192,7 +179,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     assert page.get_attribute(".figures-as-of", "data-figures-count") == "5"
 
     # The official lands on the answers due, reads the petition on the answer page, previews, then publishes.
-    _login(page, official, lands_on="/petitions/awaiting-response")
+    browser_login(page, official, lands_on="/petitions/awaiting-response")
     page.goto(petition_url)
     assert page.locator("[data-eligibility]").count() == 0
     page.goto(petition_url + "/respond")
@@ -208,7 +195,7 @@ def test_petition_journey_in_the_browser(page, app, world, language):
     _logout(page)
 
     # A signer lands on what they follow and reads the answer.
-    _login(page, signers[1], lands_on="/petitions/signed")
+    browser_login(page, signers[1], lands_on="/petitions/signed")
     page.goto(petition_url)
     assert "200 elms and maples" in page.inner_text(".response-text strong")
     _shot(page, language, "06-answered")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
-from civic import create_app, db, modules
+from civic import db
 from civic.core import links
 from civic.db import utc_now
 from civic.delphi.models import DelphiStudy, StudyStatus
+from tests.factories import app_without
 
 
 def _study(app, petition_id: int, title: str, published: bool) -> int:
@@ -73,26 +74,9 @@ def test_linked_studies_page_needs_a_visible_object(app, client, world):
 
 @pytest.fixture
 def app_without_delphi(app, monkeypatch):
-    """A second app on the same database with Delphi switched off (removed from civic.modules.MODULES)."""
-    monkeypatch.setattr(modules, "MODULES", tuple(m for m in modules.MODULES if m != "delphi"))
-    keys = (  # the same settings: extensions (the rate limiter, ...) are shared objects that init_app reconfigures
-        "TESTING",
-        "DATABASE_URL",
-        "SECRET_KEY",
-        "IIN_HMAC_KEY",
-        "SECURE_COOKIES",
-        "PASSWORD_HASHER",
-        "MAIL_SERVER",
-        "MAIL_OUTBOX",
-        "PUBLIC_BASE_URL",
-        "RATELIMIT_ENABLED",
-        "SERVER_NAME",
-    )
-    other = create_app({key: app.config[key] for key in keys})
-    yield other
-    db.session.remove()
-    other.extensions["civic_engine"].dispose()
-    db.session.configure(bind=app.extensions["civic_engine"])
+    """A second app on the same database with Delphi switched off."""
+    with app_without(app, monkeypatch, "delphi") as other:
+        yield other
 
 
 def test_petition_page_renders_without_delphi(app, app_without_delphi, world):

@@ -1,1 +1,1 @@
-from tests.initiatives.conftest import _english_messages, cast, initiatives  # noqa: F401  (shared fixtures)
+from tests.initiatives.conftest import cast, initiatives, language  # noqa: F401  (shared fixtures)
