@@ -8,6 +8,7 @@ from sqlalchemy import select
 from civic import db
 from civic.delphi.models import DelphiItem
 from tests.delphi.conftest import converging_values
+from tests.factories import browser_session
 from tests.keyboard import choose_radio, tab_to
 
 pytestmark = pytest.mark.browser
@@ -21,17 +22,7 @@ def test_answering_a_round_with_the_keyboard_only(app, page, world):
     with app.app_context():
         rows = db.session.execute(select(DelphiItem.code, DelphiItem.id).where(DelphiItem.study_id == study_id))
         items = {code: item_id for code, item_id in rows}
-        panelist_id = panel[0].get_id()
-    serializer = app.session_interface.get_signing_serializer(app)
-    page.context.add_cookies(
-        [
-            {
-                "name": app.config["SESSION_COOKIE_NAME"],
-                "url": page.base_url,
-                "value": serializer.dumps({"_user_id": panelist_id, "_fresh": True}),
-            }
-        ]
-    )
+    browser_session(page, app, panel[0])  # a signed-in panelist, with a server-side session record
     values = converging_values(0, 1)
 
     page.goto(f"/delphi/{study_id}/rounds/1/answer")
