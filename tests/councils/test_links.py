@@ -17,7 +17,7 @@ from civic.councils.models import AgendaItem, Council, Expert, Seat
 from civic.delphi import services as delphi
 from civic.identity.models import Territory
 from tests.councils.conftest import user
-from tests.councils.test_permissions import ROLES, RUNNERS, _login, _staff
+from tests.councils.test_permissions import ROLES, RUNNERS, _staff
 
 
 def _text(response) -> str:
@@ -32,7 +32,7 @@ def _items(app) -> int:
 @pytest.mark.parametrize("role", ROLES)
 def test_propose_item_page_and_post_by_role(app, client, auth, cast, councils, role):
     council_id = councils.make()
-    _login(auth, cast, role)
+    auth.login_as(cast, role)
     assert client.get("/councils/agenda/propose").status_code == _staff(RUNNERS, role)
     before = _items(app)
     response = client.post(
