@@ -425,13 +425,16 @@ class Recommendation(Base):
 
     __tablename__ = "council_recommendations"
     __table_args__ = (
-        Index("ix_council_recs_body_sent", "body_id", "sent_at"),
-        Index("ix_council_recs_council_sent", "council_id", "sent_at"),
-        Index("ix_council_recs_state_sent", "state", "sent_at"),
+        #: The tracker's lists: a filter (body, council or status), then the newest first; the status columns
+        #: ride along so that a status filter and deep pages are decided in the index (docs/performance.md).
+        Index("ix_council_recs_body_sent", "body_id", "sent_at", "id", "state", "answered_late", "due_at"),
+        Index("ix_council_recs_council_sent", "council_id", "sent_at", "id", "state", "answered_late", "due_at"),
+        Index("ix_council_recs_state_sent", "state", "sent_at", "id", "answered_late", "due_at"),
         Index("ix_council_recs_sent", "sent_at", "id"),
         Index("ix_council_recs_open_due", "answered_at", "due_at"),
-        #: Covers the timeliness counts per body (the tracker and a body's page read only the index).
-        Index("ix_council_recs_body_status", "body_id", "state", "answered_late", "due_at", "council_id"),
+        #: Covers the timeliness counts: per body, the open ones (past due or not) and the answered ones (on time
+        #: or late) are two range reads of this index.
+        Index("ix_council_recs_state_body", "state", "body_id", "answered_late", "due_at"),
     )
 
     id: Mapped[intpk]

@@ -85,22 +85,36 @@ class Timeliness:
 def timeliness(now: datetime, body_id: int | None = None, council_id: int | None = None) -> list[Timeliness]:
     """Per body: how many recommendations await an answer, are overdue, were answered on time or late.
 
-    One grouped read of the covering index ``ix_council_recs_body_status``: counts by body, state and answered late
-    (in index order, no temporary B-tree), with how many of them are past their deadline now."""
-    conditions = [Recommendation.body_id.is_not(None)]
-    if body_id:
-        conditions.append(Recommendation.body_id == body_id)
-    if council_id:
-        conditions.append(Recommendation.council_id == council_id)
+    Two grouped range reads of the covering index ``ix_council_recs_state_body`` (state, body, answered late, due):
+    the open ones per body with how many are past their deadline now, and the answered ones per body and lateness.
+    For one council the council's own rows are few and read through its index in one grouped query."""
+    figures: dict[int, list[int]] = {}  # awaiting, overdue, on time, late
     past = func.sum(case((Recommendation.due_at < now, 1), else_=0))
-    rows = db.session.execute(
-        select(Recommendation.body_id, Recommendation.state, Recommendation.answered_late, func.count(), past)
-        .where(*conditions)
-        .group_by(Recommendation.body_id, Recommendation.state, Recommendation.answered_late)
-    ).all()
-    figures: dict[int, list[int]] = {}
+    if council_id:
+        conditions = [Recommendation.council_id == council_id, Recommendation.body_id.is_not(None)]
+        if body_id:
+            conditions.append(Recommendation.body_id == body_id)
+        rows = db.session.execute(
+            select(Recommendation.body_id, Recommendation.state, Recommendation.answered_late, func.count(), past)
+            .where(*conditions)
+            .group_by(Recommendation.body_id, Recommendation.state, Recommendation.answered_late)
+        ).all()
+    else:
+        in_body = [Recommendation.body_id == body_id] if body_id else [Recommendation.body_id.is_not(None)]
+        open_rows = db.session.execute(
+            select(Recommendation.body_id, func.count(), past)
+            .where(Recommendation.state == RecState.ADOPTED, *in_body)
+            .group_by(Recommendation.body_id)
+        ).all()
+        answered_rows = db.session.execute(
+            select(Recommendation.body_id, Recommendation.answered_late, func.count())
+            .where(Recommendation.state == RecState.ANSWERED, *in_body)
+            .group_by(Recommendation.body_id, Recommendation.answered_late)
+        ).all()
+        rows = [(b, RecState.ADOPTED, False, n, n_past) for b, n, n_past in open_rows]
+        rows += [(b, RecState.ANSWERED, late, n, 0) for b, late, n in answered_rows]
     for body, state, late, n, n_past in rows:
-        row = figures.setdefault(body, [0, 0, 0, 0])  # awaiting, overdue, on time, late
+        row = figures.setdefault(body, [0, 0, 0, 0])
         if state == RecState.ADOPTED:
             row[0] += n - int(n_past or 0)
             row[1] += int(n_past or 0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
@@ -28,7 +29,7 @@ from civic import db
 from civic.dashboards import models
 from civic.dashboards.measures import FLOW, STATE, Measure, all_measures
 from civic.db import AwareDateTime, utc_now
-from civic.identity.models import Territory
+from civic.identity.models import StateBody, Territory
 
 #: How many weeks, months and quarters a trend shows (and the refresh computes).
 TREND_LENGTH = {models.WEEK: 12, models.MONTH: 12, models.QUARTER: 8}
@@ -176,9 +177,115 @@ def recent_periods(kind: str, today: date) -> list[date]:
     return starts[::-1]
 
 
+def _groupings(measure: Measure):
+    """(period kind, per body, with parts) of every set of figures a measure gets: totals for every period kind;
+    with a breakdown, its parts for the summary only (``now`` or ``all``: the pages show no trend per part), and
+    never parts per body."""
+    kinds = (models.NOW,) if measure.kind == STATE else (models.ALL, *models.TREND_KINDS)
+    for kind in kinds:
+        part_options = (False, True) if measure.breakdown is not None and kind in (models.NOW, models.ALL) else (False,)
+        for with_parts in part_options:
+            for per_body in (False, True):
+                if not (per_body and with_parts):
+                    yield kind, per_body, with_parts
+
+
+def _median_figures(measure: Measure, now: datetime) -> None:
+    """A median measure's figures, exactly what the window-function statement (``_statement``) gives — the middle
+    value, or the mean of the two middle values, of each group's staged rows — with one read of the staged rows
+    and a sort per period kind in numpy instead of a window sort per statement over every (row, ancestor) pair:
+    the grouped rows are ancestors × rows, and the database sorted them six to eight times per measure."""
+    # raw rows (no per-value type processing): a day is a date on PostgreSQL, its ISO text on SQLite
+    connection = db.session.connection()
+    staged = connection.exec_driver_sql(
+        "SELECT territory_id, body_id, part, day, value FROM dashboard_staging WHERE measure_key = "
+        + ("%(key)s" if connection.dialect.paramstyle == "pyformat" else ":key"),
+        {"key": measure.key},
+    ).fetchall()
+    if not staged:
+        return
+    count = len(staged)
+    territory = np.fromiter((r[0] for r in staged), dtype=np.int64, count=count)
+    body = np.fromiter((-1 if r[1] is None else r[1] for r in staged), dtype=np.int64, count=count)
+    part_names, part = np.unique(np.array([r[2] for r in staged], dtype=object).astype(str), return_inverse=True)
+    value = np.fromiter((r[4] for r in staged), dtype=np.float64, count=count)
+    day_names, day_code = np.unique(np.array(["" if r[3] is None else str(r[3]) for r in staged]), return_inverse=True)
+    calendar = {
+        str(day): (week, month, quarter) for day, week, month, quarter in db.session.execute(sa.select(models.calendar))
+    }
+    # per distinct day: its week, month and quarter (ordinals; 0 for no day or a day outside the calendar)
+    day_periods = np.zeros((len(day_names), 3), dtype=np.int64)
+    day_ordinal = np.zeros(len(day_names), dtype=np.int64)
+    for i, name in enumerate(day_names.tolist()):
+        if name and name in calendar:
+            day_ordinal[i] = date.fromisoformat(name).toordinal()
+            day_periods[i] = [p.toordinal() for p in calendar[name]]
+    pairs = db.session.execute(sa.select(models.ancestors.c.territory_id, models.ancestors.c.ancestor_id)).all()
+    body_territory = dict(db.session.execute(sa.select(StateBody.id, StateBody.territory_id)).all())
+    # every row once per ancestor-or-self of its territory (the rows of a territory outside the tree drop out)
+    pairs.sort()
+    pair_territory = np.array([p[0] for p in pairs], dtype=np.int64)
+    pair_ancestor = np.array([p[1] for p in pairs], dtype=np.int64)
+    first_pair = np.searchsorted(pair_territory, territory, side="left")
+    n_pairs = np.searchsorted(pair_territory, territory, side="right") - first_pair
+    repeated = np.repeat(np.arange(count), n_pairs)
+    offsets = np.arange(len(repeated)) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+    ancestor = pair_ancestor[first_pair[repeated] + offsets]
+    rows = []
+    for kind, per_body, with_parts in _groupings(measure):
+        trend = kind in models.TREND_KINDS
+        if trend:
+            index = {models.WEEK: 0, models.MONTH: 1, models.QUARTER: 2}[kind]
+            first = trend_start(kind, now.date()).toordinal()
+            ordinal = day_periods[day_code, index]
+            keep = (day_ordinal[day_code] >= first) & (ordinal > 0)
+        else:
+            keep = np.ones(count, dtype=bool)
+            ordinal = np.zeros(count, dtype=np.int64)
+        if per_body:
+            select = np.flatnonzero(keep & (body >= 0))
+            group = body[select]
+        else:
+            select = repeated[keep[repeated]]
+            group = ancestor[keep[repeated]]
+        if not len(select):
+            continue
+        parts = part[select] if with_parts else np.zeros(len(select), dtype=np.int64)
+        periods = ordinal[select]
+        values = value[select]
+        order = np.lexsort((values, periods, parts, group))
+        group, parts, periods, values = group[order], parts[order], periods[order], values[order]
+        boundary = np.flatnonzero(
+            np.concatenate(
+                ([True], (group[1:] != group[:-1]) | (parts[1:] != parts[:-1]) | (periods[1:] != periods[:-1]))
+            )
+        )
+        counts = np.diff(np.append(boundary, len(values)))
+        middle = (values[boundary + (counts - 1) // 2] + values[boundary + counts // 2]) / 2
+        for start, median in zip(boundary.tolist(), middle.tolist(), strict=True):
+            grp = int(group[start])
+            rows.append(
+                {
+                    "measure_key": measure.key,
+                    "territory_id": body_territory.get(grp) if per_body else grp,
+                    "body_id": grp if per_body else None,
+                    "part": str(part_names[parts[start]]) if with_parts else "",
+                    "period_kind": kind,
+                    "period_start": date.fromordinal(int(periods[start])) if trend else None,
+                    "value": median,
+                    "refreshed_at": now,
+                }
+            )
+    for chunk in range(0, len(rows), 5000):
+        db.session.execute(sa.insert(models.Figure.__table__), rows[chunk : chunk + 5000])
+
+
 def _figures_of(measure: Measure, now: datetime) -> None:
     """The measure's figures: totals for every period kind; with a breakdown, its parts for the summary only
     (``now`` or ``all``: the pages show no trend per part)."""
+    if measure.rollup == "median":
+        _median_figures(measure, now)
+        return
     kinds = (models.NOW,) if measure.kind == STATE else (models.ALL, *models.TREND_KINDS)
     for kind in kinds:
         part_options = (False, True) if measure.breakdown is not None and kind in (models.NOW, models.ALL) else (False,)

@@ -106,6 +106,13 @@ def _oldest(rows) -> datetime | None:
     return min((r.refreshed_at for r in rows), default=None)
 
 
+def _by_key(rows) -> dict[str, list]:
+    index: dict[str, list] = {}
+    for r in rows:
+        index.setdefault(r.measure_key, []).append(r)
+    return index
+
+
 def _summary_kind(measure: Measure) -> str:
     return models.NOW if measure.kind == "state" else models.ALL
 
@@ -180,15 +187,18 @@ def dashboard_sections(
     F = models.Figure
     territory_ids = [territory.id, *(t.id for t in below)]
     starts = recent_periods(period)
+    # "(body_id + 0) IS NULL": the same test, written so that the planner finds these rows by territory (a few
+    # hundred) rather than by the body index, where every territory's figure has body_id NULL
+    no_body = (F.body_id + 0).is_(None)
     summary_condition = sa.and_(
         F.territory_id.in_(territory_ids),
-        F.body_id.is_(None),
+        no_body,
         F.period_kind.in_((models.NOW, models.ALL)),
         sa.or_(F.part == "", F.territory_id == territory.id),  # breakdowns only for the territory itself
     )
     trend_condition = sa.and_(
         F.territory_id == territory.id,
-        F.body_id.is_(None),
+        no_body,
         F.period_kind == period,
         F.period_start >= starts[0],
         F.part == "",
@@ -214,6 +224,15 @@ def dashboard_sections(
     trend_value = {(r.measure_key, r.period_start): r.value for r in trend}
     body_value = {(r.measure_key, r.body_id): r.value for r in per_body}
     categories = _category_names() if any(m.breakdown == "category" for m in measures) else {}
+    # the page's figures by measure, read once (each table takes its measures' rows from here)
+    summary_of, trend_of, body_of = _by_key(summary), _by_key(trend), _by_key(per_body)
+    parts_of: dict[str, list[tuple[str, float]]] = {}
+    for (k, t, p), v in value.items():
+        if t == territory.id and p:
+            parts_of.setdefault(k, []).append((p, v))
+
+    def oldest(index: dict, keys) -> datetime | None:
+        return min((r.refreshed_at for k in keys for r in index.get(k, ())), default=None)
 
     sections: dict[str, Section] = {}
     for m in measures:
@@ -233,7 +252,7 @@ def dashboard_sections(
                 for t in [territory, *below]
             ]
             plain_keys = {m.key for m in plain}
-            fresh = _oldest([r for r in summary if r.measure_key in plain_keys])
+            fresh = oldest(summary_of, plain_keys)
             table = Table(
                 f"{module}-compare",
                 _(
@@ -270,14 +289,14 @@ def dashboard_sections(
                 ),
                 [str(m.label) for m in flows],
                 rows,
-                _oldest([r for r in trend if r.measure_key in flow_keys]) or fresh,
+                oldest(trend_of, flow_keys) or fresh,
                 chart_kind="columns",
             )
             table.chart = charts.columns([(r.label[-5:], r.cells[0].value or 0) for r in rows], fit_labels=True)
             table.chart_title = _("%(measure)s by period", measure=flows[0].label)
             section.tables.append(table)
         for m in (m for m in own if m.breakdown is not None):
-            parts = [(p, v) for (k, t, p), v in value.items() if k == m.key and t == territory.id and p]
+            parts = list(parts_of.get(m.key, ()))
             parts.sort(key=lambda item: -item[1])
             rows = [Row(m.part_label(p, categories), [_cell(m, v, public)]) for p, v in parts]
             table = Table(
@@ -285,7 +304,7 @@ def dashboard_sections(
                 _("%(measure)s: %(territory)s", measure=m.label, territory=territory.name),
                 [str(m.label)],
                 rows,
-                _oldest([r for r in summary if r.measure_key == m.key]),
+                oldest(summary_of, (m.key,)),
             )
             if rows:
                 table.chart = _bars(rows[:15])
@@ -301,7 +320,7 @@ def dashboard_sections(
                 _("%(section)s by state body of %(territory)s", section=section.title, territory=territory.name),
                 [str(m.label) for m in with_bodies],
                 rows,
-                _oldest([r for r in per_body if r.measure_key in body_keys]),
+                oldest(body_of, body_keys),
             )
             table.chart = _bars(rows)
             table.chart_title = _("%(measure)s by state body", measure=with_bodies[0].label)
