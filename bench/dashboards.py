@@ -178,6 +178,10 @@ def main() -> int:
             from civic.identity.models import UserRole
 
             db.session.add(UserRole(user_id=admin.id, role_name="admin"))
+            from civic.identity.login import start_session
+
+            with app.test_request_context():
+                start_session(admin)  # a server-side session record, as a sign-in writes
             db.session.commit()
             admin_login = admin.get_id()
             echo("[2/3] refreshing the summaries")

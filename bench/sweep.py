@@ -344,10 +344,14 @@ def measure_queue(app, consultant_id: int, requests: int = 60):
     from sqlalchemy import event
 
     from civic import db
+    from civic.identity.login import start_session
     from civic.identity.models import User
 
-    with app.app_context():
-        ident = db.session.get(User, consultant_id).get_id()
+    with app.test_request_context():
+        consultant = db.session.get(User, consultant_id)
+        start_session(consultant)  # a server-side session record, as a sign-in writes
+        db.session.commit()
+        ident = consultant.get_id()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = ident, True
