@@ -9,7 +9,7 @@ from civic import db
 from civic.core import providers
 from civic.initiatives import services
 from civic.initiatives.models import Initiative
-from tests.factories import app_without
+from tests.factories import app_without, session_ident
 from tests.initiatives.conftest import user
 
 
@@ -33,7 +33,7 @@ def test_initiatives_work_without_stakeholders(app, app_without_stakeholders, ca
         db.session.commit()
     client = other.test_client()
     with client.session_transaction() as sess:
-        sess["_user_id"] = cast.owner.get_id()
+        sess["_user_id"] = session_ident(other, cast.owner)
         sess["_fresh"] = True
     page = client.get(f"/initiatives/{initiative_id}/manage")
     assert page.status_code == 200

@@ -85,12 +85,13 @@ def demo_admin(app, client):
 
     from civic.demo import load_demo
     from civic.identity.models import User
+    from tests.factories import session_ident
 
     with app.app_context():
         load_demo(seed=42, if_empty=False, echo=lambda *_a, **_k: None)
         db.session.commit()
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.civic.kz"))
-        user_id = admin.get_id()
+    user_id = session_ident(app, admin)  # a server-side session record, as a sign-in writes
 
     def login():
         with client.session_transaction() as sess:
