@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
 
 from civic import db
 
@@ -66,7 +67,7 @@ class FormParser(HTMLParser):
 def _url(app, rule, ids: dict) -> str | None:
     args = {}
     for name, converter in rule._converters.items():
-        if converter.__class__.__name__ == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):  # the app's bounded int converter included
             args[name] = ids.get(name, 1)
         else:
             args[name] = "x"
