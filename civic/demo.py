@@ -19,6 +19,9 @@ class DemoContext:
     np_rng: np.random.Generator
     echo: Callable[[str], None]
     users: dict = field(default_factory=dict)
+    #: What one module's demo leaves for a later module's (by name, e.g. "initiatives"): modules never import each
+    #: other, so the stakeholders demo maps the initiatives the initiatives demo started through this.
+    objects: dict = field(default_factory=dict)
 
 
 def load_demo(seed: int = 42, if_empty: bool = False, echo: Callable[[str], None] = print) -> bool:

@@ -32,8 +32,8 @@ MODULES: tuple[str, ...] = (
     "bureau",
     "contests",
     "councils",
-    "stakeholders",
     "initiatives",
+    "stakeholders",  # after initiatives: its demo maps the initiatives' stakeholders (DemoContext.objects)
     "dashboards",  # last: its demo refreshes the figures of every module before it
 )
 

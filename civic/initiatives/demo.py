@@ -1,8 +1,8 @@
 """Demo data: the catalogue of the seed's 45 cases, and six of them running — in Almaty (kindergarten places, car
 parking, employment) and in East Kazakhstan (large families, rural specialists, access to medical care) — with
 monthly indicator values over 3 years at the collection level (bulk-inserted, then rolled up by the database to
-all levels), stakeholder maps (one stakeholder moved from group 3 to group 2), decisions, step moves up to a
-published report, and weak-spot reports sent up the growth line and answered."""
+all levels), decisions, step moves up to a published report, and weak-spot reports sent up the growth line and
+answered. Their stakeholder maps come from the stakeholders demo, which runs next (``DemoContext.objects``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from civic import db
 from civic.identity.models import AssuranceLevel, StateBody, Territory, UserRole
 from civic.initiatives import services, values
 from civic.initiatives.models import Indicator, Initiative, Template
-from civic.stakeholders import services as stakeholders
 
 YEARS = (2023, 2024, 2025)
 #: (case, territory, body, owner key, step reached, title suffix)
@@ -23,14 +22,6 @@ RUNNING = (
     (1, "KZ-VOS", "KZ-VOS.AKIMAT", "official_vko", 8),
     (5, "KZ-VOS", "KZ-VOS.AKIMAT", "official_vko", 3),
     (18, "KZ-VOS", "KZ-VOS.AKIMAT", "official_vko", 7),
-)
-STAKEHOLDERS = (
-    # name, kind, (interest, influence) first, (interest, influence) later or None
-    ("Қоғамдық кеңес / Общественный совет", "expert", (4, 4), None),
-    ("Мәслихат / Маслихат", "state_body", (2, 5), None),
-    ("Ата-аналар бірлестігі / Объединение родителей", "group", (2, 2), (4, 4)),
-    ("«Көпбалалы аналар» ҚБ / ОО «Многодетные матери»", "ngo", (5, 2), None),
-    ("Жеке балабақшалар қауымдастығы / Ассоциация частных детсадов", "business", (2, 2), None),
 )
 
 
@@ -123,8 +114,11 @@ def seed_demo(context) -> None:
         started.append((initiative, owner, step))
 
     for initiative, owner, step in started:
-        _walk(initiative, owner, step, rng)
-    echo(f"  initiatives: {len(started)} running, stakeholder maps made")
+        _walk(initiative, owner, step)
+        context.objects.setdefault("initiatives", []).append(
+            {"owner_type": "initiative", "owner_id": initiative.id, "owner": owner, "territory": initiative.territory}
+        )
+    echo(f"  initiatives: {len(started)} running")
 
     glu = next(t for t in territories if t.code == "KZ-VOS-GLU")
     vos = next(t for t in territories if t.code == "KZ-VOS")
@@ -150,32 +144,14 @@ def seed_demo(context) -> None:
     db.session.flush()
 
 
-def _walk(initiative: Initiative, owner, step: int, rng) -> None:
-    """Take the initiative to ``step`` through the services, with a stakeholder map and decisions on the way."""
-    stakeholder_map = stakeholders.open_map("initiative", initiative.id, owner)
-    territory = initiative.territory
-    register = {s.name: s for s in stakeholders.register_of(territory)}
-    moved = None
-    for name, kind, first, later in STAKEHOLDERS:
-        stakeholder = register.get(name) or stakeholders.register_stakeholder(
-            territory, stakeholders.StakeholderData(name, kind, contact_name="Демо контакт", contact_email=""), owner
-        )
-        entry = stakeholders.add_to_map(stakeholder_map, stakeholder, owner)
-        stakeholders.score(entry, owner, *first)
-        stakeholders.score(
-            entry,
-            owner,
-            min(5, first[0] + rng.choice((0, 0, 1))),
-            first[1],
-            assessor_label="Сарапшылар / Эксперты Дельфи",
-        )
-        if later is not None:
-            moved = (entry, later)
+def _walk(initiative: Initiative, owner, step: int) -> None:
+    """Take the initiative to ``step`` through the services, with decisions on the way (the stakeholders demo maps
+    its stakeholders afterwards)."""
     while initiative.step < step:
         current = initiative.step
         if current == 3:
             for indicator in values.indicators_of(initiative):
-                latest = values.progress(indicator, territory)["latest"] or 0
+                latest = values.progress(indicator, initiative.territory)["latest"] or 0
                 target = latest * (1.2 if indicator.higher_is_better else 0.7)
                 if indicator.unit == "%":
                     target = min(target, 100)
@@ -187,18 +163,14 @@ def _walk(initiative: Initiative, owner, step: int, rng) -> None:
                 decision_text="Шешім / Решение: увеличить показатели на 20% к 2028 году; "
                 "ежеквартальный мониторинг по районам.",
             )
-        elif current == 5 and moved is not None:
-            entry, (interest, influence) = moved
-            stakeholders.score(entry, owner, interest, influence)  # group 3 → group 2
-            stakeholders.record_engagement(entry, owner, "dialogue", "Приглашены на заседание общественного совета.")
-            services.advance(initiative, owner, "Азаматтық қоғам тартылды / Гражданское общество вовлечено.")
-        elif current == 6:
-            for entry in stakeholders.entries(stakeholder_map):
-                if entry.group == 4:
-                    stakeholders.record_engagement(
-                        entry, owner, "consultation", "Условия решения согласованы на сессии маслихата."
-                    )
-            services.advance(initiative, owner, "Төрт топ ескерілді / Учтены четыре группы.")
+        elif current == 6:  # the demo's maps are drawn by the stakeholders demo, which runs after this one
+            services.advance(
+                initiative,
+                owner,
+                "Төрт топ ескерілді / Учтены четыре группы.",
+                override_reason="Маслихат кеңесіп болды; карта кейін толтырылады / Маслихат консультирован на "
+                "сессии, карта заполняется после.",
+            )
         else:
             services.advance(initiative, owner, f"{current}-қадам орындалды / Шаг {current} выполнен.")
     if step == 10:

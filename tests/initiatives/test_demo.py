@@ -20,7 +20,7 @@ def test_demo_runs_six_cases_with_values_at_all_levels(app, directory, client):
     lines = []
     with app.app_context():
         context = DemoContext(rng=random.Random(3), np_rng=np.random.default_rng(3), echo=lines.append)
-        for module in ("identity", "initiatives"):
+        for module in ("identity", "initiatives", "stakeholders"):
             submodule(module, "demo").seed_demo(context)
         db.session.commit()
     with app.app_context():
