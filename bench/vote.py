@@ -150,7 +150,7 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int], list[int], 
         full, voters = voters[:FULL_VOTERS], voters[FULL_VOTERS:]
         for k, user_id in enumerate(full):
             for v in range(VOTES):
-                assert voting.insert_vote(contest.id, ideas[(k + v) % IDEAS], user_id, 1, now)
+                assert voting.insert_vote(contest.id, ideas[(k + v) % IDEAS], user_id, 1, now=now)
         db.session.commit()
         contest_id = contest.id
     app.extensions["civic_engine"].dispose()

@@ -144,9 +144,18 @@ def _init_security(app: Flask) -> None:
 
 
 def _is_personal() -> bool:
+    """Whether the answer is for one signed-in person (``Cache-Control: private``).
+
+    Decided from the request when no view asked who is signed in: loading the account only to set a header cost a
+    query on every hot-path request (a vote or a signature decides from the cookie alone). A cookie that names a
+    revoked session errs on the safe side (private)."""
+    from flask import current_app, session
     from flask_login import current_user
 
-    return bool(current_user and current_user.is_authenticated)
+    if "_login_user" in g:  # a view already loaded the account
+        return bool(current_user and current_user.is_authenticated)
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or remember_cookie in request.cookies
 
 
 def _init_templates(app: Flask) -> None:

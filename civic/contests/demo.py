@@ -123,7 +123,7 @@ def seed_demo(context) -> None:
         for index in sorted(range(len(entries)), key=lambda k: -weights[k])[: rng.randint(1, 3)]:
             if entries[index].is_author(voter):
                 continue
-            if voting.insert_vote(contest.id, entries[index].id, voter.id, voter.session_version, voting_time):
+            if voting.insert_vote(contest.id, entries[index].id, voter.id, voter.session_version, now=voting_time):
                 votes += 1
     services.add_pledge(entries[0], residents[5], "hours", 20, "", "")
     services.add_pledge(

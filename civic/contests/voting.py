@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, delete, exists, func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, delete, exists, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from civic import db
@@ -29,7 +29,7 @@ from civic.contests.models import Coauthor, Contest, ContestState, Entry, EntryS
 from civic.contests.services import VOTES_PER_VOTER_MAX, PhaseClosed
 from civic.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from civic.db import AwareDateTime, utc_now
-from civic.identity.models import AssuranceLevel, Territory, User
+from civic.identity.models import AssuranceLevel, Territory, User, UserSession
 
 
 class AlreadyVoted(Conflict):
@@ -59,9 +59,10 @@ def _dialect_insert():
 _statements: dict[str, object] = {}
 
 
-def _vote_statement(dialect: str):
-    if dialect in _statements:
-        return _statements[dialect]
+def _vote_statement(dialect: str, session_checked: bool):
+    key = (dialect, session_checked)
+    if key in _statements:
+        return _statements[key]
     area, home = aliased(Territory), aliased(Territory)
     slots = union_all(*(select(literal(k).label("k")) for k in range(1, VOTES_PER_VOTER_MAX + 1))).subquery("slots")
     taken = aliased(Vote)
@@ -116,29 +117,44 @@ def _vote_statement(dialect: str):
             free_slot.is_not(None),
         )
     )
+    if session_checked:  # the signed-in session is recorded and not revoked (logout, "log out other devices")
+        values = values.where(
+            exists().where(
+                UserSession.token_hash == bindparam("session_hash", type_=String),
+                UserSession.user_id == User.id,
+                UserSession.revoked_at.is_(None),
+            )
+        )
     columns = ["competition_id", "entry_id", "voter_id", "voter_iin_hmac", "slot", "territory_id", "created_at"]
     statement = _dialect_insert().from_select(columns, values).on_conflict_do_nothing().returning(Vote.id)
-    _statements[dialect] = statement
+    _statements[key] = statement
     return statement
 
 
-def insert_vote(contest_id: int, entry_id: int, user_id: int, session_version: int, now=None) -> int | None:
-    """Run the voting INSERT; the new vote's id, or None when a rule or a constraint refused it."""
+def insert_vote(
+    contest_id: int, entry_id: int, user_id: int, session_version: int, session_hash: str | None = None, now=None
+) -> int | None:
+    """Run the voting INSERT; the new vote's id, or None when a rule or a constraint refused it.
+
+    From a request, ``session_hash`` names the signed-in session, which must be recorded and not revoked; services
+    acting for a loaded account (demo data, tests) pass None."""
     params = {
         "contest_id": contest_id,
         "entry_id": entry_id,
         "user_id": user_id,
         "session_version": session_version,
+        "session_hash": session_hash,
         "now": now or utc_now(),
     }
     connection = db.session.connection()
-    return connection.execute(_vote_statement(connection.dialect.name), params).scalar()
+    statement = _vote_statement(connection.dialect.name, session_checked=session_hash is not None)
+    return connection.execute(statement, params).scalar()
 
 
 def vote(contest: Contest, entry: Entry, user: User, now: datetime | None = None) -> int:
     """Cast ``user``'s vote for ``entry`` (one statement), or raise a DomainError saying why not."""
     now = now or utc_now()
-    new_id = insert_vote(contest.id, entry.id, user.id, user.session_version, now)
+    new_id = insert_vote(contest.id, entry.id, user.id, user.session_version, now=now)
     if new_id is None:
         explain_refusal(contest, entry, user, now)
     return new_id

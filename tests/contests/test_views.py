@@ -160,6 +160,24 @@ def test_vote_and_withdraw_over_http(app, client, auth, cast, contests):
     assert _count(app, Vote) == 0
 
 
+def test_a_revoked_session_cannot_vote(app, client, auth, cast, contests):
+    """The hot path votes from the cookie alone: the INSERT itself must refuse a session ended elsewhere."""
+    from sqlalchemy import update
+
+    from civic.identity.models import UserSession
+
+    cid = contests.make(Phase.VOTING, entries=2)
+    e1, _e2 = contests.entries(cid)
+    auth.login(cast.voter)
+    with app.app_context():
+        db.session.execute(update(UserSession).values(revoked_at=utc_now()))
+        db.session.commit()
+    response = client.post(f"/contests/{cid}/entries/{e1}/vote", headers={"Accept": "application/json"})
+    assert response.status_code in (302, 401)
+    assert "/login" in response.headers.get("Location", "/login")
+    assert _count(app, Vote) == 0
+
+
 @pytest.mark.parametrize(
     ("who", "phase", "second", "status", "message"),
     [

@@ -178,16 +178,16 @@ def vote(contest_id: int, entry_id: int):
     erased, IIN verified, home in the territory, not an author, a free slot), so nothing is loaded before it.
     CSRFProtect has already checked the token. JSON for scripts (``Accept: application/json``), a redirect for forms.
     """
-    from civic.identity.login import session_user_id
+    from civic.identity.login import session_user_id, token_hash
 
     account = session_user_id()
     if account is None:
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated:  # e.g. a remember-me cookie: Flask-Login restores the session
             return current_app.login_manager.unauthorized()
-        account = (current_user.id, current_user.session_version)
+        account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     now = utc_now()
     with db.transaction(immediate=False):
-        new_id = voting.insert_vote(contest_id, entry_id, account[0], account[1], now)
+        new_id = voting.insert_vote(contest_id, entry_id, *account, now=now)
     if new_id is None:
         return _vote_refused(contest_id, entry_id, now)
     if _wants_json():
