@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
+
+from civic.core.errors import DomainError
+
+T = TypeVar("T")
 
 #: The zone a wall-clock time typed in a form means when the app has no BABEL_DEFAULT_TIMEZONE.
 DEFAULT_TIMEZONE = "Asia/Almaty"
@@ -69,6 +75,30 @@ class BaseForm(FlaskForm):
             field.errors = [*field.errors, str(exc)]
         else:
             self.form_errors.append(str(exc))
+
+
+class Outcome(NamedTuple, Generic[T]):
+    result: T | None
+    refused: DomainError | None
+
+
+def commit_or_refuse(action: Callable[[], T], *forms: BaseForm) -> Outcome[T]:
+    """Run one service call for a submitted form and commit it: ``Outcome(result, refused=None)``.
+
+    On a DomainError the request's transaction is rolled back, the error is shown on ``forms`` (next to the field it
+    names, or above the form) and returned as ``Outcome(None, refused=error)``, so the view re-renders with
+    ``error.status_code`` and nothing half-written stays in the database."""
+    from civic import db
+
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        for form in forms:
+            form.add_domain_error(exc)
+        return Outcome(None, exc)
+    db.session.commit()
+    return Outcome(result, None)
 
 
 class EmptyForm(BaseForm):

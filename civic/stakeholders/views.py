@@ -12,7 +12,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core import links, providers
 from civic.core.errors import DomainError
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, commit_or_refuse
 from civic.core.http import get_or_404
 from civic.core.links import on_register
 from civic.identity.models import Territory
@@ -178,13 +178,9 @@ def pick(owner_type: str, owner_id: int):
     if stakeholder is None or stakeholder.territory_id not in territory.ancestor_ids:
         form.stakeholder.errors = [_("Choose a stakeholder from the register.")]
         return render_map(owner_type, owner_id, 400, pick_form=form)
-    try:
-        services.add_to_map(stakeholder_map, stakeholder, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_map(owner_type, owner_id, exc.status_code, pick_form=form)
-    db.session.commit()
+    refused = commit_or_refuse(lambda: services.add_to_map(stakeholder_map, stakeholder, current_user), form).refused
+    if refused:
+        return render_map(owner_type, owner_id, refused.status_code, pick_form=form)
     return _back(stakeholder_map)
 
 
@@ -232,19 +228,20 @@ def score(entry_id: int):
         return render_map(
             stakeholder_map.owner_type, stakeholder_map.owner_id, 400, score_form=form, failed_entry=entry.id
         )
-    try:
-        services.score(entry, current_user, form.interest.data, form.influence.data, form.assessor_label.data or "")
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
+    refused = commit_or_refuse(
+        lambda: services.score(
+            entry, current_user, form.interest.data, form.influence.data, form.assessor_label.data or ""
+        ),
+        form,
+    ).refused
+    if refused:
         return render_map(
             stakeholder_map.owner_type,
             stakeholder_map.owner_id,
-            exc.status_code,
+            refused.status_code,
             score_form=form,
             failed_entry=entry.id,
         )
-    db.session.commit()
     flash(_("The scores were saved."), "success")
     return _back(stakeholder_map)
 

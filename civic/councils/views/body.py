@@ -11,8 +11,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core import deadlines, links
 from civic.core.deadline_text import EXTENSION_LABELS
-from civic.core.errors import DomainError
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, commit_or_refuse
 from civic.core.http import get_or_404
 from civic.councils import services
 from civic.councils.forms import AnswerForm, ExtendForm, UnjustifiedForm
@@ -48,14 +47,9 @@ def render_recommendation(rec: Recommendation, status: int = 200, error: str | N
 
 
 def _act(rec: Recommendation, action, success: str, **forms):
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        for form in forms.values():
-            form.add_domain_error(exc)
-        return render_recommendation(rec, exc.status_code, error=None if forms else str(exc), **forms)
-    db.session.commit()
+    refused = commit_or_refuse(action, *forms.values()).refused
+    if refused:
+        return render_recommendation(rec, refused.status_code, error=None if forms else str(refused), **forms)
     flash(success, "success")
     return redirect(url_for("councils.recommendation", rec_id=rec.id), 303)
 

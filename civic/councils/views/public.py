@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core import links
-from civic.core.errors import DomainError
+from civic.core.forms import commit_or_refuse
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name
 from civic.core.richtext import render_markdown
@@ -177,13 +177,9 @@ def comment(item_id: int):
     form = CommentForm(prefix=f"c{item.id}")
     if not form.validate_on_submit():
         return render_meeting(meeting, 400, forms={item.id: form})
-    try:
-        services.comment(item, current_user, form.text.data)
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_meeting(meeting, exc.status_code, forms={item.id: form})
-    db.session.commit()
+    refused = commit_or_refuse(lambda: services.comment(item, current_user, form.text.data), form).refused
+    if refused:
+        return render_meeting(meeting, refused.status_code, forms={item.id: form})
     flash(_("Thank you. Your comment will appear once the secretary has reviewed it."), "success")
     return redirect(url_for("councils.meeting", meeting_id=meeting.id), 303)
 
@@ -304,13 +300,9 @@ def apply(council_id: int):
             organisation=form.organisation.data or "",
             motivation=form.motivation.data or "",
         )
-        try:
-            services.apply_as_expert(council, current_user, data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("councils/apply.html", form, status=exc.status_code, council=council)
-        db.session.commit()
+        refused = commit_or_refuse(lambda: services.apply_as_expert(council, current_user, data), form).refused
+        if refused:
+            return form_page("councils/apply.html", form, status=refused.status_code, council=council)
         flash(_("Your application was sent. The chair or secretary will decide and tell you why."), "success")
         return redirect(url_for("councils.detail", council_id=council.id), 303)
     return form_page("councils/apply.html", form, council=council)

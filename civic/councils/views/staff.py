@@ -11,7 +11,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core import links
 from civic.core.errors import DomainError, PermissionDenied
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, commit_or_refuse
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name
 from civic.councils import services
@@ -93,13 +93,9 @@ def new():
     form = CouncilForm()
     _set_council_choices(form)
     if form.validate_on_submit():
-        try:
-            council = services.create_council(current_user, _council_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("councils/council_form.html", form, status=exc.status_code, council=None)
-        db.session.commit()
+        council, refused = commit_or_refuse(lambda: services.create_council(current_user, _council_data(form)), form)
+        if refused:
+            return form_page("councils/council_form.html", form, status=refused.status_code, council=None)
         flash(_("The council was created. Appoint its members."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), 303)
     return form_page("councils/council_form.html", form, council=None)
@@ -116,13 +112,11 @@ def edit(council_id: int):
     if not form.is_submitted():
         form.territory.data, form.category.data = council.territory_id, council.category_id or 0
     if form.validate_on_submit():
-        try:
-            services.update_council(council, current_user, _council_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("councils/council_form.html", form, status=exc.status_code, council=council)
-        db.session.commit()
+        refused = commit_or_refuse(
+            lambda: services.update_council(council, current_user, _council_data(form)), form
+        ).refused
+        if refused:
+            return form_page("councils/council_form.html", form, status=refused.status_code, council=council)
         flash(_("The council was saved."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), 303)
     return form_page("councils/council_form.html", form, council=council)
@@ -200,15 +194,10 @@ def manage(council_id: int):
 
 
 def _act(council: Council, action, success: str, target: str | None = None, form_key: str | None = None, **forms):
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        form = forms.get(form_key) if form_key else None
-        if form is not None:
-            form.add_domain_error(exc)
-        return render_manage(council, exc.status_code, error=None if form is not None else str(exc), **forms)
-    db.session.commit()
+    form = forms.get(form_key) if form_key else None
+    refused = commit_or_refuse(action, *([form] if form is not None else [])).refused
+    if refused:
+        return render_manage(council, refused.status_code, error=None if form is not None else str(refused), **forms)
     flash(success, "success")
     return redirect(target or url_for("councils.manage", council_id=council.id), 303)
 
@@ -384,13 +373,9 @@ def propose_item():
             form.council.data = wanted
     if form.validate_on_submit():
         council = db.session.get(Council, form.council.data)
-        try:
-            services.add_item(council, current_user, _item_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("councils/propose_item.html", form, status=exc.status_code)
-        db.session.commit()
+        refused = commit_or_refuse(lambda: services.add_item(council, current_user, _item_data(form)), form).refused
+        if refused:
+            return form_page("councils/propose_item.html", form, status=refused.status_code)
         flash(_("The item waits for the council's next meeting."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), 303)
     return form_page("councils/propose_item.html", form)
@@ -480,15 +465,11 @@ def meeting_manage(meeting_id: int):
 
 
 def _mact(meeting: Meeting, action, success: str, form_key: str | None = None, **forms):
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        form = forms.get(form_key) if form_key else None
-        if form is not None:
-            form.add_domain_error(exc)
-        return render_meeting_manage(meeting, exc.status_code, error=None if form is not None else str(exc), **forms)
-    db.session.commit()
+    form = forms.get(form_key) if form_key else None
+    refused = commit_or_refuse(action, *([form] if form is not None else [])).refused
+    if refused:
+        error = None if form is not None else str(refused)
+        return render_meeting_manage(meeting, refused.status_code, error=error, **forms)
     flash(success, "success")
     return redirect(url_for("councils.meeting_manage", meeting_id=meeting.id), 303)
 

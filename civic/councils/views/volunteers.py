@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core.csv_export import to_csv
-from civic.core.errors import DomainError
+from civic.core.forms import commit_or_refuse
 from civic.core.http import form_page, get_or_404
 from civic.councils import services
 from civic.councils.forms import CallForm, CloseCallForm, SignupForm
@@ -47,8 +47,8 @@ def new_call(council_id: int):
     council = run_council(council_id)
     form = CallForm()
     if form.validate_on_submit():
-        try:
-            created = services.create_call(
+        created, refused = commit_or_refuse(
+            lambda: services.create_call(
                 council,
                 current_user,
                 form.title.data,
@@ -56,12 +56,11 @@ def new_call(council_id: int):
                 form.place.data,
                 form.starts_at.data,
                 form.needed.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("councils/call_form.html", form, status=exc.status_code, council=council)
-        db.session.commit()
+            ),
+            form,
+        )
+        if refused:
+            return form_page("councils/call_form.html", form, status=refused.status_code, council=council)
         flash(_("The call is public; residents can sign up."), "success")
         return redirect(url_for("councils.call", call_id=created.id), 303)
     return form_page("councils/call_form.html", form, council=council)
@@ -74,13 +73,12 @@ def signup(call_id: int):
     form = SignupForm()
     if not form.validate_on_submit():
         return render_call(call, 400, signup_form=form)
-    try:
-        services.sign_up(call, current_user, form.contact.data, form.note.data or "", bool(form.consent.data))
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_call(call, exc.status_code, signup_form=form)
-    db.session.commit()
+    refused = commit_or_refuse(
+        lambda: services.sign_up(call, current_user, form.contact.data, form.note.data or "", bool(form.consent.data)),
+        form,
+    ).refused
+    if refused:
+        return render_call(call, refused.status_code, signup_form=form)
     flash(_("Thank you for signing up. The coordinator will contact you."), "success")
     return redirect(url_for("councils.call", call_id=call.id), 303)
 
@@ -125,12 +123,8 @@ def close_call(call_id: int):
     form = CloseCallForm()
     if not form.validate_on_submit():
         return render_call(call, 400, close_form=form)
-    try:
-        services.close_call(call, current_user, form.report.data)
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_call(call, exc.status_code, close_form=form)
-    db.session.commit()
+    refused = commit_or_refuse(lambda: services.close_call(call, current_user, form.report.data), form).refused
+    if refused:
+        return render_call(call, refused.status_code, close_form=form)
     flash(_("The call is closed and its report is public."), "success")
     return redirect(url_for("councils.call", call_id=call.id), 303)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from civic import db
 from civic.core.errors import DomainError
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, commit_or_refuse
 from civic.core.http import form_page, get_or_404
 from civic.identity.directory import territory_choices
 from civic.identity.models import StateBody, Territory
@@ -85,13 +85,11 @@ def new():
         form.sector.data = template.sector
         form.horizon_years.data = template.horizon_years
     if form.validate_on_submit():
-        try:
-            initiative = services.start_initiative(current_user, _data(form), template)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("initiatives/form.html", form, status=exc.status_code, case=template)
-        db.session.commit()
+        initiative, refused = commit_or_refuse(
+            lambda: services.start_initiative(current_user, _data(form), template), form
+        )
+        if refused:
+            return form_page("initiatives/form.html", form, status=refused.status_code, case=template)
         flash(_("The initiative was started at step 1."), "success")
         return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
     return form_page("initiatives/form.html", form, case=template)
@@ -106,13 +104,11 @@ def edit(initiative_id: int):
     if request.method == "GET":
         form.territory.data, form.body.data = initiative.territory_id, initiative.body_id or 0
     if form.validate_on_submit():
-        try:
-            services.update_initiative(initiative, current_user, _data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("initiatives/form.html", form, status=exc.status_code, initiative=initiative)
-        db.session.commit()
+        refused = commit_or_refuse(
+            lambda: services.update_initiative(initiative, current_user, _data(form)), form
+        ).refused
+        if refused:
+            return form_page("initiatives/form.html", form, status=refused.status_code, initiative=initiative)
         flash(_("The initiative was saved."), "success")
         return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
     return form_page("initiatives/form.html", form, initiative=initiative)
@@ -177,20 +173,19 @@ def advance(initiative_id: int):
     if not form.validate_on_submit():
         return render_manage(initiative, 400, advance_form=form)
     step = initiative.step
-    try:
-        services.advance(
+    refused = commit_or_refuse(
+        lambda: services.advance(
             initiative,
             current_user,
             form.note.data,
             decision_text=form.decision_text.data,
             override_reason=form.override_reason.data,
             report_text=form.report_text.data,
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_manage(db.session.get(Initiative, initiative_id), exc.status_code, advance_form=form)
-    db.session.commit()
+        ),
+        form,
+    ).refused
+    if refused:
+        return render_manage(db.session.get(Initiative, initiative_id), refused.status_code, advance_form=form)
     if step == 10:
         flash(_("The report was published and sent to everyone concerned."), "success")
     else:
@@ -218,13 +213,11 @@ def add_member(initiative_id: int):
     form = TeamForm()
     if not form.validate_on_submit():
         return render_manage(initiative, 400, team_form=form)
-    try:
-        services.add_team_member(initiative, current_user, form.email.data)
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return render_manage(db.session.get(Initiative, initiative_id), exc.status_code, team_form=form)
-    db.session.commit()
+    refused = commit_or_refuse(
+        lambda: services.add_team_member(initiative, current_user, form.email.data), form
+    ).refused
+    if refused:
+        return render_manage(db.session.get(Initiative, initiative_id), refused.status_code, team_form=form)
     flash(_("The team member was added."), "success")
     return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
 
@@ -255,13 +248,9 @@ def new_indicator(initiative_id: int):
         data = values.IndicatorData(
             form.code.data, form.name.data, form.unit.data, form.direction.data, form.level.data, form.aggregation.data
         )
-        try:
-            values.add_indicator(initiative, current_user, data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("initiatives/indicator_form.html", form, status=exc.status_code, initiative=initiative)
-        db.session.commit()
+        refused = commit_or_refuse(lambda: values.add_indicator(initiative, current_user, data), form).refused
+        if refused:
+            return form_page("initiatives/indicator_form.html", form, status=refused.status_code, initiative=initiative)
         flash(_("The indicator was added."), "success")
         return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
     return form_page("initiatives/indicator_form.html", form, initiative=initiative)
@@ -274,18 +263,19 @@ def set_target(initiative_id: int, indicator_id: int):
     indicator = load_indicator(initiative, indicator_id)
     form = TargetForm(prefix=f"target{indicator.id}")
     if form.validate_on_submit():
-        try:
-            values.set_target(indicator, initiative, current_user, form.target_value.data, form.target_period.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
+        refused = commit_or_refuse(
+            lambda: values.set_target(
+                indicator, initiative, current_user, form.target_value.data, form.target_period.data
+            ),
+            form,
+        ).refused
+        if refused:
             return render_manage(
                 db.session.get(Initiative, initiative_id),
-                exc.status_code,
+                refused.status_code,
                 target_form=form,
                 target_indicator=indicator_id,
             )
-        db.session.commit()
         flash(_("The target was set."), "success")
         return redirect(url_for("initiatives.manage", initiative_id=initiative.id), 303)
     return render_manage(initiative, 400, target_form=form, target_indicator=indicator_id)
@@ -378,15 +368,14 @@ def new_weak_spots():
         initiative = db.session.get(Initiative, form.initiative.data) if form.initiative.data else None
         if initiative is not None and not can_manage(current_user, initiative):
             initiative = None
-        try:
-            services.send_weak_spots(
+        refused = commit_or_refuse(
+            lambda: services.send_weak_spots(
                 current_user, territory, form.weak_spots.data, form.proposals.data or "", initiative
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return form_page("initiatives/weak_spot_form.html", form, status=exc.status_code)
-        db.session.commit()
+            ),
+            form,
+        ).refused
+        if refused:
+            return form_page("initiatives/weak_spot_form.html", form, status=refused.status_code)
         flash(_("The report was sent to the level above."), "success")
         return redirect(url_for("initiatives.weak_spots"), 303)
     return form_page("initiatives/weak_spot_form.html", form)
