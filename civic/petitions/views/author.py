@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from civic import db
 from civic.core.errors import DomainError
-from civic.core.forms import EmptyForm
+from civic.core.forms import EmptyForm, commit_or_refuse
 from civic.core.http import form_page
 from civic.extensions import limiter
 from civic.identity.models import AssuranceLevel, Category, Territory
@@ -188,13 +188,11 @@ def support(token: str):
     form = NotifyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.support(petition, current_user, notify_me=form.notify.data)
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return _supporters_page(_by_token(token), form, status=exc.status_code)
-    db.session.commit()
+    refused = commit_or_refuse(
+        lambda: services.support(petition, current_user, notify_me=form.notify.data), form
+    ).refused
+    if refused:
+        return _supporters_page(_by_token(token), form, status=refused.status_code)
     flash(_("Thank you for your support!"), "success")
     return redirect(url_for("petitions.supporters_page", token=token), 303)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from civic import db
 from civic.core import jobs
 from civic.core.errors import DomainError
+from civic.core.forms import commit_or_refuse
 from civic.core.http import form_page, get_or_404
 from civic.db import utc_now
 from civic.identity.models import StateBody
@@ -101,13 +102,9 @@ def moderate(petition_id: int):
 def _decide(petition: Petition, form, form_name: str, action, message: str):
     if not form.validate_on_submit():
         return _moderation_page(petition, 400, **{form_name: form})
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        form.add_domain_error(exc)
-        return _moderation_page(load_visible(petition.id), exc.status_code, **{form_name: form})
-    db.session.commit()
+    refused = commit_or_refuse(lambda: action(), form).refused
+    if refused:
+        return _moderation_page(load_visible(petition.id), refused.status_code, **{form_name: form})
     flash(message, "success")
     return redirect(url_for("petitions.detail", petition_id=petition.id), 303)
 
@@ -323,13 +320,11 @@ def extend_response(petition_id: int):
         abort(403)
     form = ExtendResponseForm(prefix="extend")
     if form.validate_on_submit():
-        try:
-            answer_deadline.extend(petition, current_user, form.reason.data, form.note.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-            return _respond_page(get_or_404(Petition, petition_id), extend_form=form, status=exc.status_code)
-        db.session.commit()
+        refused = commit_or_refuse(
+            lambda: answer_deadline.extend(petition, current_user, form.reason.data, form.note.data), form
+        ).refused
+        if refused:
+            return _respond_page(get_or_404(Petition, petition_id), extend_form=form, status=refused.status_code)
         flash(_("The answer term is extended; the new due date is on the petition page."), "success")
         return redirect(url_for("petitions.detail", petition_id=petition_id), 303)
     return _respond_page(petition, extend_form=form)
