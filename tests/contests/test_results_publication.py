@@ -288,3 +288,80 @@ def test_a_request_stuck_in_publishing_can_be_asked_again(app, client, auth, cas
     with app.app_context():
         authors = sorted(db.session.scalars(select(ResultNotice.user_id)))
     assert _notes(app) == authors
+
+
+@pytest.fixture
+def on_redis(app, monkeypatch):
+    import uuid
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"civic-test-{uuid.uuid4().hex[:10]}")
+    monkeypatch.setitem(app.config, "JOBS_RETRIES", 0)
+    yield
+    with app.app_context():
+        jobs.queue(app).delete(delete_jobs=True)
+
+
+def _work(app):
+    with app.app_context():
+        jobs.run_worker(app, burst=True, with_scheduler=False)
+
+
+def test_on_the_queue_the_request_returns_before_the_work_and_batches_chain(
+    app, client, auth, cast, contests, on_redis, monkeypatch
+):
+    cid, _entries = _scored_contest(app, cast, contests)
+    monkeypatch.setattr(results, "NOTIFY_BATCH", 1)
+    auth.login(cast.organiser)
+    response = client.post(f"/contests/{cid}/results/publish", follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "The results are being published. You will be notified when they are out" in page
+    assert 'id="results-publishing"' in page
+    assert _competition(app, cid)["state"] == PublishState.PUBLISHING
+    assert client.get(f"/contests/{cid}/results").status_code == 404
+    _work(app)
+    assert _competition(app, cid)["state"] == PublishState.PUBLISHED
+    with app.app_context():
+        authors = sorted(db.session.scalars(select(ResultNotice.user_id)))
+        assert len(authors) >= 3  # one job per author here: the chain ran to the end
+    assert _notes(app) == authors
+    assert client.get(f"/contests/{cid}/results").status_code == 200
+
+
+def test_on_the_queue_a_failed_job_is_listed_and_retried_from_the_failed_jobs_list(
+    app, client, auth, cast, contests, on_redis, monkeypatch
+):
+    cid, _entries = _scored_contest(app, cast, contests)
+    real_build = results.build
+
+    def broken(*args, **kwargs):
+        if has_request_context():
+            return real_build(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(results, "build", broken)
+    auth.login(cast.organiser)
+    client.post(f"/contests/{cid}/results/publish")
+    _work(app)
+    assert _competition(app, cid)["state"] == PublishState.FAILED
+    with app.app_context():
+        (failed,) = jobs.failed_jobs(app)
+    assert failed.args[0] == "civic.contests.results:publish_job"
+    page = html.unescape(client.get(f"/contests/{cid}/manage").get_data(as_text=True))
+    assert "Publishing the results failed" in page
+    assert "/admin/jobs" in page
+    monkeypatch.setattr(results, "build", real_build)
+    with app.app_context():
+        assert jobs.retry_failed(app, failed.id)
+    _work(app)
+    assert _competition(app, cid)["state"] == PublishState.PUBLISHED
+    with app.app_context():
+        authors = sorted(db.session.scalars(select(ResultNotice.user_id)))
+    assert _notes(app) == authors
