@@ -255,36 +255,46 @@ def request_publication(contest: Contest, actor: User, now: datetime | None = No
     jobs.enqueue("civic.contests.results:publish_job", competition.id)
 
 
+def _awaiting(competition: Competition | None) -> bool:
+    return (
+        competition is not None
+        and competition.results_published_at is None
+        and competition.results_state in (PublishState.PUBLISHING, PublishState.FAILED)
+    )
+
+
 def publish_job(competition_id: int) -> int:
     """Job: score the contest, freeze and publish the breakdown, then queue the authors' notifications.
 
+    Scoring only reads; the writes then run in a short transaction of their own (``db.transaction``: on SQLite a
+    ``BEGIN IMMEDIATE``, so seconds of scoring never hold the write lock nor fail to upgrade a stale read
+    snapshot), which re-checks the state under a row lock: a duplicate job finds the results out and does nothing.
     Returns how many authors are to be told. On an error the competition is marked "failed" (with the reason, for
     the organiser, who is told) in a transaction of its own and the error is raised again, so a queue retries it
     and, when the retries are spent, lists it among the failed jobs."""
-    competition = db.session.get(Competition, competition_id, with_for_update=True)
-    if (
-        competition is None
-        or competition.results_published_at is not None
-        or competition.results_state not in (PublishState.PUBLISHING, PublishState.FAILED)
-    ):
+    competition = db.session.get(Competition, competition_id)
+    if not _awaiting(competition):
         return 0  # already done by an earlier run, or never asked for
     contest = db.session.scalar(select(Contest).where(Contest.competition_id == competition_id))
     actor = db.session.get(User, competition.results_requested_by_id) if competition.results_requested_by_id else None
+    language = (actor.preferred_locale if actor else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
-        language = (actor.preferred_locale if actor else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
         with force_locale(language):  # the judges' labels in the organiser's language, as when published in the request
-            return _publish(contest, actor)
+            now = utc_now()
+            breakdown = build(contest, now)
+            with db.transaction():
+                if not _awaiting(db.session.get(Competition, competition_id, with_for_update=True)):
+                    return 0
+                return _publish(contest, actor, breakdown, now)
     except Exception as exc:
         db.session.rollback()
         _mark_failed(competition_id, exc)
         raise
 
 
-def _publish(contest: Contest, actor: User | None) -> int:
-    now = utc_now()
+def _publish(contest: Contest, actor: User | None, breakdown: dict, now: datetime) -> int:
     competition = contest.competition
     phase = contest.phase_at(now)
-    breakdown = build(contest, now)
     competition.results, competition.results_published_at = breakdown, now
     competition.results_state, competition.results_error = PublishState.PUBLISHED, None
     if phase == Phase.JURY:
