@@ -5,11 +5,13 @@
 Builds a temporary database (``flask db upgrade``), one idea contest through the services, then bulk-loads the
 accepted ideas, the judges (accepted invitations), three weighted criteria, every judge's scores of every idea
 (about 1 % of pairs recused), and the votes (three per person, numbered slots, as the voting INSERT stores them).
-The organiser publishes the results through ``results.publish`` (the scoring engine runs once and the breakdown is
-frozen). Then gunicorn serves the app and the results page is requested one request at a time (so the latency is
-the server's own), as anonymous visitors in Kazakh and Russian. Target: p95 < 100 ms. Last line:
+The organiser publishes the results: the publish POST (timed; it records the decision and queues the job, target
+< 200 ms), then the queued jobs as a worker runs them (``publish_job``: the scoring engine runs once and the breakdown
+is frozen; ``notify_job``: the authors, 200 per batch), each timed. Then gunicorn serves the app and the results
+page is requested one request at a time (so the latency is the server's own), as anonymous visitors in Kazakh and
+Russian. Targets: publish POST < 200 ms, results page p95 < 100 ms. Last line:
 
-    contest_results: p95 <X> ms, p50 <Y> ms (<N> entries, <J> judges, <V> votes, <db>)
+    contest_results: p95 <X> ms, p50 <Y> ms, publish POST <P> ms (<N> entries, <J> judges, <V> votes, <db>)
 """
 
 from __future__ import annotations
@@ -28,21 +30,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import Server, base_env, echo, make_app, migrate, percentile, temporary_database  # noqa: E402
 
 LIMIT_MS = 100.0
+PUBLISH_LIMIT_MS = 200.0
 
 
-def seed(database_url: str, entries: int, judges: int, votes: int) -> int:
+def seed(database_url: str, entries: int, judges: int, votes: int) -> tuple[int, dict]:
     from sqlalchemy import insert, select
 
     from civic import db
-    from civic.contests import results, services
-    from civic.contests.models import Contest, Criterion, Entry, Judge, Recusal, Score, Vote
+    from civic.contests import services
+    from civic.contests.models import Criterion, Entry, Judge, Recusal, Score, Vote
     from civic.db import utc_now
     from civic.identity.directory import load_reference_data
     from civic.identity.models import AssuranceLevel, StateBody, Territory, User, UserRole
     from civic.identity.permissions import sync_roles
 
     rng = random.Random(2026)
-    app = make_app(database_url)
+    app = make_app(database_url, WTF_CSRF_ENABLED=False)  # the organiser's POST comes from a test client
     with app.app_context():
         load_reference_data()
         sync_roles()
@@ -199,14 +202,71 @@ def seed(database_url: str, entries: int, judges: int, votes: int) -> int:
         if batch:
             db.session.execute(insert(Vote), batch)
         db.session.commit()
-        contest = db.session.get(Contest, contest.id)
-        started = time.perf_counter()
-        results.publish(contest, db.session.get(User, organiser.id))
-        db.session.commit()
-        echo(f"      results.publish (scoring and freezing the breakdown) took {time.perf_counter() - started:.1f} s")
         contest_id = contest.id
+        timings = publish_through_the_queue(app, contest_id, organiser.id)
+    echo(
+        f"      publish POST (records the decision, queues the job): {timings['request_ms']:.0f} ms; "
+        f"publish_job (score, freeze, publish): {timings['publish_s']:.1f} s; "
+        f"notify_job x{timings['batches']} ({timings['told']} authors): {timings['notify_s']:.1f} s"
+    )
     app.extensions["civic_engine"].dispose()
-    return contest_id
+    return contest_id, timings
+
+
+def publish_through_the_queue(app, contest_id: int, organiser_id: int) -> dict:
+    """The organiser's publish POST (a signed-in test client, one request), then the jobs it queued, timed apart.
+
+    The jobs are held as a queue would hold them (the hand-over to Redis, one RPUSH, is not in the request time),
+    then run one after another as a worker runs them (``jobs.perform``: own transaction, one commit each)."""
+    from civic import db
+    from civic.core import jobs
+    from civic.identity.login import start_session
+    from civic.identity.models import User
+
+    held: list[tuple[str, tuple]] = []
+    original, on_queue = jobs._dispatch_in_thread, jobs.runs_on_queue
+    jobs._dispatch_in_thread = lambda _app, pending: held.extend(pending)
+    jobs.runs_on_queue = lambda: True  # notifications in batches, as with a worker
+    try:
+        with app.test_request_context():
+            account = db.session.get(User, organiser_id)
+            start_session(account)
+            db.session.commit()
+            ident = account.get_id()
+        client = app.test_client()
+        with client.session_transaction() as sess:
+            sess["_user_id"], sess["_fresh"] = ident, True
+        started = time.perf_counter()
+        response = client.post(f"/contests/{contest_id}/results/publish")
+        request_ms = (time.perf_counter() - started) * 1000
+        assert response.status_code == 303, response.status_code
+        assert [path for path, _args in held] == ["civic.contests.results:publish_job"], held
+        return {"request_ms": request_ms, **_run_jobs(app, held, contest_id)}
+    finally:
+        jobs._dispatch_in_thread, jobs.runs_on_queue = original, on_queue
+
+
+def _run_jobs(app, held, contest_id) -> dict:
+    from civic import db
+    from civic.contests.models import Contest
+    from civic.core import jobs
+
+    publish_s = notify_s = 0.0
+    told = batches = 0
+    while held:
+        func_path, args = held.pop(0)
+        with app.app_context():
+            started = time.perf_counter()
+            result = jobs.perform(func_path, *args)
+            spent = time.perf_counter() - started
+        if func_path.endswith(":publish_job"):
+            publish_s += spent
+        elif func_path.endswith(":notify_job"):
+            notify_s, told, batches = notify_s + spent, told + result, batches + 1
+    with app.app_context():
+        competition = db.session.get(Contest, contest_id).competition
+        assert competition.results_published_at is not None, competition.results_state
+    return {"publish_s": publish_s, "notify_s": notify_s, "told": told, "batches": batches}
 
 
 def fetch(port: int, path: str, language: str) -> float:
@@ -237,7 +297,7 @@ def main() -> int:
         echo(
             f"[2/3] seeding {args.entries:,} ideas, {args.judges} judges, {args.votes:,} votes; publishing the results"
         )
-        contest_id = seed(url, args.entries, args.judges, args.votes)
+        contest_id, timings = seed(url, args.entries, args.judges, args.votes)
         server = Server("_common:civic_app()", base_env(url), args.workers)
         try:
             server.wait_ready()
@@ -255,10 +315,11 @@ def main() -> int:
     if "Traceback" in log:
         echo("errors in the gunicorn log:\n" + log[-3000:])
     echo(
-        f"contest_results: p95 {p95:.1f} ms, p50 {p50:.1f} ms "
+        f"contest_results: p95 {p95:.1f} ms, p50 {p50:.1f} ms, publish POST {timings['request_ms']:.0f} ms "
         f"({args.entries} entries, {args.judges} judges, {args.votes} votes, {args.db})"
     )
-    return 0 if p95 < LIMIT_MS and "Traceback" not in log else 1
+    fast = p95 < LIMIT_MS and timings["request_ms"] < PUBLISH_LIMIT_MS
+    return 0 if fast and "Traceback" not in log else 1
 
 
 if __name__ == "__main__":

@@ -10,17 +10,32 @@ from __future__ import annotations
 import io
 import statistics
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from civic import db
 from civic.contests import jury, voting
-from civic.contests.models import Competition, Contest, Entry, EntryState, Normalise, Phase, Recusal, Score
+from civic.contests.models import (
+    Competition,
+    Contest,
+    Entry,
+    EntryState,
+    Normalise,
+    Phase,
+    PublishState,
+    Recusal,
+    ResultNotice,
+    Score,
+)
 from civic.contests.scoring import ScoringError, score_contest
 from civic.contests.services import PhaseClosed, active_judges
+from civic.core import jobs
 from civic.core.csv_export import SafeWriter
 from civic.core.errors import DomainError
 from civic.core.http import path_for
@@ -171,46 +186,259 @@ def build(contest: Contest, now: datetime | None = None) -> dict:
     }
 
 
-def publish(contest: Contest, actor: User, now: datetime | None = None) -> dict:
-    """Freeze the ranking and publish it; the phase moves to results; authors (winners first) are told."""
-    now = now or utc_now()
-    competition = contest.competition
+#: Authors told per notification job (each batch is one short transaction; the next batch is queued after it).
+NOTIFY_BATCH = 200
+#: A request still "publishing" after this long lost its job (a worker killed mid-way): the organiser may ask again.
+STALE_AFTER = timedelta(minutes=30)
+
+
+def _check_publishable(contest: Contest, now: datetime) -> Phase:
     phase = contest.phase_at(now)
     if phase not in (Phase.JURY, Phase.RESULTS, Phase.IMPLEMENTATION):
         raise PhaseClosed(contest, "publish", _l("Results can be published once voting has closed."))
-    if competition.results_published_at is not None:
+    if contest.competition.results_published_at is not None:
         raise PhaseClosed(contest, "publish", _l("The results are already published."))
-    breakdown = build(contest, now)
+    return phase
+
+
+def can_retry(competition: Competition, now: datetime | None = None) -> bool:
+    """The organiser may ask again: the last job failed, or a "publishing" request has been stuck too long."""
+    now = now or utc_now()
+    if competition.results_published_at is not None:
+        return False
+    if competition.results_state == PublishState.FAILED:
+        return True
+    return (
+        competition.results_state == PublishState.PUBLISHING
+        and competition.results_requested_at is not None
+        and competition.results_requested_at < now - STALE_AFTER
+    )
+
+
+def request_publication(contest: Contest, actor: User, now: datetime | None = None) -> None:
+    """Record the organiser's decision to publish and queue the job that does it (``publish_job``).
+
+    The request itself is cheap: a guarded UPDATE moves the competition to "publishing" only from "not asked" or
+    "failed" (or a stuck request), so a double click or two organisers at once publish once; the second is refused.
+    The public sees nothing until the job has frozen the breakdown."""
+    now = now or utc_now()
+    competition = contest.competition
+    _check_publishable(contest, now)
+    if not jury.criteria(competition):
+        raise DomainError(_l("Add the jury's criteria first."))
+    retry = competition.results_state is not None
+    stuck = sa.and_(
+        Competition.results_state == PublishState.PUBLISHING, Competition.results_requested_at < now - STALE_AFTER
+    )
+    claimed = db.session.execute(
+        sa.update(Competition)
+        .where(
+            Competition.id == competition.id,
+            Competition.results_published_at.is_(None),
+            sa.or_(Competition.results_state.is_(None), Competition.results_state == PublishState.FAILED, stuck),
+        )
+        .values(
+            results_state=PublishState.PUBLISHING,
+            results_requested_at=now,
+            results_requested_by_id=actor.id,
+            results_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(competition)
+        if competition.results_published_at is not None:
+            raise PhaseClosed(contest, "publish", _l("The results are already published."))
+        raise PhaseClosed(contest, "publish", _l("The results are already being published."))
+    db.session.refresh(competition)
+    audit.record("contests.request_results", contest, actor=actor, after={"retry": retry})
+    jobs.enqueue("civic.contests.results:publish_job", competition.id)
+
+
+def _awaiting(competition: Competition | None) -> bool:
+    return (
+        competition is not None
+        and competition.results_published_at is None
+        and competition.results_state in (PublishState.PUBLISHING, PublishState.FAILED)
+    )
+
+
+def publish_job(competition_id: int) -> int:
+    """Job: score the contest, freeze and publish the breakdown, then queue the authors' notifications.
+
+    Scoring only reads; the writes then run in a short transaction of their own (``db.transaction``: on SQLite a
+    ``BEGIN IMMEDIATE``, so seconds of scoring never hold the write lock nor fail to upgrade a stale read
+    snapshot), which re-checks the state under a row lock: a duplicate job finds the results out and does nothing.
+    Returns how many authors are to be told. On an error the competition is marked "failed" (with the reason, for
+    the organiser, who is told) in a transaction of its own and the error is raised again, so a queue retries it
+    and, when the retries are spent, lists it among the failed jobs."""
+    competition = db.session.get(Competition, competition_id)
+    if not _awaiting(competition):
+        return 0  # already done by an earlier run, or never asked for
+    contest = db.session.scalar(select(Contest).where(Contest.competition_id == competition_id))
+    actor = db.session.get(User, competition.results_requested_by_id) if competition.results_requested_by_id else None
+    language = (actor.preferred_locale if actor else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    try:
+        with force_locale(language):  # the judges' labels in the organiser's language, as when published in the request
+            now = utc_now()
+            breakdown = build(contest, now)
+            with db.transaction():
+                if not _awaiting(db.session.get(Competition, competition_id, with_for_update=True)):
+                    return 0
+                return _publish(contest, actor, breakdown, now)
+    except Exception as exc:
+        db.session.rollback()
+        _mark_failed(competition_id, exc)
+        raise
+
+
+def _publish(contest: Contest, actor: User | None, breakdown: dict, now: datetime) -> int:
+    competition = contest.competition
+    phase = contest.phase_at(now)
     competition.results, competition.results_published_at = breakdown, now
+    competition.results_state, competition.results_error = PublishState.PUBLISHED, None
     if phase == Phase.JURY:
         contest.results_at = now
         contest.implementation_at = max(contest.implementation_at, now)
     contest.announced_phase = contest.phase_at(now)
+    winners = set(breakdown["winners"])
+    won: dict[int, bool] = {}
+    for entry_id, people in authors_of(accepted_entries(competition)).items():
+        for user in people:
+            won[user.id] = won.get(user.id, False) or entry_id in winners
+    if won:
+        db.session.execute(
+            sa.insert(ResultNotice),
+            [{"competition_id": competition.id, "user_id": uid, "won": flag} for uid, flag in won.items()],
+        )
     db.session.flush()
     audit.record("contests.publish_results", contest, actor=actor, after={"winners": breakdown["winners"]})
+    if actor is not None:
+        title = contest.title
+        notify(
+            actor,
+            "contests.results_published",
+            lambda: _("The results of “%(title)s” are published", title=title),
+            lambda: ngettext("%(num)s author is being told.", "%(num)s authors are being told.", len(won)),
+            path_for("contests.manage", contest_id=contest.id),
+        )
+    if won:  # batches on a queue; in-process (no worker) one job tells everyone, as publication in the request did
+        jobs.enqueue("civic.contests.results:notify_job", competition.id, NOTIFY_BATCH if jobs.runs_on_queue() else 0)
+    return len(won)
+
+
+def _mark_failed(competition_id: int, exc: Exception) -> None:
+    """Record the failure in a transaction of its own (the job's work was rolled back) and tell the organiser once."""
+    reason = str(exc) if isinstance(exc, DomainError) else _("An unexpected error (%(kind)s).", kind=type(exc).__name__)
+    with db.transaction():
+        competition = db.session.get(Competition, competition_id)
+        if competition is None or competition.results_published_at is not None:
+            return
+        first = competition.results_state != PublishState.FAILED
+        competition.results_state, competition.results_error = PublishState.FAILED, reason[:1000]
+        actor = (
+            db.session.get(User, competition.results_requested_by_id) if competition.results_requested_by_id else None
+        )
+        contest = db.session.scalar(select(Contest).where(Contest.competition_id == competition_id))
+        if first and actor is not None and contest is not None:
+            title = contest.title
+            notify(
+                actor,
+                "contests.results_failed",
+                lambda: _("The results of “%(title)s” could not be published", title=title),
+                lambda: _("Open the contest's page to see why and try again."),
+                path_for("contests.manage", contest_id=contest.id),
+            )
+
+
+def notify_job(competition_id: int, batch: int = NOTIFY_BATCH) -> int:
+    """Job: tell the next ``batch`` authors not yet told (winners first; ``0``: all of them), then queue the next.
+
+    Each author's row is stamped in the same transaction as their notification (and the mail goes out only after
+    that commit), and a row is claimed by a guarded UPDATE: running a batch twice, or two batches at once, tells no
+    one twice. Returns how many were told."""
+    contest = db.session.scalar(select(Contest).where(Contest.competition_id == competition_id))
+    competition = contest.competition if contest is not None else None
+    if competition is None or competition.results_published_at is None:
+        return 0
+    pending = (
+        select(ResultNotice.user_id)
+        .where(ResultNotice.competition_id == competition_id, ResultNotice.notified_at.is_(None))
+        .order_by(ResultNotice.won.desc(), ResultNotice.user_id)
+        .with_for_update(skip_locked=True)  # PostgreSQL: a concurrent batch skips the rows this one holds
+    )
+    candidates = db.session.scalars(pending.limit(batch) if batch else pending).all()
+    if not candidates:
+        return 0
+    now = utc_now()
+    winners = set(
+        db.session.scalars(
+            select(ResultNotice.user_id).where(
+                ResultNotice.competition_id == competition_id,
+                ResultNotice.user_id.in_(candidates),
+                ResultNotice.won.is_(True),
+            )
+        )
+    )
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(candidates)))}
     link = path_for("contests.results", contest_id=contest.id)
     title = contest.title
-    winners = set(breakdown["winners"])
-    people = authors_of(accepted_entries(competition))
-    for row in breakdown["entries"]:
-        for user in people.get(row["id"], []):
-            if row["id"] in winners:
-                notify(
-                    user,
-                    "contests.winner",
-                    lambda: _("Your idea won in “%(title)s”", title=title),
-                    lambda: _("Congratulations! The organiser will contact you about what comes next."),
-                    link,
-                )
-            else:
-                notify(
-                    user,
-                    "contests.results",
-                    lambda: _("The results of “%(title)s” are published", title=title),
-                    "",
-                    link,
-                )
-    return breakdown
+    told = 0
+    for uid in candidates:
+        claimed = db.session.execute(
+            sa.update(ResultNotice)
+            .where(
+                ResultNotice.competition_id == competition_id,
+                ResultNotice.user_id == uid,
+                ResultNotice.notified_at.is_(None),
+            )
+            .values(notified_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1 or uid not in users:
+            continue
+        if uid in winners:
+            notify(
+                users[uid],
+                "contests.winner",
+                lambda: _("Your idea won in “%(title)s”", title=title),
+                lambda: _("Congratulations! The organiser will contact you about what comes next."),
+                link,
+            )
+        else:
+            notify(
+                users[uid],
+                "contests.results",
+                lambda: _("The results of “%(title)s” are published", title=title),
+                "",
+                link,
+            )
+        told += 1
+    if batch and len(candidates) == batch:
+        jobs.enqueue("civic.contests.results:notify_job", competition_id, batch)  # after this batch commits
+    return told
+
+
+def notification_progress(competition: Competition) -> tuple[int, int]:
+    """(authors told, authors to tell) of published results."""
+    told, total = db.session.execute(
+        select(sa.func.count(ResultNotice.notified_at), sa.func.count()).where(
+            ResultNotice.competition_id == competition.id
+        )
+    ).one()
+    return int(told or 0), int(total or 0)
+
+
+def resume_notifications(contest: Contest, actor: User) -> None:
+    """Queue the notifications again (after a failed batch): only authors not yet told are told."""
+    competition = contest.competition
+    if competition.results_published_at is None:
+        raise PhaseClosed(contest, "notify", _l("The results are not published yet."))
+    told, total = notification_progress(competition)
+    if told >= total:
+        raise PhaseClosed(contest, "notify", _l("Every author has been told already."))
+    audit.record("contests.resume_result_notices", contest, actor=actor, after={"told": told, "total": total})
+    jobs.enqueue("civic.contests.results:notify_job", competition.id, NOTIFY_BATCH if jobs.runs_on_queue() else 0)
 
 
 def winners_pledges(contest: Contest) -> dict[int, list]:

@@ -147,7 +147,10 @@ def test_idea_contest_journey_in_the_browser(page, app, cast, outbox):
     browser_login(page, cast.organiser)
     page.goto(contest_url + "/manage")
     page.click("#publish-results")
-    page.wait_for_url(re.compile(r"/results$"))
+    page.wait_for_url(re.compile(r"/manage$"))  # the publication is a job; in-process it is done before the answer
+    told = re.search(r"Authors told: (\d+) of (\d+)\.", page.inner_text("#results-notices"))
+    assert told is not None
+    assert told.group(1) == told.group(2) != "0"
     browser_logout(page)
     page.goto(contest_url + "/results")
     first_row = page.locator("#ranking tbody tr").first

@@ -78,7 +78,7 @@ def scene(app, cast, contests, make_user):
         contest = db.session.get(Contest, sub)
         sub_entry = services.submit_entry(contest, user(cast.author), "A submitted idea", "Text", []).id
         draft = services.create_contest(user(cast.organiser), contests.data(Phase.SUBMISSION)).id
-        results.publish(db.session.get(Contest, done), user(cast.organiser))
+        results.request_publication(db.session.get(Contest, done), user(cast.organiser))
         db.session.commit()
     cast.registered = make_user(level=AssuranceLevel.REGISTERED, home="KZ-ALA-ALM")
     return {

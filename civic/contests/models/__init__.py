@@ -12,6 +12,8 @@ from civic.contests.models.contest import (
     ContestState,
     Normalise,
     Phase,
+    PublishState,
+    ResultNotice,
     RewardKind,
 )
 from civic.contests.models.entries import (
@@ -63,6 +65,8 @@ from civic.contests.models.hackathon import (
 from civic.contests.models.jury import Criterion, Judge, JudgeNote, Recusal, Score
 
 __all__ = [
+    "PublishState",
+    "ResultNotice",
     "AGENDA_LABELS",
     "HACKATHON_PHASE_LABELS",
     "IMPLEMENTATION_LABELS",

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.db import AwareDateTime, Base, created_at, intpk
@@ -55,7 +55,35 @@ class Competition(Base):
     results_published_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     #: The published breakdown (``results.build``): what the results page and CSV show, frozen at publication.
     results: Mapped[Optional[dict]] = mapped_column(JSON, deferred=True)
+    #: Publication off the request path (``results.request_publication``): ``None`` until the organiser asks, then
+    #: ``publishing`` (the job is queued or running), ``published`` or ``failed`` (the organiser may ask again).
+    results_state: Mapped[Optional[str]] = mapped_column(String(12))
+    results_requested_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
+    results_requested_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Why the last publication job failed (shown to the organiser; cleared when they ask again).
+    results_error: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[created_at]
+
+
+class PublishState(StrEnum):
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class ResultNotice(Base):
+    """One author to tell about published results: written when the results are published, stamped when told.
+
+    The notification jobs tell only rows not yet stamped, so a retried or repeated batch never tells anyone twice."""
+
+    __tablename__ = "contest_result_notices"
+
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_competitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    won: Mapped[bool] = mapped_column(Boolean, default=False)
+    notified_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
 
 class RewardKind(StrEnum):

@@ -17,11 +17,20 @@ from civic.contests.forms import (
     JurySettingsForm,
     ReportTextForm,
 )
-from civic.contests.models import NORMALISE_LABELS, PHASE_LABELS, Contest, Criterion, Entry, Judge, Phase
+from civic.contests.models import (
+    NORMALISE_LABELS,
+    PHASE_LABELS,
+    Contest,
+    Criterion,
+    Entry,
+    Judge,
+    Phase,
+    PublishState,
+)
 from civic.contests.permissions import ORGANISE
 from civic.contests.views.common import bp, organised_contest, set_contest_choices
 from civic.contests.views.public import ranking_chart
-from civic.core import links
+from civic.core import jobs, links
 from civic.core.errors import DomainError, PermissionDenied
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
@@ -105,7 +114,9 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
     now = utc_now()
     competition = contest.competition
     preview, preview_error = None, None
-    if contest.phase_at(now) in (Phase.JURY, Phase.RESULTS, Phase.IMPLEMENTATION):
+    publishing = competition.results_state == PublishState.PUBLISHING and competition.results_published_at is None
+    progress = results.notification_progress(competition) if competition.results_published_at else None
+    if not publishing and contest.phase_at(now) in (Phase.JURY, Phase.RESULTS, Phase.IMPLEMENTATION):
         try:
             preview = results.build(contest, now)
         except DomainError as exc:
@@ -131,6 +142,10 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
             entry_titles={e.id: e.title for e in entries},
             preview=preview,
             preview_error=preview_error,
+            publish_state=competition.results_state,
+            can_retry=results.can_retry(competition, now),
+            notice_progress=progress,
+            jobs_on_queue=jobs.runs_on_queue(),
             error=error,
             criterion_form=forms.get("criterion_form") or CriterionForm(formdata=None),
             settings_form=settings,
@@ -266,17 +281,40 @@ def revoke_judge(contest_id: int, judge_id: int):
 @bp.post("/<int:contest_id>/results/publish")
 @require_permission(ORGANISE)
 def publish_results(contest_id: int):
+    """Record the decision and queue the publication (``results.publish_job``); the answer does not wait for it."""
     contest = organised_contest(contest_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        results.publish(contest, current_user)
+        results.request_publication(contest, current_user)
     except DomainError as exc:
         db.session.rollback()
         return render_manage(contest, status=exc.status_code, error=str(exc))
-    db.session.commit()
-    flash(_("The results are published and the authors were told."), "success")
-    return redirect(url_for("contests.results", contest_id=contest.id), 303)
+    db.session.commit()  # the job starts after this commit (in-process without a queue: before the answer)
+    if contest.competition.results_published_at is None:
+        db.session.refresh(contest.competition)
+    if contest.competition.results_state == PublishState.PUBLISHED:
+        flash(_("The results are published and the authors are being told."), "success")
+    else:
+        flash(
+            _("The results are being published. You will be notified when they are out; this page shows the progress."),
+            "success",
+        )
+    return redirect(url_for("contests.manage", contest_id=contest.id), 303)
+
+
+@bp.post("/<int:contest_id>/results/notify")
+@require_permission(ORGANISE)
+def resume_result_notices(contest_id: int):
+    """Queue the authors' notifications again after a failed batch (no one already told is told twice)."""
+    contest = organised_contest(contest_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _act(
+        contest,
+        lambda: results.resume_notifications(contest, current_user),
+        _("The remaining authors are being told."),
+    )
 
 
 @bp.post("/<int:contest_id>/implementation")
