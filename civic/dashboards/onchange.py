@@ -13,9 +13,10 @@ blueprint is registered, so an app without the dashboards watches nothing):
 - The stale measures are refreshed by ``refresh_measures`` **off the request path and debounced**: at most one
   on-change refresh per measure per ``DASHBOARDS_REFRESH_DEBOUNCE`` seconds (default 60), trailing: the first change
   schedules the refresh that many seconds later, and the changes until it runs ride along.
-  - With a queue (``REDIS_URL``): ``SET NX`` of one Redis key per measure (one pipelined round trip); the keys that
-    were not pending yet go to one RQ job delayed by the debounce (``enqueue_in``; ``flask jobs worker`` runs its
-    scheduler). The job deletes its keys before it reads, so a change committed later schedules the next one.
+  - With a queue (``REDIS_URL``): ``SET NX`` of one Redis key per measure (one pipelined round trip, and none while
+    this process knows the measure's refresh is still ahead); the keys that were not pending yet go to one RQ job
+    delayed by the debounce (``enqueue_in``; ``flask jobs worker`` runs its scheduler). The job deletes its keys
+    before it reads, so a change committed later schedules the next one.
   - Without a queue: a per-process background thread keeps the due times and runs the refresh itself (its own app
     context and session). ``civic.core.jobs`` would run an in-process job inside the committing request, so this
     path does not use it. If Redis cannot be reached, the thread takes over.
@@ -47,6 +48,9 @@ EXTENSION = "dashboards_onchange"
 WRITTEN = "dashboards_written_tables"
 JOB = "civic.dashboards.onchange:refresh_changed_job"
 DEFAULT_DEBOUNCE = 60.0
+#: Seconds before a queued refresh is due from which a process asks Redis again (clocks of hosts differ a little).
+CLOCK_MARGIN = 2.0
+_clock = time.time  # the wall clock the due times are written in (tests move it)
 _hooks_installed = False
 _class_tables: dict[type, tuple[str, ...]] = {}
 
@@ -181,6 +185,7 @@ class Tracker:
         self._thread: threading.Thread | None = None
         self._running = False
         self.runs = 0  # in-process refreshes run (for tests and logs)
+        self._queued_until: dict[str, float] = {}  # measure key -> when its queued refresh is due (with a queue)
 
     def enabled(self) -> bool:
         return enabled(self.app)
@@ -210,15 +215,33 @@ class Tracker:
         return f"civic:{self.app.config.get('JOBS_QUEUE') or 'civic'}:dashboards:pending:{measure_key}"
 
     def _schedule_on_queue(self, keys) -> None:
+        """One pipelined round trip: ``SET NX`` of each key not known pending (its value is the time its job is due),
+        and ``GET`` to learn the due time of those another process set; the new ones go into one delayed job. A key
+        is known pending until its job is due (a delayed job never runs early), so in a burst of changes a process
+        asks Redis about a measure about once per debounce, not once per commit."""
         from civic.core import jobs
 
+        now = _clock()
+        todo = sorted(key for key in keys if self._queued_until.get(key, 0.0) <= now + CLOCK_MARGIN)
+        if not todo:
+            return
         rq_queue = jobs.queue(self.app)
         delay = debounce_seconds(self.app)
-        ordered = sorted(keys)
+        due = now + delay
         pipe = rq_queue.connection.pipeline(transaction=False)
-        for key in ordered:  # expires by itself should the job be lost; the periodic refresh covers the gap
-            pipe.set(self._pending_key(key), "1", nx=True, ex=int(delay) + 900)
-        fresh = [key for key, new in zip(ordered, pipe.execute(), strict=True) if new]
+        for key in todo:  # expires by itself should the job be lost; the periodic refresh covers the gap
+            pipe.set(self._pending_key(key), repr(due), nx=True, ex=int(delay) + 900)
+            pipe.get(self._pending_key(key))
+        results = pipe.execute()
+        fresh = []
+        for index, key in enumerate(todo):
+            created, value = results[2 * index], results[2 * index + 1]
+            if created:
+                fresh.append(key)
+            try:
+                self._queued_until[key] = due if created else float(value)
+            except (TypeError, ValueError):  # gone meanwhile, or not ours: ask again next time
+                self._queued_until.pop(key, None)
         if fresh:
             rq_queue.enqueue_in(
                 timedelta(seconds=delay),
@@ -234,13 +257,17 @@ class Tracker:
     def _schedule_here(self, keys) -> None:
         due = time.monotonic() + debounce_seconds(self.app)
         with self._cond:
+            earliest = min(self._due.values(), default=None)
+            added = False
             for key in keys:
-                self._due.setdefault(key, due)  # already due earlier: this change rides along
+                if key not in self._due:  # already due: this change rides along
+                    self._due[key] = due
+                    added = True
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="dashboards-refresh", daemon=True)
                 self._thread.start()
-            else:
-                self._cond.notify_all()
+            elif added and (earliest is None or due < earliest):
+                self._cond.notify_all()  # wake the thread only when it must wait less than it does
 
     def _work(self) -> None:
         while True:
