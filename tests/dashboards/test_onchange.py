@@ -120,10 +120,14 @@ def test_the_refresh_runs_after_the_commit_not_before(app, directory, answerable
         )
         db.session.flush()
         assert on_change.pending() == set()  # flushed, not committed: nothing scheduled yet
+        with db.session.begin_nested():  # a savepoint's commit is no commit either
+            petition(directory, "KZ-VOS-GLU", utc_now())
+        assert on_change.pending() == set()
         db.session.commit()
         assert "petitions.answered_on_time" in on_change.pending()
     assert on_change.wait_idle(30)
     assert _value(app, directory, "petitions.answered_on_time") == 1
+    assert _value(app, directory, "petitions.opened") == 2
 
 
 def test_a_rolled_back_write_marks_nothing(app, directory, answerable, on_change):
