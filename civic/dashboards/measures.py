@@ -50,6 +50,8 @@ class Measure:
     accountability: tuple | None = None
     family_label: Any = None
     digest: bool = False
+    #: Tables whose writes make the figures stale (``civic.dashboards.onchange``); empty: every table of the module
+    sources: tuple = ()
     extra: dict = field(default_factory=dict)
 
     @property
@@ -77,6 +79,10 @@ def normalise(spec: dict) -> Measure:
     if missing:
         raise MeasureError(f"measure {spec.get('key')!r} lacks {sorted(missing)}")
     known = {k: v for k, v in spec.items() if k in KNOWN_KEYS}
+    sources = known.get("sources", ())
+    if isinstance(sources, str) or not all(isinstance(t, str) for t in sources):
+        raise MeasureError(f"measure {spec.get('key')!r}: sources must be a list of table names")
+    known["sources"] = tuple(sources)
     measure = Measure(**known, extra={k: v for k, v in spec.items() if k not in KNOWN_KEYS})
     key = measure.key
     if "." not in key or len(key) > 80:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civic.db import AwareDateTime, Base, intpk, utc_now
@@ -42,7 +42,9 @@ class Figure(Base):
 
 
 class Refresh(Base):
-    """One run of ``flask dashboards refresh``: when, how long, how many figures, which measures failed."""
+    """One refresh: when, how long, how many figures, which measures failed, and which measures it recomputed
+    (``measures``: empty for a complete refresh, ``flask dashboards refresh``; the keys, space-separated, for an
+    on-change refresh of some measures, ``civic.dashboards.onchange``)."""
 
     __tablename__ = "dashboard_refreshes"
 
@@ -52,6 +54,11 @@ class Refresh(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0)
     figures: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[str] = mapped_column(String(2000), default="")
+    measures: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @property
+    def complete(self) -> bool:
+        return not self.measures
 
 
 class DigestOptOut(Base):

@@ -10,10 +10,14 @@ then grouped statements write ``dashboard_figures``:
 - per period: ``now`` (a state measure's snapshot), ``all`` (the flows since the window's start) and every week,
   month and quarter (``dashboard_calendar`` maps a day to the first day of each).
 
-Sums and maxima combine with ``SUM``/``MAX``; a median measure's rows are single items and the median of each
-group is taken with window functions (``ROW_NUMBER``/``COUNT`` over the group: the middle one or two rows), which
-SQLite and PostgreSQL both run. Everything is replaced in one transaction, so pages see the old figures or the new
-ones, never half; a measure whose query fails keeps its previous figures and is named in the refresh log.
+Sums and maxima combine with ``SUM``/``MAX`` in grouped statements; a median measure's rows are single items,
+read once and sorted per period kind in numpy (``_median_figures``). Everything is replaced in one transaction, so
+pages see the old figures or the new ones, never half; a measure whose query fails keeps its previous figures and is
+named in the refresh log.
+
+Two refreshes never run at the same time (the periodic one and an on-change one, ``civic.dashboards.onchange``):
+on PostgreSQL the refresh first takes a transaction-level advisory lock, on SQLite the database's single write lock
+(``lock``). The second waits for the first, and only then reads the clock and the data.
 """
 
 from __future__ import annotations
@@ -101,66 +105,38 @@ _PERIOD = {
 
 
 def _statement(measure: Measure, kind: str, per_body: bool, with_parts: bool) -> str:
-    """One INSERT ... SELECT writing a measure's figures for one period kind, per territory or per body, split by
-    the breakdown's parts or (``with_parts`` False) over all of them."""
+    """One INSERT ... SELECT writing a sum or maximum measure's figures for one period kind, per territory or per
+    body, split by the breakdown's parts or (``with_parts`` False) over all of them (medians: ``_median_figures``)."""
     period = _PERIOD[kind]
     trend = kind in models.TREND_KINDS
+    agg = {"sum": "SUM", "max": "MAX"}[measure.rollup]
     joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
-    if per_body:
-        group = "s.body_id"
-        where = "s.body_id IS NOT NULL"
-        territory = "(SELECT b.territory_id FROM state_bodies b WHERE b.id = g.grp)"
-        body = "g.grp"
-    else:
-        joins = "JOIN dashboard_ancestors a ON a.territory_id = s.territory_id " + joins
-        group = "a.ancestor_id"
-        where = "1 = 1"
-        territory = "g.grp"
-        body = "CAST(NULL AS INTEGER)"
+    where = "s.body_id IS NOT NULL" if per_body else "1 = 1"
     if trend:
         where += " AND s.day >= :first"
     part = "s.part" if with_parts else "''"
-    keys = [group] + (["s.part"] if with_parts else []) + ([period] if trend else [])
+    own_group = "s.body_id" if per_body else "s.territory_id"
+    own_keys = [own_group] + (["s.part"] if with_parts else []) + ([period] if trend else [])
     # The statements below are assembled from this module's own column names and constants (B608 marks);
     # every value goes in as a bound parameter.
-    head = (
-        "INSERT INTO dashboard_figures "  # nosec B608
-        "(measure_key, territory_id, body_id, part, period_kind, period_start, value, refreshed_at) "
-        f"SELECT :key, {territory}, {body}, g.part, :kind, g.period, g.value, :now FROM "
+    own = (
+        f"SELECT {own_group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "  # nosec B608
+        f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(own_keys)}"
     )
-    if measure.rollup in ("sum", "max"):
-        agg = "SUM" if measure.rollup == "sum" else "MAX"
-        if per_body:
-            inner = (
-                f"SELECT {group} AS grp, {part} AS part, {period} AS period, {agg}(s.value) AS value "  # nosec B608
-                f"FROM dashboard_staging s {joins} WHERE {where} GROUP BY {', '.join(keys)}"
-            )
-            return head + f"({inner}) g"
-        # sums and maxima combine: aggregate per territory first, then over the (few) ancestors of each
-        own_joins = "JOIN dashboard_calendar c ON c.day = s.day" if trend else ""
-        own_keys = ["s.territory_id"] + (["s.part"] if with_parts else []) + ([period] if trend else [])
-        own = (
-            f"SELECT s.territory_id AS tid, {part} AS part, {period} AS period, {agg}(s.value) AS value "  # nosec B608
-            f"FROM dashboard_staging s {own_joins} WHERE {where} GROUP BY {', '.join(own_keys)}"
-        )
-        inner = (
+    if per_body:  # stored in the body's territory, not rolled up
+        territory, body, grouped = "(SELECT b.territory_id FROM state_bodies b WHERE b.id = g.grp)", "g.grp", own
+    else:  # sums and maxima combine: aggregate per territory first, then over the (few) ancestors of each
+        territory, body = "g.grp", "CAST(NULL AS INTEGER)"
+        grouped = (
             f"SELECT a.ancestor_id AS grp, t.part AS part, t.period AS period, {agg}(t.value) AS value "  # nosec B608
-            f"FROM ({own}) t JOIN dashboard_ancestors a ON a.territory_id = t.tid "
+            f"FROM ({own}) t JOIN dashboard_ancestors a ON a.territory_id = t.grp "
             "GROUP BY a.ancestor_id, t.part, t.period"
         )
-        return head + f"({inner}) g"
-    partition = ", ".join(keys)
-    ranked = (
-        f"SELECT {group} AS grp, {part} AS part, {period} AS period, s.value AS value, "  # nosec B608
-        f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY s.value) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY {partition}) AS n "
-        f"FROM dashboard_staging s {joins} WHERE {where}"
+    return (
+        "INSERT INTO dashboard_figures "  # nosec B608
+        "(measure_key, territory_id, body_id, part, period_kind, period_start, value, refreshed_at) "
+        f"SELECT :key, {territory}, {body}, g.part, :kind, g.period, g.value, :now FROM ({grouped}) g"
     )
-    middle = (
-        f"SELECT r.grp AS grp, r.part AS part, r.period AS period, AVG(r.value) AS value FROM ({ranked}) r "  # nosec B608
-        "WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.grp, r.part, r.period"
-    )
-    return head + f"({middle}) g"
 
 
 def trend_start(kind: str, today: date) -> date:
@@ -193,10 +169,10 @@ def _groupings(measure: Measure):
 
 
 def _median_figures(measure: Measure, now: datetime) -> None:
-    """A median measure's figures, exactly what the window-function statement (``_statement``) gives — the middle
-    value, or the mean of the two middle values, of each group's staged rows — with one read of the staged rows
-    and a sort per period kind in numpy instead of a window sort per statement over every (row, ancestor) pair:
-    the grouped rows are ancestors × rows, and the database sorted them six to eight times per measure."""
+    """A median measure's figures: the middle value, or the mean of the two middle values, of each group's staged
+    rows (a territory's subtree or a body, per period), with one read of the staged rows and a sort per period kind
+    in numpy rather than a window sort in the database over every (row, ancestor) pair six to eight times per
+    measure."""
     # raw rows (no per-value type processing): a day is a date on PostgreSQL, its ISO text on SQLite
     connection = db.session.connection()
     staged = connection.exec_driver_sql(
@@ -288,29 +264,42 @@ def _figures_of(measure: Measure, now: datetime) -> None:
     if measure.rollup == "median":
         _median_figures(measure, now)
         return
-    kinds = (models.NOW,) if measure.kind == STATE else (models.ALL, *models.TREND_KINDS)
-    for kind in kinds:
-        part_options = (False, True) if measure.breakdown is not None and kind in (models.NOW, models.ALL) else (False,)
-        first = trend_start(kind, now.date()) if kind in models.TREND_KINDS else None
-        for with_parts in part_options:
-            for per_body in (False, True):
-                if per_body and with_parts:
-                    continue  # parts per body are not shown
-                text = _statement(measure, kind, per_body, with_parts)
-                params = {"key": measure.key, "kind": kind, "now": now}
-                binds = [
-                    sa.bindparam("now", type_=AwareDateTime()),
-                    sa.bindparam("key", type_=sa.String()),
-                    sa.bindparam("kind", type_=sa.String()),
-                ]
-                if first is not None:
-                    binds.append(sa.bindparam("first", type_=sa.Date()))
-                    params["first"] = first
-                db.session.execute(sa.text(text).bindparams(*binds), params)
+    binds = [
+        sa.bindparam("now", type_=AwareDateTime()),
+        sa.bindparam("key", type_=sa.String()),
+        sa.bindparam("kind", type_=sa.String()),
+    ]
+    for kind, per_body, with_parts in _groupings(measure):
+        params = {"key": measure.key, "kind": kind, "now": now}
+        statement = sa.text(_statement(measure, kind, per_body, with_parts))
+        if kind in models.TREND_KINDS:
+            params["first"] = trend_start(kind, now.date())
+            statement = statement.bindparams(*binds, sa.bindparam("first", type_=sa.Date()))
+        else:
+            statement = statement.bindparams(*binds)
+        db.session.execute(statement, params)
+
+
+#: The PostgreSQL advisory lock every refresh holds until its transaction ends ("dashbrd" in ASCII).
+ADVISORY_LOCK = 0x64617368627264
+
+
+def lock() -> None:
+    """Wait until no other refresh runs, and keep the others waiting until this transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock (released by the commit or rollback). SQLite: a first write (the
+    staging table is empty between refreshes) takes the database's only write lock; in ``db.transaction()`` its
+    ``BEGIN IMMEDIATE`` already waits for it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    else:
+        db.session.execute(sa.delete(models.staging))
 
 
 def refresh(now: datetime | None = None, measures: list[Measure] | None = None) -> models.Refresh:
-    """Recompute every figure (call inside ``db.transaction()``); returns the refresh log row."""
+    """Recompute every figure, or only those of ``measures`` (call inside ``db.transaction()``); returns the refresh
+    log row. Waits for a refresh running elsewhere (``lock``) before it reads anything."""
+    lock()
     started = time.perf_counter()
     now = now or utc_now()
     since = window_start(now)
@@ -342,6 +331,7 @@ def refresh(now: datetime | None = None, measures: list[Measure] | None = None) 
         seconds=round(time.perf_counter() - started, 3),
         figures=count,
         failed="; ".join(failed)[:2000],
+        measures="" if complete else " ".join(m.key for m in measures),
     )
     db.session.add(log)
     db.session.flush()

@@ -99,7 +99,10 @@ def _figures(*conditions):
 
 
 def last_refresh() -> models.Refresh | None:
-    return db.session.scalars(sa.select(models.Refresh).order_by(models.Refresh.id.desc()).limit(1)).first()
+    """The last complete refresh (every measure; the one a page states), else the last of some measures."""
+    R = models.Refresh
+    newest_first = sa.select(R).order_by(R.id.desc()).limit(1)
+    return db.session.scalars(newest_first.where(R.measures == "")).first() or db.session.scalars(newest_first).first()
 
 
 def _oldest(rows) -> datetime | None:

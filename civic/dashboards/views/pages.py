@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from civic import db
-from civic.dashboards import digest, models, tables
+from civic.dashboards import digest, models, onchange, tables
 from civic.dashboards.measures import all_measures
 from civic.dashboards.permissions import viewer_scopes
 from civic.dashboards.views import bp
@@ -95,6 +95,7 @@ def index():
         crumbs=crumbs,
         roots=roots if len(roots) > 1 else [],
         refresh=tables.last_refresh(),
+        on_change=onchange.enabled(current_app),
         export_endpoint="dashboards.export",
     )
 
@@ -141,6 +142,7 @@ def accountability():
         tables=accountability_tables,
         crumbs=tables.ancestors(territory),
         refresh=tables.last_refresh(),
+        on_change=onchange.enabled(current_app),
         export_endpoint="dashboards.accountability_export",
     )
 
