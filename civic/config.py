@@ -84,6 +84,10 @@ class DefaultConfig:
     COUNCILS_QUORUM_PERCENT = 50  # quorum: more than this percent of the sitting members present
     COUNCILS_EXPERT_HOURS = 20  # an invited expert's subscription, hours per year
 
+    # Dashboards (civic.dashboards.onchange, docs/dashboards.md): refresh a module's figures after its writes too
+    DASHBOARDS_REFRESH_ON_CHANGE: str | None = None  # unset: on with Redis (a worker refreshes), off without
+    DASHBOARDS_REFRESH_DEBOUNCE = 60  # seconds: at most one on-change refresh per measure in this window
+
 
 ENV_KEYS = (
     "DATABASE_URL",
@@ -118,6 +122,8 @@ ENV_KEYS = (
     "COUNCILS_NOTICE_DAYS",
     "COUNCILS_QUORUM_PERCENT",
     "COUNCILS_EXPERT_HOURS",
+    "DASHBOARDS_REFRESH_ON_CHANGE",
+    "DASHBOARDS_REFRESH_DEBOUNCE",
 )
 
 

@@ -26,6 +26,7 @@ from flask import Flask, current_app, has_app_context
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "pending_jobs"
+SAVEPOINT_MARKS_KEY = "pending_jobs_at_savepoints"
 #: Jobs are functions of these packages only (a queued name can never import arbitrary code).
 ALLOWED_PREFIXES: tuple[str, ...] = ("civic.",)
 _hooks_installed = False
@@ -171,15 +172,32 @@ def install_session_hooks(session_factory) -> None:
         return
     from sqlalchemy import event
 
+    # SQLAlchemy fires after_commit/after_rollback for savepoints too: a savepoint's commit is not the commit a job
+    # waits for, and a savepoint's rollback drops only the jobs queued inside it.
+    @event.listens_for(session_factory, "after_transaction_create")
+    def _mark_savepoint(sess, transaction):
+        if transaction.nested:
+            sess.info.setdefault(SAVEPOINT_MARKS_KEY, {})[transaction] = len(sess.info.get(PENDING_KEY, ()))
+
     @event.listens_for(session_factory, "after_commit")
     def _hand_over(sess):
+        if sess.in_nested_transaction():
+            return
+        sess.info.pop(SAVEPOINT_MARKS_KEY, None)
         jobs = sess.info.pop(PENDING_KEY, [])
         if jobs:
             app = current_app._get_current_object() if has_app_context() else worker_app()
             _dispatch_in_thread(app, jobs)
 
-    @event.listens_for(session_factory, "after_rollback")
-    def _discard(sess):
+    @event.listens_for(session_factory, "after_soft_rollback")
+    def _discard(sess, previous_transaction):
+        marks = sess.info.get(SAVEPOINT_MARKS_KEY, {})
+        if previous_transaction.nested:
+            mark = marks.pop(previous_transaction, None)
+            if mark is not None and PENDING_KEY in sess.info:
+                del sess.info[PENDING_KEY][mark:]
+            return
+        sess.info.pop(SAVEPOINT_MARKS_KEY, None)
         sess.info.pop(PENDING_KEY, None)
 
     _hooks_installed = True

@@ -1,7 +1,7 @@
 """Dashboards: the refresh log names the measures an on-change refresh recomputed
 
 Revision ID: dashboards_0002
-Revises: platform_0007
+Revises: contests_0004
 Create Date: 2026-12-06 07:00:00+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "dashboards_0002"
-down_revision: str | None = "platform_0007"
+down_revision: str | None = "contests_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -80,6 +80,27 @@ def test_without_redis_jobs_run_after_commit_only(app):
     assert CALLS == [1]  # dropped with the rollback
 
 
+def test_a_savepoint_commit_is_not_the_commit_jobs_wait_for(app):
+    with app.app_context():
+        db.session.scalar(select(func.count()).select_from(Notification))
+        with db.session.begin_nested():
+            jobs.enqueue("tests.ops.test_jobs:record_call", "inside")
+        assert CALLS == []  # the savepoint was released, the transaction is still open
+        db.session.commit()
+    assert CALLS == ["inside"]
+
+
+def test_a_savepoint_rollback_drops_only_the_jobs_queued_inside_it(app):
+    with app.app_context():
+        jobs.enqueue("tests.ops.test_jobs:record_call", "before")
+        savepoint = db.session.begin_nested()
+        jobs.enqueue("tests.ops.test_jobs:record_call", "inside")
+        savepoint.rollback()
+        jobs.enqueue("tests.ops.test_jobs:record_call", "after")
+        db.session.commit()
+    assert CALLS == ["before", "after"]
+
+
 def test_without_redis_a_job_writes_in_its_own_transaction(app, make_user):
     user = make_user()
     with app.app_context():
