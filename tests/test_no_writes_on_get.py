@@ -130,7 +130,17 @@ def _values(app) -> dict:
 
 
 def _hackathon_values() -> dict:
-    from civic.contests.models import Dataset, Hackathon, Submission, Team, Track
+    from civic.contests.models import (
+        Dataset,
+        Hackathon,
+        HackathonAgendaItem,
+        Mentor,
+        Metric,
+        Sponsor,
+        Submission,
+        Team,
+        Track,
+    )
 
     hackathon = db.session.scalar(select(Hackathon.id).order_by(Hackathon.id))
     tracks = db.session.scalars(select(Track.id).where(Track.hackathon_id == hackathon).order_by(Track.id)).all()
@@ -146,6 +156,17 @@ def _hackathon_values() -> dict:
         "hackathon_team": [(hackathon, db.session.scalar(select(Team.id).order_by(Team.id).limit(1)))],
         "hackathon_dataset": [(hackathon, db.session.scalar(select(Dataset.id).order_by(Dataset.id).limit(1)))],
         "hackathon_entry": [(hackathon, entry[0], entry[1])],
+        # the organiser's edit pages of a track's sponsors, metrics, datasets and mentors and of the agenda
+        "hackathon_item": [
+            (hackathon, kind, db.session.scalar(select(model.id).where(where).order_by(model.id).limit(1)))
+            for kind, model, where in (
+                ("sponsors", Sponsor, Sponsor.track_id.in_(tracks)),
+                ("metrics", Metric, Metric.track_id.in_(tracks)),
+                ("datasets", Dataset, Dataset.track_id.in_(tracks)),
+                ("mentors", Mentor, Mentor.track_id.in_(tracks)),
+                ("agenda", HackathonAgendaItem, HackathonAgendaItem.hackathon_id == hackathon),
+            )
+        ],
     }
 
 
@@ -171,6 +192,8 @@ def _urls(app, values) -> list[tuple[str, str]]:
             candidates = [{"hackathon_id": h, "team_id": t} for h, t in values["hackathon_team"]]
         elif args == {"hackathon_id", "dataset_id"}:
             candidates = [{"hackathon_id": h, "dataset_id": d} for h, d in values["hackathon_dataset"]]
+        elif args == {"hackathon_id", "kind", "item_id"}:
+            candidates = [{"hackathon_id": h, "kind": k, "item_id": i} for h, k, i in values["hackathon_item"] if i]
         elif args == {"hackathon_id", "track_id", "entry_id"}:
             candidates = [{"hackathon_id": h, "track_id": t, "entry_id": e} for h, t, e in values["hackathon_entry"]]
         elif args == {"object_type", "object_id"}:

@@ -218,23 +218,35 @@ def add_sponsor(track: Track, actor: User, name: str, url: str = "") -> Sponsor:
 def add_metric(
     track: Track, actor: User, kind: str, name: str, target=None, unit: str = "", rubric: str = ""
 ) -> Metric:
-    name = _text(name, "name", 200, message=_l("Name the metric."))
-    if kind == MetricKind.OBJECTIVE:
-        if target is None or (unit or "").strip() == "":
-            raise DomainError(_l("An objective metric needs a target and its unit."), field="target")
-        metric = Metric(track_id=track.id, kind=kind, name=name, target=float(target), unit=unit.strip()[:40])
-    elif kind == MetricKind.SUBJECTIVE:
-        rubric = _text(rubric, "rubric", 5000, message=_l("A subjective metric needs a rubric."))
-        metric = Metric(track_id=track.id, kind=kind, name=name, rubric=rubric)
-    else:
-        raise DomainError(_l("Choose the kind of metric."), field="kind")
+    values = _metric_values(kind, name, target, unit, rubric)
+    metric = Metric(track_id=track.id, **values)
     db.session.add(metric)
     db.session.flush()
-    audit.record("contests.add_metric", track.hackathon, actor=actor, after={"track": track.id, "metric": name})
+    audit.record(
+        "contests.add_metric", track.hackathon, actor=actor, after={"track": track.id, "metric": values["name"]}
+    )
     return metric
 
 
 DATASETS = UploadFolder("CONTESTS_UPLOAD_DIR", "contests", sub="datasets")
+
+
+def _store_dataset_file(upload) -> tuple[str, str, int] | None:
+    """Check and store an uploaded dataset file: (stored name, file name, size), or None without a file."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    file_name = os.path.basename(upload.filename)[:200]
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in DATASET_SUFFIXES:
+        raise DomainError(
+            _l("Datasets may be %(kinds)s files.", kinds=", ".join(sorted(DATASET_SUFFIXES))), field="file"
+        )
+    data = read_limited(upload, DATASET_MAX_BYTES)
+    if len(data) > DATASET_MAX_BYTES:
+        raise DomainError(_l("A dataset file may be at most 20 MB; give a link instead."), field="file")
+    if not data:
+        raise DomainError(_l("The file is empty."), field="file")
+    return DATASETS.write(data, suffix), file_name, len(data)
 
 
 def add_dataset(
@@ -249,20 +261,7 @@ def add_dataset(
     """A dataset as a link or an uploaded file (kept outside static/, under a random name, served with checks)."""
     title = _text(title, "title", 200, message=_l("Name the dataset."))
     url = _url(url, "url")
-    stored, file_name, size = None, "", 0
-    if upload is not None and getattr(upload, "filename", ""):
-        file_name = os.path.basename(upload.filename)[:200]
-        suffix = Path(file_name).suffix.lower()
-        if suffix not in DATASET_SUFFIXES:
-            raise DomainError(
-                _l("Datasets may be %(kinds)s files.", kinds=", ".join(sorted(DATASET_SUFFIXES))), field="file"
-            )
-        data = read_limited(upload, DATASET_MAX_BYTES)
-        if len(data) > DATASET_MAX_BYTES:
-            raise DomainError(_l("A dataset file may be at most 20 MB; give a link instead."), field="file")
-        if not data:
-            raise DomainError(_l("The file is empty."), field="file")
-        stored, size = DATASETS.write(data, suffix), len(data)
+    stored, file_name, size = _store_dataset_file(upload) or (None, "", 0)
     if not url and stored is None:
         raise DomainError(_l("Upload a file or give a link."), field="url")
     dataset = Dataset(
@@ -290,18 +289,7 @@ def dataset_path(dataset: Dataset) -> Path | None:
 def add_agenda_item(
     hackathon: Hackathon, actor: User, kind: str, title: str, speaker: str, starts_at, ends_at
 ) -> HackathonAgendaItem:
-    if kind not in set(AgendaKind):
-        raise DomainError(_l("Choose the kind of agenda item."), field="kind")
-    if starts_at is None or ends_at is None or not starts_at < ends_at:
-        raise DomainError(_l("An agenda item must end after it starts."), field="ends_at")
-    item = HackathonAgendaItem(
-        hackathon_id=hackathon.id,
-        kind=kind,
-        title=_text(title, "title", 200),
-        speaker=_text(speaker, "speaker", 200, required=False),
-        starts_at=starts_at,
-        ends_at=ends_at,
-    )
+    item = HackathonAgendaItem(hackathon_id=hackathon.id, **_agenda_values(kind, title, speaker, starts_at, ends_at))
     db.session.add(item)
     db.session.flush()
     audit.record("contests.add_agenda_item", hackathon, actor=actor, after={"title": item.title})
@@ -347,6 +335,272 @@ def add_mentor(track: Track, actor: User, email: str, expertise: str = "") -> Me
     db.session.flush()
     audit.record("contests.add_mentor", track.hackathon, actor=actor, after={"track": track.id, "mentor": user.id})
     return mentor
+
+
+# --------------------------------------------------------------------------- editing and removing what was added
+#
+# Every edit runs the add's own checks (the shared ``_sponsor_values`` … helpers), is audited with what changed, and is
+# permission-checked by the views exactly like the add (the organiser of *that* hackathon). What is frozen and why:
+# - a success metric once a team of its track has submitted (the teams built against it) or the track's results are
+#   published: the published rules stay what the teams saw;
+# - a dataset once submissions have closed: the solutions were built on it and the review and the jury may need it;
+# - a mentor cannot be changed into another person: editing changes the expertise; remove and add another instead.
+# Sponsors and agenda items can be corrected and removed at any time (the agenda is the event's living schedule).
+
+
+class Frozen(Conflict):
+    default_message = _l("This can no longer be changed.")
+
+
+_DELETE_KEY = "contests_delete_after_commit"
+_delete_hooks = False
+
+
+def _delete_after_commit(stored_name: str) -> None:
+    """Remove a dataset's file once the transaction that dropped it commits (``uploads.UploadFolder.delete``); a
+    rollback keeps it, so a row never points to a missing file."""
+    global _delete_hooks
+    if not _delete_hooks:
+        from sqlalchemy import event
+
+        @event.listens_for(db.session, "after_commit")
+        def _drop(sess):
+            for name in sess.info.pop(_DELETE_KEY, []):
+                DATASETS.delete(name)
+
+        @event.listens_for(db.session, "after_transaction_end")
+        def _keep(sess, transaction):
+            if transaction.parent is None:
+                sess.info.pop(_DELETE_KEY, None)
+
+        _delete_hooks = True
+    db.session.info.setdefault(_DELETE_KEY, []).append(stored_name)
+
+
+def _track_of(row) -> Track:
+    return db.session.get(Track, row.track_id)
+
+
+def _changed(row, values: dict) -> tuple[dict, dict]:
+    before = {k: getattr(row, k) for k in values if getattr(row, k) != values[k]}
+    after = {k: values[k] for k in before}
+    for key, value in values.items():
+        setattr(row, key, value)
+    return before, after
+
+
+def edit_sponsor(sponsor: Sponsor, actor: User, name: str, url: str = "") -> Sponsor:
+    track = _track_of(sponsor)
+    values = {"name": _text(name, "name", 200, message=_l("Name the sponsor.")), "url": _url(url, "url")}
+    before, after = _changed(sponsor, values)
+    db.session.flush()
+    audit.record(
+        "contests.edit_sponsor",
+        track.hackathon,
+        actor=actor,
+        before={"sponsor": sponsor.id, **before},
+        after={"track": track.id, "sponsor": sponsor.id, **after},
+    )
+    return sponsor
+
+
+def remove_sponsor(sponsor: Sponsor, actor: User) -> None:
+    track = _track_of(sponsor)
+    before = {"track": track.id, "sponsor": sponsor.id, "name": sponsor.name, "url": sponsor.url}
+    db.session.delete(sponsor)
+    db.session.flush()
+    audit.record("contests.remove_sponsor", track.hackathon, actor=actor, before=before)
+
+
+def _metric_values(kind: str, name: str, target, unit: str, rubric: str) -> dict:
+    name = _text(name, "name", 200, message=_l("Name the metric."))
+    if kind == MetricKind.OBJECTIVE:
+        if target is None or (unit or "").strip() == "":
+            raise DomainError(_l("An objective metric needs a target and its unit."), field="target")
+        return {"kind": str(kind), "name": name, "target": float(target), "unit": unit.strip()[:40], "rubric": ""}
+    if kind == MetricKind.SUBJECTIVE:
+        rubric = _text(rubric, "rubric", 5000, message=_l("A subjective metric needs a rubric."))
+        return {"kind": str(kind), "name": name, "target": None, "unit": "", "rubric": rubric}
+    raise DomainError(_l("Choose the kind of metric."), field="kind")
+
+
+def metric_frozen(track: Track) -> bool:
+    """A track's metrics are frozen once one of its teams has submitted or its results are published."""
+    if track.competition.results_published_at is not None:
+        return True
+    return (
+        db.session.scalar(
+            select(Submission.id).join(Team, Team.id == Submission.team_id).where(Team.track_id == track.id).limit(1)
+        )
+        is not None
+    )
+
+
+def _check_metric_open(track: Track) -> None:
+    if metric_frozen(track):
+        raise Frozen(
+            _l("Teams have already submitted against this track's metrics: they can no longer be changed or removed.")
+        )
+
+
+def edit_metric(metric: Metric, actor: User, kind: str, name: str, target=None, unit: str = "", rubric: str = ""):
+    track = _track_of(metric)
+    _check_metric_open(track)
+    before, after = _changed(metric, _metric_values(kind, name, target, unit, rubric))
+    db.session.flush()
+    audit.record(
+        "contests.edit_metric",
+        track.hackathon,
+        actor=actor,
+        before={"metric": metric.id, **before},
+        after={"track": track.id, "metric": metric.id, **after},
+    )
+    return metric
+
+
+def remove_metric(metric: Metric, actor: User) -> None:
+    track = _track_of(metric)
+    _check_metric_open(track)
+    before = {"track": track.id, "metric": metric.id, "name": metric.name, "kind": metric.kind}
+    db.session.delete(metric)
+    db.session.flush()
+    audit.record("contests.remove_metric", track.hackathon, actor=actor, before=before)
+
+
+def dataset_frozen(track: Track, now=None) -> bool:
+    """Datasets are kept as they were once submissions close (the solutions were built on them)."""
+    hackathon = track.hackathon
+    return hackathon.published and (now or utc_now()) >= hackathon.submission_deadline
+
+
+def _check_dataset_open(track: Track, now=None) -> None:
+    if dataset_frozen(track, now):
+        raise Frozen(
+            _l("Submissions are closed: the datasets stay as the teams used them and can no longer be changed.")
+        )
+
+
+def edit_dataset(
+    dataset: Dataset,
+    actor: User,
+    title: str,
+    provider: str = "",
+    url: str = "",
+    upload=None,
+    teams_only: bool = False,
+    drop_file: bool = False,
+    now=None,
+) -> Dataset:
+    """Change a dataset with the add's checks: a new upload replaces the stored file, ``drop_file`` keeps only the
+    link; the replaced file is deleted once the change commits."""
+    track = _track_of(dataset)
+    _check_dataset_open(track, now)
+    title = _text(title, "title", 200, message=_l("Name the dataset."))
+    url = _url(url, "url")
+    provider = _text(provider, "provider", 200, required=False)
+    new_file = _store_dataset_file(upload)
+    old_stored = dataset.stored_name
+    stored, file_name, size = old_stored, dataset.file_name, dataset.size
+    if new_file is not None:
+        stored, file_name, size = new_file
+    elif drop_file:
+        stored, file_name, size = None, "", 0
+    if not url and stored is None:
+        raise DomainError(_l("Upload a file or give a link."), field="url")
+    values = {
+        "title": title,
+        "provider": provider,
+        "url": url,
+        "stored_name": stored,
+        "file_name": file_name,
+        "size": size,
+        "teams_only": bool(teams_only),
+    }
+    before, after = _changed(dataset, values)
+    db.session.flush()
+    if old_stored is not None and old_stored != stored:
+        _delete_after_commit(old_stored)
+    before.pop("stored_name", None)
+    after.pop("stored_name", None)
+    audit.record(
+        "contests.edit_dataset",
+        track.hackathon,
+        actor=actor,
+        before={"dataset": dataset.id, **before},
+        after={"track": track.id, "dataset": dataset.id, **after},
+    )
+    return dataset
+
+
+def remove_dataset(dataset: Dataset, actor: User, now=None) -> None:
+    track = _track_of(dataset)
+    _check_dataset_open(track, now)
+    before = {"track": track.id, "dataset": dataset.id, "title": dataset.title, "file": dataset.file_name}
+    stored = dataset.stored_name
+    db.session.delete(dataset)
+    db.session.flush()
+    if stored is not None:
+        _delete_after_commit(stored)
+    audit.record("contests.remove_dataset", track.hackathon, actor=actor, before=before)
+
+
+def _agenda_values(kind: str, title: str, speaker: str, starts_at, ends_at) -> dict:
+    if kind not in set(AgendaKind):
+        raise DomainError(_l("Choose the kind of agenda item."), field="kind")
+    if starts_at is None or ends_at is None or not starts_at < ends_at:
+        raise DomainError(_l("An agenda item must end after it starts."), field="ends_at")
+    return {
+        "kind": str(kind),
+        "title": _text(title, "title", 200),
+        "speaker": _text(speaker, "speaker", 200, required=False),
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
+
+
+def edit_agenda_item(item: HackathonAgendaItem, actor: User, kind: str, title: str, speaker: str, starts_at, ends_at):
+    hackathon = db.session.get(Hackathon, item.hackathon_id)
+    before, after = _changed(item, _agenda_values(kind, title, speaker, starts_at, ends_at))
+    db.session.flush()
+    audit.record(
+        "contests.edit_agenda_item",
+        hackathon,
+        actor=actor,
+        before={"item": item.id, **{k: str(v) for k, v in before.items()}},
+        after={"item": item.id, **{k: str(v) for k, v in after.items()}},
+    )
+    return item
+
+
+def remove_agenda_item(item: HackathonAgendaItem, actor: User) -> None:
+    hackathon = db.session.get(Hackathon, item.hackathon_id)
+    before = {"item": item.id, "title": item.title, "starts_at": str(item.starts_at)}
+    db.session.delete(item)
+    db.session.flush()
+    audit.record("contests.remove_agenda_item", hackathon, actor=actor, before=before)
+
+
+def edit_mentor(mentor: Mentor, actor: User, expertise: str = "") -> Mentor:
+    track = _track_of(mentor)
+    before, after = _changed(mentor, {"expertise": _text(expertise, "expertise", 200, required=False)})
+    db.session.flush()
+    audit.record(
+        "contests.edit_mentor",
+        track.hackathon,
+        actor=actor,
+        before={"mentor": mentor.user_id, **before},
+        after={"track": track.id, "mentor": mentor.user_id, **after},
+    )
+    return mentor
+
+
+def remove_mentor(mentor: Mentor, actor: User) -> None:
+    """The person stops mentoring the track (their past comments stay, signed with their name)."""
+    track = _track_of(mentor)
+    before = {"track": track.id, "mentor": mentor.user_id, "expertise": mentor.expertise}
+    db.session.delete(mentor)
+    db.session.flush()
+    audit.record("contests.remove_mentor", track.hackathon, actor=actor, before=before)
 
 
 def is_mentor(user, track_id: int) -> bool:
@@ -640,6 +894,36 @@ def leave_team(team: Team, user: User, now=None) -> None:
     if team.captain_id == user.id:
         team.captain_id = team.members[0].user_id if team.members else None
     db.session.flush()
+
+
+def can_change_track(team: Team, user) -> bool:
+    """The captain manages the team's track (the other members see it)."""
+    return getattr(user, "is_authenticated", False) and team.captain_id == user.id
+
+
+def change_track(team: Team, user: User, track: Track | None, now=None) -> None:
+    """Move the team to another track of its hackathon: the captain, while teams form (until the submission deadline)
+    and before the team has submitted; the new track's mentors then see the team."""
+    now = now or utc_now()
+    hackathon = team_hackathon(team)
+    if not can_change_track(team, user):
+        raise PermissionDenied(_l("Only the team's captain changes its track."))
+    if now >= hackathon.submission_deadline:
+        raise PhaseClosed(
+            hackathon, "track", _l("The track can no longer be changed: the submission deadline has passed.")
+        )
+    _team_phase(hackathon, now)
+    if submission_of(team) is not None:
+        raise Frozen(_l("The team has already submitted its solution to this track: the track can no longer change."))
+    if track is None or track.hackathon_id != hackathon.id:
+        raise DomainError(_l("Choose the team's track."), field="track")
+    if track.id == team.track_id:
+        raise DomainError(_l("The team is already in this track."), field="track")
+    before = team.track_id
+    team.track_id = track.id
+    db.session.flush()
+    db.session.expire(team, ["track"])
+    audit.record("contests.change_team_track", team, actor=user, before={"track": before}, after={"track": track.id})
 
 
 def coverage(team: Team) -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from civic import db
 from civic.contests import hackathons as hk
-from civic.contests.models import Hackathon, Track
+from civic.contests.models import Hackathon, Mentor, Track
 from civic.identity.models import AssuranceLevel, StateBody, Territory
 from tests.contests.conftest import user
 from tests.contests.test_permissions import _seen, _staff
@@ -52,6 +52,17 @@ PAGES = [
     ("/contests/hackathons/{done}/tracks/{done_track}/results", lambda r: 200),
     ("/contests/hackathons/{hack}/tracks/{hack_track}/results", lambda r: 404),
     ("/contests/hackathons/{hack}/talent", lambda r: _staff({"hr", "admin"}, r)),
+    ("/contests/hackathons/{hack}/sponsors/{sponsor}/edit", lambda r: _staff({"organiser", "admin"}, r)),
+    ("/contests/hackathons/{hack}/metrics/{metric}/edit", lambda r: _staff({"organiser", "admin"}, r)),
+    ("/contests/hackathons/{hack}/datasets/{dataset}/edit", lambda r: _staff({"organiser", "admin"}, r)),
+    ("/contests/hackathons/{hack}/agenda/{agenda}/edit", lambda r: _staff({"organiser", "admin"}, r)),
+    ("/contests/hackathons/{hack}/mentors/{mentor}/edit", lambda r: _staff({"organiser", "admin"}, r)),
+    # another hackathon's sponsor under this hackathon's address: not found, even for its organiser
+    ("/contests/hackathons/{hack}/sponsors/{jury_sponsor}/edit", lambda r: _staff({"organiser", "admin"}, r, ok=404)),
+    (
+        "/contests/hackathons/{draft}/sponsors/{draft_sponsor}/edit",
+        lambda r: _staff({"organiser", "admin"}, r, refused=404),
+    ),
 ]
 
 
@@ -77,6 +88,27 @@ def scene(app, cast, hackathons, make_user):
             body=db.session.scalar(select(StateBody).where(StateBody.code == "KZ-ALA.MOBILITY")),
         )
         draft_track = hk.add_track(draft, organiser, "Hidden track", "A problem", None)
+        draft_sponsor = hk.add_sponsor(draft_track, organiser, "Hidden sponsor")
+        track = db.session.get(Track, hack["track"])
+        hk.add_track(track.hackathon, organiser, "Clean air", "Smog in winter.", None)
+        extras = {
+            "sponsor": hk.add_sponsor(track, organiser, "KazTransCom").id,
+            "metric": hk.add_metric(track, organiser, "objective", "Delay", 5, "min").id,
+            "dataset": hk.add_dataset(track, organiser, "Stops", url="https://data.example.kz/stops").id,
+            "agenda": hk.add_agenda_item(
+                track.hackathon,
+                organiser,
+                "lecture",
+                "Pitching",
+                "",
+                track.hackathon.starts_at,
+                track.hackathon.submission_deadline,
+            ).id,
+            "mentor": db.session.scalar(select(Mentor.id).where(Mentor.track_id == track.id)),
+            "air_track": track.hackathon.tracks[-1].id,
+            "jury_sponsor": hk.add_sponsor(db.session.get(Track, jury_ids["track"]), organiser, "Other").id,
+            "draft_sponsor": draft_sponsor.id,
+        }
         db.session.commit()
         assert not db.session.get(Hackathon, draft.id).published
         return {
@@ -91,6 +123,7 @@ def scene(app, cast, hackathons, make_user):
             "jury_submission": jury_ids["submission"],
             "done": done["hackathon"],
             "done_track": done["track"],
+            **extras,
         }
 
 
@@ -150,6 +183,66 @@ POSTS = [
         "/contests/hackathons/{draft}/publish",
         {},
         lambda r: _staff({"organiser", "admin"}, r, ok=303, refused=404),
+    ),
+    (
+        "/contests/hackathons/{hack}/sponsors/{sponsor}/edit",
+        {"name": "KTC", "url": ""},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/sponsors/{sponsor}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/metrics/{metric}/edit",
+        {"kind": "objective", "name": "Delay", "target": "4", "unit": "min"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=409),  # Team Alpha submitted: the metrics are frozen
+    ),
+    (
+        "/contests/hackathons/{hack}/metrics/{metric}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=409),
+    ),
+    (
+        "/contests/hackathons/{hack}/datasets/{dataset}/edit",
+        {"title": "Stops 2", "url": "https://data.example.kz/stops2"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/datasets/{dataset}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/agenda/{agenda}/edit",
+        {"kind": "lecture", "title": "Pitching", "starts_at": "2030-01-02T10:00", "ends_at": "2030-01-02T11:00"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/agenda/{agenda}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/mentors/{mentor}/edit",
+        {"expertise": "GIS"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/mentors/{mentor}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=303),
+    ),
+    (
+        "/contests/hackathons/{hack}/sponsors/{jury_sponsor}/remove",
+        {"confirm": "y"},
+        lambda r: _staff({"organiser", "admin"}, r, ok=404),
+    ),
+    (
+        "/contests/hackathons/{hack}/teams/{team}/track",
+        {"track": "{air_track}"},
+        lambda r: _staff({"author"}, r, ok=409),  # the captain, but the team has submitted
     ),
     (
         "/contests/hackathons/{hack}/talent",

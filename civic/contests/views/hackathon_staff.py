@@ -8,8 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civic import db
@@ -23,11 +24,17 @@ from civic.contests.models import (
     NORMALISE_LABELS,
     REVIEW_LABELS,
     SKILL_LABELS,
+    Dataset,
     Entry,
     EntryState,
+    HackathonAgendaItem,
     Judge,
+    Mentor,
+    Metric,
+    Sponsor,
     Submission,
     Team,
+    Track,
 )
 from civic.contests.views.common import bp, set_contest_choices
 from civic.contests.views.hackathon_common import act, load_hackathon, load_track, organised_hackathon, refused
@@ -140,6 +147,15 @@ def hackathon_manage(hackathon_id: int):
         implementation_labels=IMPLEMENTATION_LABELS,
         winners={t.id: hk.winning_submissions(t) for t in hackathon.tracks},
         normalise_labels=NORMALISE_LABELS,
+        agenda=db.session.scalars(
+            select(HackathonAgendaItem)
+            .where(HackathonAgendaItem.hackathon_id == hackathon.id)
+            .order_by(HackathonAgendaItem.starts_at, HackathonAgendaItem.id)
+        ).all(),
+        mentors={
+            t.id: db.session.scalars(select(Mentor).where(Mentor.track_id == t.id).order_by(Mentor.id)).all()
+            for t in hackathon.tracks
+        },
     )
 
 
@@ -346,6 +362,217 @@ def hackathon_revoke_judge(hackathon_id: int, track_id: int, judge_id: int):
     if judge.competition_id != track.competition_id:
         abort(404)
     return act(lambda: jury.revoke_judge(judge, current_user), _manage(hackathon), _("The judge was removed."))
+
+
+# --------------------------------------------------------------------------- editing and removing track extras
+
+
+class SponsorForm(BaseForm):
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    url = StringField(_l("Website"), validators=[Length(max=500)], render_kw={"type": "url"})
+
+
+class MetricForm(BaseForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=lambda: [("objective", _("Objective (target and unit)")), ("subjective", _("Subjective (rubric)"))],
+        validate_choice=False,  # the service names a wrong kind
+    )
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    target = StringField(_l("Target"), render_kw={"inputmode": "decimal"})
+    unit = StringField(_l("Unit"), validators=[Length(max=40)])
+    rubric = TextAreaField(_l("Rubric"), validators=[Length(max=5000)], render_kw={"rows": 3})
+
+
+class DatasetForm(BaseForm):
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    provider = StringField(_l("Provided by"), validators=[Length(max=200)])
+    url = StringField(_l("Link"), validators=[Length(max=500)], render_kw={"type": "url"})
+    file = FileField(_l("Replace the file (at most 20 MB)"))
+    drop_file = BooleanField(_l("Remove the stored file (keep the link only)"))
+    teams_only = BooleanField(_l("Only for registered participants"))
+
+
+class MentorForm(BaseForm):
+    expertise = StringField(_l("Expertise"), validators=[Length(max=200)])
+
+
+class RemoveForm(BaseForm):
+    confirm = BooleanField(_l("Yes, remove it"), validators=[DataRequired(_l("Tick the box to confirm the removal."))])
+
+
+def _target(raw: str | None):
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise DomainError(_l("The target must be a number."), field="target") from None
+
+
+def _save_sponsor(item, form):
+    hk.edit_sponsor(item, current_user, form.name.data, form.url.data)
+
+
+def _save_metric(item, form):
+    hk.edit_metric(
+        item, current_user, form.kind.data, form.name.data, _target(form.target.data), form.unit.data, form.rubric.data
+    )
+
+
+def _save_dataset(item, form):
+    hk.edit_dataset(
+        item,
+        current_user,
+        form.title.data,
+        form.provider.data,
+        form.url.data,
+        request.files.get("file"),
+        form.teams_only.data,
+        form.drop_file.data,
+    )
+
+
+def _save_agenda(item, form):
+    hk.edit_agenda_item(
+        item, current_user, form.kind.data, form.title.data, form.speaker.data, form.starts_at.data, form.ends_at.data
+    )
+
+
+def _save_mentor(item, form):
+    hk.edit_mentor(item, current_user, form.expertise.data)
+
+
+#: kind in the URL → (model, form, save, remove, frozen(track) or None, the page's heading, the flash messages)
+ITEMS = {
+    "sponsors": (
+        Sponsor,
+        SponsorForm,
+        _save_sponsor,
+        hk.remove_sponsor,
+        None,
+        _l("Edit the sponsor"),
+        (_l("The sponsor is saved."), _l("The sponsor is removed.")),
+    ),
+    "metrics": (
+        Metric,
+        MetricForm,
+        _save_metric,
+        hk.remove_metric,
+        hk.metric_frozen,
+        _l("Edit the success metric"),
+        (_l("The metric is saved."), _l("The metric is removed.")),
+    ),
+    "datasets": (
+        Dataset,
+        DatasetForm,
+        _save_dataset,
+        hk.remove_dataset,
+        hk.dataset_frozen,
+        _l("Edit the dataset"),
+        (_l("The dataset is saved."), _l("The dataset is removed.")),
+    ),
+    "agenda": (
+        HackathonAgendaItem,
+        AgendaForm,
+        _save_agenda,
+        hk.remove_agenda_item,
+        None,
+        _l("Edit the agenda item"),
+        (_l("The agenda item is saved."), _l("The agenda item is removed.")),
+    ),
+    "mentors": (
+        Mentor,
+        MentorForm,
+        _save_mentor,
+        hk.remove_mentor,
+        None,
+        _l("Edit the mentor"),
+        (_l("The mentor is saved."), _l("The mentor is removed.")),
+    ),
+}
+_KINDS = "any(" + ", ".join(ITEMS) + ")"
+
+
+def _organised_item(hackathon_id: int, kind: str, item_id: int):
+    """The organiser's hackathon (403 for others) and its item (404 when it belongs to another hackathon)."""
+    hackathon = organised_hackathon(hackathon_id)
+    item = get_or_404(ITEMS[kind][0], item_id)
+    if kind == "agenda":
+        owner_id, track = item.hackathon_id, None
+    else:
+        track = db.session.get(Track, item.track_id)
+        owner_id = track.hackathon_id
+    if owner_id != hackathon.id:
+        abort(404)
+    return hackathon, track, item
+
+
+def _item_page(hackathon, track, kind, item, form, remove_form, status=200):
+    frozen = ITEMS[kind][4]
+    return (
+        render_template(
+            "contests/hackathons/item_edit.html",
+            hackathon=hackathon,
+            track=track,
+            kind=kind,
+            item=item,
+            heading=ITEMS[kind][5],
+            form=form,
+            remove_form=remove_form,
+            frozen=bool(frozen and frozen(track)),
+            mentor_name=item.user.public_name if kind == "mentors" else "",
+        ),
+        status,
+    )
+
+
+def _back(hackathon, track) -> str:
+    return _manage(hackathon) + (f"#track-{track.id}" if track is not None else "#agenda")
+
+
+@bp.route("/hackathons/<int:hackathon_id>/<" + _KINDS + ":kind>/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def hackathon_edit_item(hackathon_id: int, kind: str, item_id: int):
+    hackathon, track, item = _organised_item(hackathon_id, kind, item_id)
+    form_class, save = ITEMS[kind][1], ITEMS[kind][2]
+    remove_form = RemoveForm(formdata=None)
+    if request.method == "GET":
+        return _item_page(hackathon, track, kind, item, form_class(obj=item), remove_form)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _item_page(hackathon, track, kind, item, form, remove_form, 400)
+    try:
+        save(item, form)
+    except DomainError as exc:
+        db.session.rollback()
+        form.add_domain_error(exc)
+        return _item_page(hackathon, track, kind, item, form, remove_form, exc.status_code)
+    db.session.commit()
+    flash(str(ITEMS[kind][6][0]), "success")
+    return redirect(_back(hackathon, track), 303)
+
+
+@bp.post("/hackathons/<int:hackathon_id>/<" + _KINDS + ":kind>/<int:item_id>/remove")
+@login_required
+def hackathon_remove_item(hackathon_id: int, kind: str, item_id: int):
+    hackathon, track, item = _organised_item(hackathon_id, kind, item_id)
+    form_class, remove = ITEMS[kind][1], ITEMS[kind][3]
+    remove_form = RemoveForm()
+    if not remove_form.validate_on_submit():
+        return _item_page(hackathon, track, kind, item, form_class(formdata=None, obj=item), remove_form, 400)
+    try:
+        remove(item, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        remove_form.form_errors.append(str(exc))
+        return _item_page(
+            hackathon, track, kind, item, form_class(formdata=None, obj=item), remove_form, exc.status_code
+        )
+    db.session.commit()
+    flash(str(ITEMS[kind][6][1]), "success")
+    return redirect(_back(hackathon, track), 303)
 
 
 # --------------------------------------------------------------------------- technical review

@@ -333,6 +333,10 @@ def hackathon_team(hackathon_id: int, team_id: int):
         participant=hk.participant_of(hackathon, current_user),
         my_team=hk.team_of(hackathon, current_user),
         review_labels=REVIEW_LABELS,
+        track_change=hk.can_change_track(team, current_user)
+        and submission is None
+        and now < hackathon.submission_deadline
+        and len(hackathon.tracks) > 1,
     )
 
 
@@ -434,4 +438,19 @@ def hackathon_submit(hackathon_id: int, team_id: int):
         ),
         _team_back(hackathon, team),
         _("Your submission is saved. You can change it until the deadline."),
+    )
+
+
+@bp.post("/hackathons/<int:hackathon_id>/teams/<int:team_id>/track")
+@login_required
+def hackathon_team_track(hackathon_id: int, team_id: int):
+    hackathon = load_hackathon(hackathon_id)
+    team = load_team(hackathon, team_id)
+    if not hk.can_change_track(team, current_user):
+        abort(403)
+    new_track = db.session.get(Track, request.form.get("track", type=int) or 0)
+    return act(
+        lambda: hk.change_track(team, current_user, new_track),
+        _team_back(hackathon, team),
+        _("The team's track is changed."),
     )
