@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import Integer, bindparam, func, select, text, update
 
 from civic import db
 from civic.contests.models import (
@@ -52,6 +52,7 @@ from civic.contests.models import (
     OpenMicPost,
     Participant,
     ProgressPost,
+    PublishState,
     ReviewState,
     Skill,
     Sponsor,
@@ -352,31 +353,6 @@ class Frozen(Conflict):
     default_message = _l("This can no longer be changed.")
 
 
-_DELETE_KEY = "contests_delete_after_commit"
-_delete_hooks = False
-
-
-def _delete_after_commit(stored_name: str) -> None:
-    """Remove a dataset's file once the transaction that dropped it commits (``uploads.UploadFolder.delete``); a
-    rollback keeps it, so a row never points to a missing file."""
-    global _delete_hooks
-    if not _delete_hooks:
-        from sqlalchemy import event
-
-        @event.listens_for(db.session, "after_commit")
-        def _drop(sess):
-            for name in sess.info.pop(_DELETE_KEY, []):
-                DATASETS.delete(name)
-
-        @event.listens_for(db.session, "after_transaction_end")
-        def _keep(sess, transaction):
-            if transaction.parent is None:
-                sess.info.pop(_DELETE_KEY, None)
-
-        _delete_hooks = True
-    db.session.info.setdefault(_DELETE_KEY, []).append(stored_name)
-
-
 def _track_of(row) -> Track:
     return db.session.get(Track, row.track_id)
 
@@ -519,7 +495,7 @@ def edit_dataset(
     before, after = _changed(dataset, values)
     db.session.flush()
     if old_stored is not None and old_stored != stored:
-        _delete_after_commit(old_stored)
+        DATASETS.delete_after_commit(old_stored)
     before.pop("stored_name", None)
     after.pop("stored_name", None)
     audit.record(
@@ -540,7 +516,7 @@ def remove_dataset(dataset: Dataset, actor: User, now=None) -> None:
     db.session.delete(dataset)
     db.session.flush()
     if stored is not None:
-        _delete_after_commit(stored)
+        DATASETS.delete_after_commit(stored)
     audit.record("contests.remove_dataset", track.hackathon, actor=actor, before=before)
 
 
@@ -1131,10 +1107,18 @@ def publish_results(track: Track, actor: User, now=None) -> dict:
     competition = track.competition
     if not track.hackathon.published or now < track.hackathon.jury_opens_at:
         raise PhaseClosed(track.hackathon, "publish", _l("Results can be published once pitching has begun."))
-    if competition.results_published_at is not None:
+    # Claimed by one guarded UPDATE: of two organisers publishing at once, one publishes and the other is told.
+    claimed = db.session.execute(
+        update(Competition)
+        .where(Competition.id == competition.id, Competition.results_published_at.is_(None))
+        .values(results_published_at=now, results_state=PublishState.PUBLISHED.value)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
         raise PhaseClosed(track.hackathon, "publish", _l("The results are already published."))
     breakdown = results.build(track, now)
-    competition.results, competition.results_published_at = breakdown, now
+    db.session.refresh(competition, ["results_published_at", "results_state"])
+    competition.results = breakdown
     db.session.flush()
     audit.record("contests.publish_track_results", track.hackathon, actor=actor, after={"track": track.id})
     link = path_for("contests.hackathon_results", hackathon_id=track.hackathon_id, track_id=track.id)

@@ -25,6 +25,7 @@ from civic import db
 log = logging.getLogger(__name__)
 
 _SESSION_KEY = "core_uploaded_files"
+_AFTER_COMMIT_KEY = "core_files_to_delete"
 _hooks_installed = False
 
 
@@ -66,6 +67,14 @@ class UploadFolder:
         except (OSError, ValueError):
             log.exception("could not delete an uploaded file")
 
+    def delete_after_commit(self, stored_name: str) -> None:
+        """Delete a file the current change stops using, once that change commits: a rollback keeps it, so a row
+        never points to a missing file."""
+        try:
+            remove_after_commit(self.path_of(stored_name))
+        except ValueError:
+            log.exception("could not delete an uploaded file")
+
 
 def read_limited(upload, max_bytes: int) -> bytes:
     """At most ``max_bytes + 1`` bytes of an upload (a werkzeug FileStorage): more than ``max_bytes`` means too big."""
@@ -86,6 +95,12 @@ def remove_unless_committed(path: Path) -> None:
     db.session.info.setdefault(_SESSION_KEY, []).append(path)
 
 
+def remove_after_commit(path: Path) -> None:
+    """Delete ``path`` once the session's outermost transaction commits (kept when it does not)."""
+    _install_hooks()
+    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append(path)
+
+
 def _install_hooks() -> None:
     global _hooks_installed
     if _hooks_installed:
@@ -93,12 +108,21 @@ def _install_hooks() -> None:
 
     @event.listens_for(db.session, "after_commit")
     def _keep(sess):
+        if sess.in_nested_transaction():  # a savepoint's commit is not the one that makes the change stick
+            return
         sess.info.pop(_SESSION_KEY, None)
+        for path in sess.info.pop(_AFTER_COMMIT_KEY, []):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.exception("could not delete an uploaded file")
 
-    # Any other end of the outermost transaction (rollback, or a session closed without commit) drops the files.
+    # Any other end of the outermost transaction (rollback, or a session closed without commit) drops the new files
+    # and keeps the ones the change would have deleted.
     @event.listens_for(db.session, "after_transaction_end")
     def _discard(sess, transaction):
         if transaction.parent is None:
+            sess.info.pop(_AFTER_COMMIT_KEY, None)
             for path in sess.info.pop(_SESSION_KEY, []):
                 path.unlink(missing_ok=True)
 

@@ -173,6 +173,31 @@ def test_jury_scoring_reuses_the_competition_and_a_recused_judge_cannot_score(ap
         assert results["entries"][0]["judges"] == 1
 
 
+def test_a_track_is_published_once_even_when_two_organisers_race(app, cast, hackathons):
+    """The second publisher read the track before the first one's commit: the guarded UPDATE still refuses it."""
+    from sqlalchemy import update
+
+    from civic.contests.models import Competition
+
+    ids = hackathons.make("jury", team=True, reviewed=True, judges=1)
+    with app.app_context():
+        track = db.session.get(Track, ids["track"])
+        entry = db.session.get(Entry, ids["entry"])
+        for c in jury.criteria(track.competition):
+            jury.save_scores(jury.judge_of(track.competition, user(cast.judge)), entry, {c.id: c.scale_max}, "", True)
+        db.session.commit()
+        competition = track.competition
+        assert competition.results_published_at is None  # what the second organiser's request has read
+        db.session.execute(  # meanwhile the first organiser's request publishes and commits
+            update(Competition)
+            .where(Competition.id == competition.id)
+            .values(results_published_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(hk.PhaseClosed, match="already published"):
+            hk.publish_results(track, user(cast.organiser))
+
+
 def test_implementation_record_and_talent_pool(app, client, auth, cast, hackathons, make_user):
     ids = hackathons.make("jury", team=True, reviewed=True, judges=1)
     with app.app_context():
