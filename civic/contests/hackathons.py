@@ -314,10 +314,14 @@ def default_agenda(hackathon: Hackathon, actor: User) -> None:
         add_checkpoint(hackathon, actor, title, due)
 
 
-def add_checkpoint(hackathon: Hackathon, actor: User, title: str, due_at) -> Checkpoint:
+def _checkpoint_values(title: str, due_at) -> dict:
     if due_at is None:
         raise DomainError(_l("Give the checkpoint's deadline."), field="due_at")
-    checkpoint = Checkpoint(hackathon_id=hackathon.id, title=_text(title, "title", 200), due_at=due_at)
+    return {"title": _text(title, "title", 200), "due_at": due_at}
+
+
+def add_checkpoint(hackathon: Hackathon, actor: User, title: str, due_at) -> Checkpoint:
+    checkpoint = Checkpoint(hackathon_id=hackathon.id, **_checkpoint_values(title, due_at))
     db.session.add(checkpoint)
     db.session.flush()
     audit.record("contests.add_checkpoint", hackathon, actor=actor, after={"title": checkpoint.title})
@@ -554,6 +558,40 @@ def remove_agenda_item(item: HackathonAgendaItem, actor: User) -> None:
     db.session.delete(item)
     db.session.flush()
     audit.record("contests.remove_agenda_item", hackathon, actor=actor, before=before)
+
+
+def edit_checkpoint(checkpoint: Checkpoint, actor: User, title: str, due_at) -> Checkpoint:
+    hackathon = db.session.get(Hackathon, checkpoint.hackathon_id)
+    before, after = _changed(checkpoint, _checkpoint_values(title, due_at))
+    db.session.flush()
+    audit.record(
+        "contests.edit_checkpoint",
+        hackathon,
+        actor=actor,
+        before={"checkpoint": checkpoint.id, **{k: str(v) for k, v in before.items()}},
+        after={"checkpoint": checkpoint.id, **{k: str(v) for k, v in after.items()}},
+    )
+    return checkpoint
+
+
+def checkpoint_frozen(checkpoint: Checkpoint) -> bool:
+    """A checkpoint teams have posted progress at stays (its title and deadline can still be corrected)."""
+    return (
+        db.session.scalar(select(ProgressPost.id).where(ProgressPost.checkpoint_id == checkpoint.id).limit(1))
+        is not None
+    )
+
+
+def remove_checkpoint(checkpoint: Checkpoint, actor: User) -> None:
+    if checkpoint_frozen(checkpoint):
+        raise Frozen(
+            _l("Teams have posted progress at this checkpoint: it can no longer be removed. Correct it instead.")
+        )
+    hackathon = db.session.get(Hackathon, checkpoint.hackathon_id)
+    before = {"checkpoint": checkpoint.id, "title": checkpoint.title, "due_at": str(checkpoint.due_at)}
+    db.session.delete(checkpoint)
+    db.session.flush()
+    audit.record("contests.remove_checkpoint", hackathon, actor=actor, before=before)
 
 
 def edit_mentor(mentor: Mentor, actor: User, expertise: str = "") -> Mentor:

@@ -5,7 +5,7 @@ input (4xx with nothing changed), the frozen cases and the audit trail."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from civic import db
 from civic.contests import hackathons as hk
 from civic.contests.models import (
+    Checkpoint,
     Dataset,
     HackathonAgendaItem,
     Mentor,
@@ -22,6 +23,7 @@ from civic.contests.models import (
     Track,
 )
 from civic.core.errors import DomainError, PermissionDenied
+from civic.core.forms import to_local
 from civic.db import utc_now
 from civic.identity.models import AuditEvent
 from tests.contests.conftest import user
@@ -69,6 +71,9 @@ def extras(app, cast, hackathons, tmp_path):
                 "",
                 track.hackathon.starts_at,
                 track.hackathon.starts_at + timedelta(hours=1),
+            ).id,
+            checkpoint=hk.add_checkpoint(
+                track.hackathon, organiser, "Team and idea", track.hackathon.starts_at + timedelta(hours=15)
             ).id,
             other_sponsor=hk.add_sponsor(db.session.get(Track, other["track"]), organiser, "Other sponsor", "").id,
             track2=hk.add_track(track.hackathon, organiser, "Clean air", "Smog in winter.", None).id,
@@ -188,12 +193,13 @@ def test_metrics_freeze_once_a_team_submitted_and_datasets_after_the_deadline(ap
 # --------------------------------------------------------------------------- HTTP
 
 
-KINDS = ["sponsors", "metrics", "datasets", "agenda", "mentors"]
+KINDS = ["sponsors", "metrics", "datasets", "agenda", "checkpoints", "mentors"]
 GOOD = {
     "sponsors": {"name": "KTC", "url": "https://ktc.kz"},
     "metrics": {"kind": "objective", "name": "Delay", "target": "3,5", "unit": "min"},
     "datasets": {"title": "Bus GPS v2", "provider": "Akimat", "url": "", "teams_only": "y"},
     "agenda": {"kind": "lecture", "title": "Opening", "speaker": "Akim"},
+    "checkpoints": {"title": "Prototype"},
     "mentors": {"expertise": "GIS"},
 }
 BAD = {
@@ -204,6 +210,7 @@ BAD = {
     ),
     "datasets": ({"title": "X", "url": "", "drop_file": "y"}, "Upload a file or give a link."),
     "agenda": ({"kind": "lecture", "title": "T", "starts_at": "2030-01-02T10:00", "ends_at": "2030-01-02T09:00"}, None),
+    "checkpoints": ({"title": "Prototype", "due_at": ""}, None),
     "mentors": ({"expertise": "x" * 201}, None),
 }
 MODELS = {
@@ -211,9 +218,17 @@ MODELS = {
     "metrics": Metric,
     "datasets": Dataset,
     "agenda": HackathonAgendaItem,
+    "checkpoints": Checkpoint,
     "mentors": Mentor,
 }
-ITEM = {"sponsors": "sponsor", "metrics": "metric", "datasets": "dataset", "agenda": "agenda", "mentors": "mentor"}
+ITEM = {
+    "sponsors": "sponsor",
+    "metrics": "metric",
+    "datasets": "dataset",
+    "agenda": "agenda",
+    "checkpoints": "checkpoint",
+    "mentors": "mentor",
+}
 
 
 def _snapshot(model, item_id):
@@ -228,11 +243,20 @@ def test_edit_page_is_prefilled_and_saves(app, client, auth, cast, extras, kind)
     page = client.get(url)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    expected = {"sponsors": "KazTransCom", "metrics": "Delay", "datasets": "Bus GPS", "agenda": "", "mentors": "Data"}
+    expected = {
+        "sponsors": "KazTransCom",
+        "metrics": "Delay",
+        "datasets": "Bus GPS",
+        "agenda": "",
+        "checkpoints": "Team and idea",
+        "mentors": "Data",
+    }
     assert f'value="{expected[kind]}' in html if expected[kind] else 'name="starts_at"' in html
     data = dict(GOOD[kind])
     if kind == "agenda":
         data.update(starts_at="2030-01-02T10:00", ends_at="2030-01-02T11:00")
+    if kind == "checkpoints":
+        data.update(due_at="2030-01-02T12:00")
     response = client.post(url, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():
@@ -242,6 +266,7 @@ def test_edit_page_is_prefilled_and_saves(app, client, auth, cast, extras, kind)
             "metrics": lambda r: (r.target, r.unit) == (3.5, "min"),
             "datasets": lambda r: (r.title, r.teams_only, r.stored_name) == ("Bus GPS v2", True, extras["stored"]),
             "agenda": lambda r: (r.title, r.speaker, r.kind) == ("Opening", "Akim", "lecture"),
+            "checkpoints": lambda r: (r.title, to_local(r.due_at)) == ("Prototype", datetime(2030, 1, 2, 12, 0)),
             "mentors": lambda r: r.expertise == "GIS",
         }[kind]
         assert check(row)
@@ -351,6 +376,26 @@ def test_manage_page_links_every_item_to_its_edit_page(app, client, auth, cast, 
     html = client.get(f"/contests/hackathons/{extras['hack']}/manage").get_data(as_text=True)
     for kind in KINDS:
         assert f"/contests/hackathons/{extras['hack']}/{kind}/{extras[ITEM[kind]]}/edit" in html
+
+
+def test_a_checkpoint_with_progress_stays_but_can_be_corrected(app, client, auth, cast, hackathons):
+    ids = hackathons.make("hacking", team=True)
+    with app.app_context():
+        hackathon = db.session.get(Track, ids["track"]).hackathon
+        checkpoint = hk.add_checkpoint(hackathon, user(cast.organiser), "Prototype", hackathon.starts_at)
+        hk.post_progress(db.session.get(Team, ids["team"]), user(cast.author), "Login works", checkpoint.id)
+        db.session.commit()
+        checkpoint_id = checkpoint.id
+    base = f"/contests/hackathons/{ids['hackathon']}/checkpoints/{checkpoint_id}"
+    auth.login(cast.organiser)
+    refused = client.post(f"{base}/remove", data={"confirm": "y"})
+    assert refused.status_code == 409
+    assert "Teams have posted progress at this checkpoint" in refused.get_data(as_text=True)
+    corrected = client.post(f"{base}/edit", data={"title": "Working prototype", "due_at": "2030-01-02T12:00"})
+    assert corrected.status_code == 303
+    with app.app_context():
+        assert db.session.get(Checkpoint, checkpoint_id).title == "Working prototype"
+        assert _actions("contests.remove_") == []
 
 
 # --------------------------------------------------------------------------- a team changes its track

@@ -24,6 +24,7 @@ from civic.contests.models import (
     NORMALISE_LABELS,
     REVIEW_LABELS,
     SKILL_LABELS,
+    Checkpoint,
     Dataset,
     Entry,
     EntryState,
@@ -147,6 +148,7 @@ def hackathon_manage(hackathon_id: int):
         implementation_labels=IMPLEMENTATION_LABELS,
         winners={t.id: hk.winning_submissions(t) for t in hackathon.tracks},
         normalise_labels=NORMALISE_LABELS,
+        checkpoints=hk.checkpoints(hackathon),
         agenda=db.session.scalars(
             select(HackathonAgendaItem)
             .where(HackathonAgendaItem.hackathon_id == hackathon.id)
@@ -440,6 +442,10 @@ def _save_agenda(item, form):
     )
 
 
+def _save_checkpoint(item, form):
+    hk.edit_checkpoint(item, current_user, form.title.data, form.due_at.data)
+
+
 def _save_mentor(item, form):
     hk.edit_mentor(item, current_user, form.expertise.data)
 
@@ -482,6 +488,15 @@ ITEMS = {
         _l("Edit the agenda item"),
         (_l("The agenda item is saved."), _l("The agenda item is removed.")),
     ),
+    "checkpoints": (
+        Checkpoint,
+        CheckpointForm,
+        _save_checkpoint,
+        hk.remove_checkpoint,
+        None,
+        _l("Edit the checkpoint"),
+        (_l("The checkpoint is saved."), _l("The checkpoint is removed.")),
+    ),
     "mentors": (
         Mentor,
         MentorForm,
@@ -499,7 +514,7 @@ def _organised_item(hackathon_id: int, kind: str, item_id: int):
     """The organiser's hackathon (403 for others) and its item (404 when it belongs to another hackathon)."""
     hackathon = organised_hackathon(hackathon_id)
     item = get_or_404(ITEMS[kind][0], item_id)
-    if kind == "agenda":
+    if kind in ("agenda", "checkpoints"):
         owner_id, track = item.hackathon_id, None
     else:
         track = db.session.get(Track, item.track_id)
