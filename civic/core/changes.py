@@ -103,6 +103,14 @@ class MemoryStore:
             return None
         return found[1]
 
+    def check(self, key: str) -> tuple[dict, bool] | None:
+        """The entry under ``key`` and whether every table it read still has the version it was built with."""
+        entry = self.entry(key)
+        if entry is None:
+            return None
+        tables = entry["tables"]
+        return entry, all(self.counters.get(table, 0) == version for table, version in tables.items())
+
     def put(self, key: str, entry: dict, ttl: int) -> None:
         with self.lock:
             self.entries[key] = (time.monotonic() + ttl, entry)
@@ -114,6 +122,19 @@ class MemoryStore:
         with self.lock:
             self.counters.clear()
             self.entries.clear()
+
+
+#: KEYS[1] the entry, ARGV[1] the version keys' prefix: {entry, 1 when every recorded version is current}. The
+#: version keys are not declared in KEYS: fine on one Redis server (not on Redis Cluster).
+_CHECK_SCRIPT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return nil end
+local entry = cjson.decode(raw)
+for name, version in pairs(entry['tables']) do
+  if tonumber(redis.call('GET', ARGV[1] .. name) or '0') ~= version then return {raw, 0} end
+end
+return {raw, 1}
+"""
 
 
 class RedisStore:
@@ -129,6 +150,7 @@ class RedisStore:
         self._down_until = 0.0
         self._logged = False
         self._unsent: set[str] = set()  # bumps that failed, retried when Redis answers again
+        self._check_script = None
         self.lock = threading.Lock()
 
     def client(self):
@@ -194,6 +216,21 @@ class RedisStore:
             self._failed(exc)
             return None
         return json.loads(raw) if raw else None
+
+    def check(self, key: str) -> tuple[dict, bool] | None:
+        """As ``MemoryStore.check``, in one round trip (a Lua script reads the entry and the versions it names)."""
+        if not self._usable() or not self._flush_unsent():
+            return None
+        try:
+            if self._check_script is None:
+                self._check_script = self.client().register_script(_CHECK_SCRIPT)
+            found = self._check_script(keys=[self.prefix + "e:" + key], args=[self.prefix + "v:"])
+        except Exception as exc:  # noqa: BLE001
+            self._failed(exc)
+            return None
+        if not found:
+            return None
+        return json.loads(found[0]), bool(found[1])
 
     def put(self, key: str, entry: dict, ttl: int) -> None:
         if not self._usable():

@@ -380,15 +380,13 @@ def _not_modified_from_versions(store):
     """
     key = _entry_key()
     if request.if_none_match:
-        entry = store.entry(key)
-        if entry is not None and request.if_none_match.contains_weak(entry["etag"]):
-            tables = list(entry["tables"])
-            if store.versions(tables) == [entry["tables"][table] for table in tables]:
-                response = current_app.response_class(status=304)
-                response.set_etag(entry["etag"])
-                for name, value in entry["headers"]:
-                    response.headers[name] = value
-                return response
+        found = store.check(key)
+        if found is not None and found[1] and request.if_none_match.contains_weak(found[0]["etag"]):
+            response = current_app.response_class(status=304)
+            response.set_etag(found[0]["etag"])
+            for name, value in found[0]["headers"]:
+                response.headers[name] = value
+            return response
     changes_tracker = changes.tracker(current_app)
     snapshot = store.versions(changes_tracker.table_list)
     if snapshot is not None:
