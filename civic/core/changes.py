@@ -279,11 +279,18 @@ class ChangeTracker:
     def _install(self, engine) -> None:
         known = self.tables
 
+        seen: dict[str, set[str]] = {}  # statement text -> tables (compiled statements repeat: parse each once)
+
         @event.listens_for(engine, "before_cursor_execute")
         def _read(conn, cursor, statement, parameters, context, executemany):
             found = reading.get()
             if found is not None:
-                found.update(read_tables(statement, known))
+                tables = seen.get(statement)
+                if tables is None:
+                    if len(seen) > 5000:
+                        seen.clear()
+                    tables = seen[statement] = read_tables(statement, known)
+                found.update(tables)
 
         @event.listens_for(engine, "after_cursor_execute")
         def _written(conn, cursor, statement, parameters, context, executemany):

@@ -375,8 +375,10 @@ def _entry_key() -> str:
 def _not_modified_from_versions(store):
     """A 304 for a conditional GET whose page's tables are unchanged since it was built with the client's ETag.
 
-    Otherwise start recording the tables the page reads, with a snapshot of every table's version taken before
-    its first query (a write committing during the build then makes the stored versions stale, never the page).
+    Otherwise start recording the tables the page reads, with a snapshot of their versions taken before its first
+    query (a write committing during the build then makes the stored versions stale, never the page). Which tables
+    an endpoint reads is learnt per process from its first build, which snapshots every table (``_endpoint_tables``);
+    a later build that reads a table outside its snapshot stores no entry, and the next one snapshots that table too.
     """
     key = _entry_key()
     if request.if_none_match:
@@ -387,12 +389,16 @@ def _not_modified_from_versions(store):
             for name, value in found[0]["headers"]:
                 response.headers[name] = value
             return response
-    changes_tracker = changes.tracker(current_app)
-    snapshot = store.versions(changes_tracker.table_list)
+    tables = _endpoint_tables.get(request.endpoint) or changes.tracker(current_app).table_list
+    snapshot = store.versions(tables)
     if snapshot is not None:
-        request.environ["civic.changes"] = (key, dict(zip(changes_tracker.table_list, snapshot, strict=True)))
+        request.environ["civic.changes"] = (key, dict(zip(tables, snapshot, strict=True)))
         request.environ["civic.changes.token"] = changes.reading.set(set())
     return None
+
+
+#: endpoint -> the tables its builds read (sorted tuple), in this process.
+_endpoint_tables: dict[str, tuple[str, ...]] = {}
 
 
 def _record_validator(store, response: Response) -> None:
@@ -401,12 +407,19 @@ def _record_validator(store, response: Response) -> None:
     read = changes.reading.get()
     if token is not None:
         changes.reading.reset(token)
-    if started is None or not read or response.status_code not in (200, 304) or response.direct_passthrough:
+    if started is None or not read:
+        return
+    key, snapshot = started
+    if not read <= snapshot.keys():
+        _endpoint_tables[request.endpoint] = tuple(sorted(read.union(_endpoint_tables.get(request.endpoint, ()))))
+        return
+    if request.endpoint not in _endpoint_tables or len(snapshot) > len(_endpoint_tables[request.endpoint]):
+        _endpoint_tables[request.endpoint] = tuple(sorted(read))
+    if response.status_code not in (200, 304) or response.direct_passthrough:
         return
     etag, weak = response.get_etag()
     if not etag or weak:
         return
-    key, snapshot = started
     headers = [(name, response.headers[name]) for name in _VALIDATOR_HEADERS if name in response.headers]
     entry = {"etag": etag, "headers": headers, "tables": {table: snapshot[table] for table in sorted(read)}}
     store.put(key, entry, int(current_app.config.get("API_CHANGE_TTL") or 3600))

@@ -236,3 +236,21 @@ def test_redis_down_falls_back_to_building_the_page(app, client, directory, monk
     assert "categories" in store._unsent  # retried when Redis answers again
     warnings = [r for r in caplog.records if r.name == "civic.changes" and r.levelname == "WARNING"]
     assert len(warnings) == 1
+
+
+def test_a_build_reading_a_table_outside_its_snapshot_stores_no_entry(
+    app, client, directory, memory_store, monkeypatch
+):
+    from civic.core import opendata
+
+    # The endpoint was learnt as reading territories only: its snapshot misses categories, so no entry is kept.
+    monkeypatch.setattr(opendata, "_endpoint_tables", {"directory_api.categories": ("territories",)})
+    first = client.get(LIST)
+    assert memory_store.entries == {}
+    assert opendata._endpoint_tables["directory_api.categories"] == ("categories", "territories")
+    with statements(app) as seen:
+        assert conditional(client, LIST, first.headers["ETag"]).status_code == 304
+    assert seen, "no entry yet: the page is built (and its entry stored now)"
+    with statements(app) as seen:
+        assert conditional(client, LIST, first.headers["ETag"]).status_code == 304
+    assert seen == []
