@@ -180,6 +180,10 @@ class RedisStore:
             self._unsent = set()
         if not pending:
             return
+        if not self._usable():  # Redis failed a moment ago: keep them for later instead of waiting on it again
+            with self.lock:
+                self._unsent |= pending
+            return
         try:
             pipe = self.client().pipeline(transaction=False)
             for table in sorted(pending):
