@@ -49,6 +49,12 @@ class DefaultConfig:
     API_RATE_LIMIT = "600 per minute"
     #: Each worker answers a repeated API request from memory for this long (0: never); see civic.core.opendata.
     API_CACHE_SECONDS = 5
+    #: Where table change versions live, for 304s without a page build (civic.core.changes): "redis", "memory"
+    #: (one process only: tests, the development server) or "off". Unset: "redis" when REDIS_URL is set, else "off".
+    API_CHANGE_STORE: str | None = None
+    #: Lifetime (seconds) of a page's validator entry: bounds a stale 304 after writes the app cannot see.
+    API_CHANGE_TTL = 3600
+    API_CHANGE_KEY_PREFIX = "civic:api:"
 
     PASSWORD_HASHER = "default"  # "fast" only in tests
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 2  # verification links: 48 h
@@ -108,6 +114,9 @@ ENV_KEYS = (
     "PUBLIC_BASE_URL",
     "API_RATE_LIMIT",
     "API_CACHE_SECONDS",
+    "API_CHANGE_STORE",
+    "API_CHANGE_TTL",
+    "API_CHANGE_KEY_PREFIX",
     "OPENDATA_DUMP_DIR",
     "PROXY_COUNT",
     "LOG_FORMAT",

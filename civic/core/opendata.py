@@ -23,6 +23,7 @@ from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_
 
+from civic.core import changes
 from civic.core.csv_export import safe_cell, to_csv
 
 PAGE_DEFAULT = 50
@@ -363,15 +364,104 @@ def _remember(response: Response) -> Response:
     return response
 
 
+# --- 304 from table change versions (civic.core.changes) -------------------------------------------------------
+
+
+def _entry_key() -> str:
+    path, language = _cache_key()
+    return f"{language}|{path}"
+
+
+def _not_modified_from_versions(store):
+    """A 304 for a conditional GET whose page's tables are unchanged since it was built with the client's ETag.
+
+    Otherwise start recording the tables the page reads, with a snapshot of their versions taken before its first
+    query (a write committing during the build then makes the stored versions stale, never the page). Which tables
+    an endpoint reads is learnt per process from its first build, which snapshots every table (``_endpoint_tables``);
+    a later build that reads a table outside its snapshot stores no entry, and the next one snapshots that table too.
+    """
+    key = _entry_key()
+    if request.if_none_match:
+        found = store.check(key)
+        if found is not None and found[1] and request.if_none_match.contains_weak(found[0]["etag"]):
+            response = current_app.response_class(status=304)
+            response.set_etag(found[0]["etag"])
+            for name, value in found[0]["headers"]:
+                response.headers[name] = value
+            return response
+    tables = _endpoint_tables.get(request.endpoint) or changes.tracker(current_app).table_list
+    snapshot = store.versions(tables)
+    if snapshot is not None:
+        request.environ["civic.changes"] = (key, dict(zip(tables, snapshot, strict=True)))
+        request.environ["civic.changes.token"] = changes.reading.set(set())
+    return None
+
+
+#: endpoint -> the tables its builds read (sorted tuple), in this process.
+_endpoint_tables: dict[str, tuple[str, ...]] = {}
+
+
+def _record_validator(store, response: Response) -> None:
+    started = request.environ.pop("civic.changes", None)
+    token = request.environ.pop("civic.changes.token", None)
+    read = changes.reading.get()
+    if token is not None:
+        changes.reading.reset(token)
+    if started is None or not read:
+        return
+    key, snapshot = started
+    if not read <= snapshot.keys():
+        _endpoint_tables[request.endpoint] = tuple(sorted(read.union(_endpoint_tables.get(request.endpoint, ()))))
+        return
+    if request.endpoint not in _endpoint_tables or len(snapshot) > len(_endpoint_tables[request.endpoint]):
+        _endpoint_tables[request.endpoint] = tuple(sorted(read))
+    if response.status_code not in (200, 304) or response.direct_passthrough:
+        return
+    etag, weak = response.get_etag()
+    if not etag or weak:
+        return
+    headers = [(name, response.headers[name]) for name in _VALIDATOR_HEADERS if name in response.headers]
+    entry = {"etag": etag, "headers": headers, "tables": {table: snapshot[table] for table in sorted(read)}}
+    store.put(key, entry, int(current_app.config.get("API_CHANGE_TTL") or 3600))
+
+
+_VALIDATOR_HEADERS = ("Cache-Control", "Vary", "Last-Modified")
+
+
+def _change_store():
+    if request.method != "GET":
+        return None
+    found = changes.tracker(current_app)
+    return found.store() if found is not None else None
+
+
 def install_response_cache(app, blueprint_names: set[str]) -> None:
     """Serve and remember the answers of these blueprints (hooks on the app: blueprints are shared by every app
-    a process creates, and a registered blueprint takes no new hooks)."""
+    a process creates, and a registered blueprint takes no new hooks), and answer their conditional requests from
+    table change versions (``civic.core.changes``, tracking the app's engine)."""
+    changes.install(app, app.extensions["civic_engine"])
 
     def serve():
-        return _serve_from_cache() if request.blueprint in blueprint_names else None
+        if request.blueprint not in blueprint_names:
+            return None
+        hit = _serve_from_cache()
+        if hit is not None:
+            return hit
+        store = _change_store()
+        return _not_modified_from_versions(store) if store is not None else None
 
     def remember(response: Response) -> Response:
-        return _remember(response) if request.blueprint in blueprint_names else response
+        if request.blueprint not in blueprint_names:
+            return response
+        if "civic.changes" in request.environ:
+            _record_validator(_change_store(), response)
+        return _remember(response)
+
+    def forget(_exc):
+        token = request.environ.pop("civic.changes.token", None)
+        if token is not None:
+            changes.reading.reset(token)
 
     app.before_request(serve)
     app.after_request(remember)
+    app.teardown_request(forget)
