@@ -369,27 +369,39 @@ def _changed(row, values: dict) -> tuple[dict, dict]:
     return before, after
 
 
+def _audit_edit(what: str, hackathon: Hackathon, row, actor: User, before: dict, after: dict, track=None) -> None:
+    """Flush an edit and audit the fields it changed (``contests.edit_<what>``; times as ISO text)."""
+    db.session.flush()
+    plain = lambda values: {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}  # noqa: E731
+    where = {"track": track.id} if track is not None else {}
+    audit.record(
+        f"contests.edit_{what}",
+        hackathon,
+        actor=actor,
+        before={what: row.id, **plain(before)},
+        after={**where, what: row.id, **plain(after)},
+    )
+
+
+def _remove_audited(what: str, hackathon: Hackathon, row, actor: User, before: dict) -> None:
+    """Delete ``row`` and audit what it was (``contests.remove_<what>``)."""
+    db.session.delete(row)
+    db.session.flush()
+    audit.record(f"contests.remove_{what}", hackathon, actor=actor, before=before)
+
+
 def edit_sponsor(sponsor: Sponsor, actor: User, name: str, url: str = "") -> Sponsor:
     track = _track_of(sponsor)
     values = {"name": _text(name, "name", 200, message=_l("Name the sponsor.")), "url": _url(url, "url")}
     before, after = _changed(sponsor, values)
-    db.session.flush()
-    audit.record(
-        "contests.edit_sponsor",
-        track.hackathon,
-        actor=actor,
-        before={"sponsor": sponsor.id, **before},
-        after={"track": track.id, "sponsor": sponsor.id, **after},
-    )
+    _audit_edit("sponsor", track.hackathon, sponsor, actor, before, after, track)
     return sponsor
 
 
 def remove_sponsor(sponsor: Sponsor, actor: User) -> None:
     track = _track_of(sponsor)
     before = {"track": track.id, "sponsor": sponsor.id, "name": sponsor.name, "url": sponsor.url}
-    db.session.delete(sponsor)
-    db.session.flush()
-    audit.record("contests.remove_sponsor", track.hackathon, actor=actor, before=before)
+    _remove_audited("sponsor", track.hackathon, sponsor, actor, before)
 
 
 def _metric_values(kind: str, name: str, target, unit: str, rubric: str) -> dict:
@@ -427,14 +439,7 @@ def edit_metric(metric: Metric, actor: User, kind: str, name: str, target=None, 
     track = _track_of(metric)
     _check_metric_open(track)
     before, after = _changed(metric, _metric_values(kind, name, target, unit, rubric))
-    db.session.flush()
-    audit.record(
-        "contests.edit_metric",
-        track.hackathon,
-        actor=actor,
-        before={"metric": metric.id, **before},
-        after={"track": track.id, "metric": metric.id, **after},
-    )
+    _audit_edit("metric", track.hackathon, metric, actor, before, after, track)
     return metric
 
 
@@ -442,9 +447,7 @@ def remove_metric(metric: Metric, actor: User) -> None:
     track = _track_of(metric)
     _check_metric_open(track)
     before = {"track": track.id, "metric": metric.id, "name": metric.name, "kind": metric.kind}
-    db.session.delete(metric)
-    db.session.flush()
-    audit.record("contests.remove_metric", track.hackathon, actor=actor, before=before)
+    _remove_audited("metric", track.hackathon, metric, actor, before)
 
 
 def dataset_frozen(track: Track, now=None) -> bool:
@@ -541,36 +544,20 @@ def _agenda_values(kind: str, title: str, speaker: str, starts_at, ends_at) -> d
 def edit_agenda_item(item: HackathonAgendaItem, actor: User, kind: str, title: str, speaker: str, starts_at, ends_at):
     hackathon = db.session.get(Hackathon, item.hackathon_id)
     before, after = _changed(item, _agenda_values(kind, title, speaker, starts_at, ends_at))
-    db.session.flush()
-    audit.record(
-        "contests.edit_agenda_item",
-        hackathon,
-        actor=actor,
-        before={"item": item.id, **{k: str(v) for k, v in before.items()}},
-        after={"item": item.id, **{k: str(v) for k, v in after.items()}},
-    )
+    _audit_edit("agenda_item", hackathon, item, actor, before, after)
     return item
 
 
 def remove_agenda_item(item: HackathonAgendaItem, actor: User) -> None:
     hackathon = db.session.get(Hackathon, item.hackathon_id)
     before = {"item": item.id, "title": item.title, "starts_at": str(item.starts_at)}
-    db.session.delete(item)
-    db.session.flush()
-    audit.record("contests.remove_agenda_item", hackathon, actor=actor, before=before)
+    _remove_audited("agenda_item", hackathon, item, actor, before)
 
 
 def edit_checkpoint(checkpoint: Checkpoint, actor: User, title: str, due_at) -> Checkpoint:
     hackathon = db.session.get(Hackathon, checkpoint.hackathon_id)
     before, after = _changed(checkpoint, _checkpoint_values(title, due_at))
-    db.session.flush()
-    audit.record(
-        "contests.edit_checkpoint",
-        hackathon,
-        actor=actor,
-        before={"checkpoint": checkpoint.id, **{k: str(v) for k, v in before.items()}},
-        after={"checkpoint": checkpoint.id, **{k: str(v) for k, v in after.items()}},
-    )
+    _audit_edit("checkpoint", hackathon, checkpoint, actor, before, after)
     return checkpoint
 
 
@@ -589,9 +576,7 @@ def remove_checkpoint(checkpoint: Checkpoint, actor: User) -> None:
         )
     hackathon = db.session.get(Hackathon, checkpoint.hackathon_id)
     before = {"checkpoint": checkpoint.id, "title": checkpoint.title, "due_at": str(checkpoint.due_at)}
-    db.session.delete(checkpoint)
-    db.session.flush()
-    audit.record("contests.remove_checkpoint", hackathon, actor=actor, before=before)
+    _remove_audited("checkpoint", hackathon, checkpoint, actor, before)
 
 
 def edit_mentor(mentor: Mentor, actor: User, expertise: str = "") -> Mentor:
@@ -612,9 +597,7 @@ def remove_mentor(mentor: Mentor, actor: User) -> None:
     """The person stops mentoring the track (their past comments stay, signed with their name)."""
     track = _track_of(mentor)
     before = {"track": track.id, "mentor": mentor.user_id, "expertise": mentor.expertise}
-    db.session.delete(mentor)
-    db.session.flush()
-    audit.record("contests.remove_mentor", track.hackathon, actor=actor, before=before)
+    _remove_audited("mentor", track.hackathon, mentor, actor, before)
 
 
 def is_mentor(user, track_id: int) -> bool:
