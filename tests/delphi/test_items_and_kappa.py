@@ -52,7 +52,9 @@ def test_move_item_swaps_neighbours_and_stops_at_the_ends(app, world):
     assert move("Q2", "down") is False  # already last
     assert _order(app, study_id) == ["Q3", "Q1", "Q2"]
     with app.app_context():
-        events = db.session.scalars(select(AuditEvent).filter_by(action="delphi.move_item")).all()
+        events = db.session.scalars(
+            select(AuditEvent).filter_by(action="delphi.move_item").order_by(AuditEvent.id)
+        ).all()
         assert [e.after["order"] for e in events] == [["Q1", "Q3", "Q2"], ["Q3", "Q1", "Q2"]]
         assert {e.actor_id for e in events} == {organiser.id}
 
