@@ -2,7 +2,9 @@
 
 The open-data API (``civic.core.opendata``) answers a conditional request with 304 from these counters alone,
 without a query or a page build: a page records the tables it read and their versions when it was built, and an
-unchanged version of every one of them means an unchanged page (docs/api.md, "Caching").
+unchanged version of every one of them means an unchanged page (docs/api.md, "Caching"). The committed tables are
+also announced to the rest of the platform (``signals.tables_committed``), whatever the store: the dashboards
+refresh the figures those tables feed (``civic.dashboards.onchange``).
 
 Writes are seen at the engine, so ORM flushes, bulk ``update()``/``delete()`` and text SQL all count:
 - ``after_cursor_execute`` notes the target table of every INSERT/UPDATE/DELETE/TRUNCATE on the connection;
@@ -34,6 +36,8 @@ import time
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import event
+
+from civic.core import signals
 
 log = logging.getLogger("civic.changes")
 
@@ -328,6 +332,8 @@ class ChangeTracker:
             store = self.store()
             if store is not None:
                 store.bump(tables)
+            if signals.tables_committed.receivers:
+                signals.tables_committed.send(self.app, tables=frozenset(tables))
 
 
 def install(app, engine) -> ChangeTracker:

@@ -13,3 +13,7 @@ demo_seeded = _signals.signal("demo-seeded")
 #: ``object_id``, ``title``, ``territory_id``, ``author_id`` and ``state_body_id``. Councils puts a petition over
 #: its hearing threshold on its territory council's agenda.
 threshold_reached = _signals.signal("threshold-reached")
+#: Sent with the app (``sender``) and ``tables`` (a frozenset of table names) once a transaction that wrote them has
+#: committed, whatever wrote them: ORM flushes, bulk statements, text SQL, the vote and signing INSERTs
+#: (``civic.core.changes`` sees every write at the engine). Dashboards refresh the figures those tables feed.
+tables_committed = _signals.signal("tables-committed")

@@ -1,15 +1,13 @@
 """Refresh on change: a committed write to a module's tables recomputes that module's measures soon after.
 
-The dashboards import no module. They watch the shared session instead (hooks installed when the dashboards'
-blueprint is registered, so an app without the dashboards watches nothing):
+The dashboards import no module. They listen to ``civic.core.signals.tables_committed``, which the engine-level
+write tracker (``civic.core.changes``) sends with the tables a transaction wrote once it has committed: ORM flushes,
+bulk statements, text SQL and the connection-level vote and signing INSERTs alike, savepoints and rolled-back
+transactions not at all. The tables become measure keys: a measure's ``sources`` (table names) when it declares
+them, else every table of its module's models (``civic.<module>.*``), so a write to a ``civic.petitions`` model
+makes the ``petitions.*`` measures stale. The subscription is made when the dashboards' blueprint is registered, so
+an app without the dashboards listens to nothing.
 
-- ``after_flush`` notes the tables of the ORM objects written, ``do_orm_execute`` the table of an
-  ``insert``/``update``/``delete`` statement run through the session (a bulk ``UPDATE petitions ...``). Noting is a
-  set update in ``session.info``: no query, no I/O.
-- ``after_commit`` of the outermost transaction (not a savepoint) turns the tables into measure keys: a measure's
-  ``sources`` (table names) when it declares them, else every table of its module's models (``civic.<module>.*``),
-  so a write to a ``civic.petitions`` model makes the ``petitions.*`` measures stale. A rollback of the outermost
-  transaction forgets the tables: a rolled-back write marks nothing.
 - The stale measures are refreshed by ``refresh_measures`` **off the request path and debounced**: at most one
   on-change refresh per measure per ``DASHBOARDS_REFRESH_DEBOUNCE`` seconds (default 60), trailing: the first change
   schedules the refresh that many seconds later, and the changes until it runs ride along.
@@ -34,25 +32,20 @@ import logging
 import threading
 import time
 from datetime import timedelta
-from itertools import chain
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from flask import Flask, current_app
 
 from civic import db
+from civic.core import signals
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "dashboards_onchange"
-#: ``session.info`` key: the names of the tables written in the current transaction.
-WRITTEN = "dashboards_written_tables"
 JOB = "civic.dashboards.onchange:refresh_changed_job"
 DEFAULT_DEBOUNCE = 60.0
 #: Seconds before a queued refresh is due from which a process asks Redis again (clocks of hosts differ a little).
 CLOCK_MARGIN = 2.0
 _clock = time.time  # the wall clock the due times are written in (tests move it)
-_hooks_installed = False
-_class_tables: dict[type, tuple[str, ...]] = {}
 
 
 def enabled(app: Flask) -> bool:
@@ -93,82 +86,23 @@ def measures_by_table(measures) -> dict[str, frozenset[str]]:
     return {table: frozenset(keys) for table, keys in index.items()}
 
 
-# --- the session hooks ------------------------------------------------------------------------------------------
+# --- the subscription -------------------------------------------------------------------------------------------
 
 
-def _tracker() -> Tracker | None:
-    if not has_app_context():
-        return None
-    tracker = current_app.extensions.get(EXTENSION)
-    return tracker if tracker is not None and tracker.enabled() else None
-
-
-def _tables_of(obj) -> tuple[str, ...]:
-    cls = type(obj)
-    names = _class_tables.get(cls)
-    if names is None:
-        from sqlalchemy import inspect
-
-        names = _class_tables[cls] = tuple(t.name for t in inspect(cls).tables)
-    return names
-
-
-def _flushed(session, _flush_context) -> None:
-    if _tracker() is None:
+def _committed(app: Flask, tables: frozenset[str]) -> None:
+    tracker = app.extensions.get(EXTENSION)
+    if tracker is None or not tracker.enabled():
         return
-    written = session.info.setdefault(WRITTEN, set())
-    for obj in chain(session.new, session.dirty, session.deleted):
-        written.update(_tables_of(obj))
-
-
-def _executed(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete) or _tracker() is None:
-        return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
-    if name:
-        state.session.info.setdefault(WRITTEN, set()).add(name)
-
-
-def _committed(session) -> None:
-    if session.in_nested_transaction():  # a savepoint: the outer transaction may still roll back
-        return
-    written = session.info.pop(WRITTEN, None)
-    tracker = _tracker() if written else None
-    if tracker is not None:
-        try:
-            tracker.changed(written)
-        except Exception:  # never fail the committed action over the dashboards
-            log.exception("dashboards: could not schedule the refresh of changed figures")
-
-
-def _rolled_back(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: nothing of it was saved
-        session.info.pop(WRITTEN, None)
-
-
-#: (event, listener) of the session hooks
-HOOKS = (
-    ("after_flush", _flushed),
-    ("do_orm_execute", _executed),
-    ("after_commit", _committed),
-    ("after_soft_rollback", _rolled_back),
-)
-
-
-def install_hooks(session_factory) -> None:
-    """Watch every session of ``session_factory`` (once per process; inert in an app without the dashboards)."""
-    global _hooks_installed
-    if _hooks_installed:
-        return
-    for name, listener in HOOKS:
-        event.listen(session_factory, name, listener)
-    _hooks_installed = True
+    try:
+        tracker.changed(tables)
+    except Exception:  # never fail the committed action over the dashboards
+        log.exception("dashboards: could not schedule the refresh of changed figures")
 
 
 def install(app: Flask) -> None:
     """Called when the dashboards' blueprint is registered on ``app``."""
     app.extensions[EXTENSION] = Tracker(app)
-    install_hooks(db.session)
+    signals.tables_committed.connect(_committed, sender=app)
 
 
 # --- scheduling -------------------------------------------------------------------------------------------------

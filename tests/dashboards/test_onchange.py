@@ -18,6 +18,7 @@ from civic.dashboards.measures import by_key, normalise
 from civic.db import utc_now
 from civic.identity.models import User
 from civic.petitions import services as petition_services
+from civic.petitions import signing
 from civic.petitions.models import Petition
 from tests.dashboards.conftest import days, petition, run_refresh
 
@@ -137,14 +138,32 @@ def test_a_rolled_back_write_marks_nothing(app, directory, answerable, on_change
             db.session.get(Petition, petition_id), db.session.get(User, official_id), "An answer never committed."
         )
         db.session.flush()
-        assert db.session.info.get(onchange.WRITTEN)  # noted while the transaction is open...
         db.session.rollback()
-        assert onchange.WRITTEN not in db.session.info  # ...and forgotten with it
         db.session.commit()  # a later empty commit finds nothing to refresh
     assert on_change.pending() == set()
     assert on_change.wait_idle(5)
     assert _partial_refreshes(app) == []
     assert not _value(app, directory, "petitions.answered_on_time")
+
+
+def test_a_write_outside_the_orm_session_refreshes_too(app, directory, answerable, on_change, make_user):
+    """The signing and voting INSERTs run on a connection of their own (``db.statement_transaction``), which the
+    ORM session never sees: the engine-level tracker does."""
+    signer = make_user(home="KZ-VOS-GLU")
+    with app.app_context():
+        open_petition = petition(directory, "KZ-VOS-GLU", utc_now() - days(1), closes_at=utc_now() + days(30))
+        db.session.commit()
+        assert on_change.wait_idle(30)  # the refresh the new petition scheduled
+        with db.statement_transaction() as connection:
+            signature_id, _ = signing.insert_signature(
+                open_petition.id, signer.id, signer.session_version, ip=None, notify_me=False, connection=connection
+            )
+            assert signature_id is not None
+            assert on_change.pending() == set()  # written, not committed yet
+    assert "petitions.opened" in on_change.pending()
+    assert on_change.wait_idle(30)
+    assert len(_partial_refreshes(app)) == 2
+    assert _value(app, directory, "petitions.opened") == 2
 
 
 def test_a_write_no_measure_reads_schedules_nothing(app, make_user, on_change):
