@@ -241,7 +241,10 @@ def verify(database_url: str, contest_id: int, results, baseline: int) -> dict:
         "lost": max(sum(told.values()) - (rows - baseline), 0),
         "duplicated": (rows - distinct) + sum(n - 1 for n in told.values() if n > 1),
         "over_limit": over_people + sum(1 for r in results if r.key[0] == "over" and r.status == 201),
-        "firsts_refused": sum(1 for r in results if r.key[0] == "first" and r.status != 201),
+        # a repeat may overtake the first vote it repeats (both in flight): then the repeat is the one counted
+        "firsts_refused": sum(
+            1 for r in results if r.key[0] == "first" and r.status != 201 and not told[(r.key[1], r.key[2])]
+        ),
     }
 
 
