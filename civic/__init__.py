@@ -24,9 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
-    from civic.core.http import BoundedIntConverter
+    from civic.core.http import BoundedIntConverter, SigningSessionInterface
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route: huge ids are 404s, not 500s
+    app.session_interface = SigningSessionInterface()
     app.config.from_object(config_module.DefaultConfig)
     app.config.update(config_module.from_environment())
     if config:
@@ -72,12 +73,12 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from civic.core.i18n import select_locale
-    from civic.extensions import babel, csrf, limiter, login_manager
+    from civic.extensions import babel, csrf, init_limiter, login_manager
     from civic.identity.login import load_user
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     login_manager.login_view = "identity.login"
     login_manager.login_message = _l("Please sign in to continue.")

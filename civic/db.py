@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, func
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -99,6 +99,49 @@ def transaction(*, immediate: bool = True) -> Iterator[scoped_session[Session]]:
         write_intent.reset(token)
 
 
+@contextmanager
+def statement_transaction(*, immediate: bool = False) -> Iterator[Connection]:
+    """A transaction of its own on a pooled connection, outside the ORM session, for one hot guarded statement.
+
+    For the request paths that are a single ``INSERT .. SELECT`` and nothing else (a vote): the session's
+    transaction bookkeeping and its commit hooks (jobs, uploads, dashboards) cost more than the statement, and such a
+    statement uses none of them. Engine-level hooks (SQLite's BEGIN, ``civic.core.changes``) still run. Committed
+    when the block ends, rolled back on an error; ``immediate`` as in ``transaction``."""
+    token = write_intent.set(immediate)
+    try:
+        with bound_engine().begin() as connection:
+            yield connection
+    finally:
+        write_intent.reset(token)
+
+
+class Precompiled:
+    """A Core statement compiled once for a dialect and run as driver SQL: for the hottest statements only.
+
+    SQLAlchemy caches a statement's compiled form, but still walks the statement to find its cache key and sets up
+    its parameters on every execution: for the vote and signing INSERTs (some forty parameters and subqueries)
+    that is more work than SQLite's own. This keeps the SQL text, the parameter order and the types' bind
+    processors, and hands the driver its parameters directly. Engine events (``before/after_cursor_execute``) still
+    run, so ``civic.core.changes`` sees the write."""
+
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
+        self.positions = compiled.positiontup  # None for named parameter styles (psycopg)
+        self.processors = {
+            name: process for name, bind in compiled.binds.items() if (process := bind.type.bind_processor(dialect))
+        }
+
+    def execute(self, connection: Connection, values: dict):
+        params = {**self.defaults, **values}
+        for name, process in self.processors.items():
+            params[name] = process(params[name])
+        if self.positions is not None:
+            return connection.exec_driver_sql(self.sql, tuple(params[name] for name in self.positions))
+        return connection.exec_driver_sql(self.sql, params)
+
+
 def import_all_models() -> None:
     for name in MODEL_MODULES:
         try:
@@ -132,6 +175,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def bound_engine() -> Engine:
+    """The bound engine, without creating a session for the request (``session.get_bind()`` would)."""
+    return session.session_factory.kw["bind"]
 
 
 def bind(url: str, **kwargs) -> Engine:

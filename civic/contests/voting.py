@@ -48,21 +48,25 @@ class VotingClosed(PhaseClosed):
     default_message = _l("Voting is not open in this contest.")
 
 
-def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
+def _dialect_insert(dialect: str):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(Vote)
 
 
-_statements: dict[str, object] = {}
+_statements: dict[tuple, db.Precompiled] = {}
+
+
+def _prepared_vote(dialect, session_checked: bool) -> db.Precompiled:
+    key = (dialect.name, dialect.server_version_info, session_checked)
+    if key not in _statements:
+        _statements[key] = db.Precompiled(_vote_statement(dialect.name, session_checked), dialect)
+    return _statements[key]
 
 
 def _vote_statement(dialect: str, session_checked: bool):
-    key = (dialect, session_checked)
-    if key in _statements:
-        return _statements[key]
     area, home = aliased(Territory), aliased(Territory)
     slots = union_all(*(select(literal(k).label("k")) for k in range(1, VOTES_PER_VOTER_MAX + 1))).subquery("slots")
     taken = aliased(Vote)
@@ -126,18 +130,23 @@ def _vote_statement(dialect: str, session_checked: bool):
             )
         )
     columns = ["competition_id", "entry_id", "voter_id", "voter_iin_hmac", "slot", "territory_id", "created_at"]
-    statement = _dialect_insert().from_select(columns, values).on_conflict_do_nothing().returning(Vote.id)
-    _statements[key] = statement
-    return statement
+    return _dialect_insert(dialect).from_select(columns, values).on_conflict_do_nothing().returning(Vote.id)
 
 
 def insert_vote(
-    contest_id: int, entry_id: int, user_id: int, session_version: int, session_hash: str | None = None, now=None
+    contest_id: int,
+    entry_id: int,
+    user_id: int,
+    session_version: int,
+    session_hash: str | None = None,
+    now=None,
+    connection=None,
 ) -> int | None:
     """Run the voting INSERT; the new vote's id, or None when a rule or a constraint refused it.
 
     From a request, ``session_hash`` names the signed-in session, which must be recorded and not revoked; services
-    acting for a loaded account (demo data, tests) pass None."""
+    acting for a loaded account (demo data, tests) pass None. It runs on ``connection`` (the vote view's
+    ``db.statement_transaction``), or in the session's transaction."""
     params = {
         "contest_id": contest_id,
         "entry_id": entry_id,
@@ -146,9 +155,9 @@ def insert_vote(
         "session_hash": session_hash,
         "now": now or utc_now(),
     }
-    connection = db.session.connection()
-    statement = _vote_statement(connection.dialect.name, session_checked=session_hash is not None)
-    return connection.execute(statement, params).scalar()
+    connection = connection or db.session.connection()
+    prepared = _prepared_vote(connection.dialect, session_checked=session_hash is not None)
+    return prepared.execute(connection, params).scalar()
 
 
 def vote(contest: Contest, entry: Entry, user: User, now: datetime | None = None) -> int:

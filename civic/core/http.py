@@ -6,10 +6,24 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from civic import db
+
+
+class SigningSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per set of keys instead of on every request."""
+
+    def __init__(self):
+        self._serializer = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._serializer is None or self._serializer[0] != keys:
+            self._serializer = (keys, super().get_signing_serializer(app))
+        return self._serializer[1]
 
 
 def get_or_404(model, ident):

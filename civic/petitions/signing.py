@@ -116,7 +116,7 @@ def _recent(column, value: str, since: str, limit: str):
     return select(func.count()).select_from(rows).scalar_subquery()
 
 
-_statements: dict = {}
+_prepared: dict[tuple, db.Precompiled] = {}
 
 
 def _email_domain(email, dialect: str):
@@ -126,75 +126,71 @@ def _email_domain(email, dialect: str):
 
 
 def _sign_statement(dialect: str, ip_limited: bool, session_checked: bool = False):
-    """The signing INSERT, built once per process: every rule of signing is in its WHERE clause.
+    """The signing INSERT, prepared once per process (``insert_signature``): every rule is in its WHERE clause.
 
     It also re-checks the signer's account (session version, not erased, IIN verified), so the view can sign
     straight from the session cookie without loading the user first.
     """
-    key = (dialect, ip_limited, session_checked)
-    if key not in _statements:
-        area, home = aliased(Territory), aliased(Territory)
-        residence = func.coalesce(
-            select(PetitionSettings.residence_required).where(PetitionSettings.id == 1).scalar_subquery(), true()
-        )
-        rules_hold = [
-            Petition.id == bindparam("petition_id"),
-            Petition.state == PetitionState.OPEN.value,
-            Petition.closes_at > bindparam("now", type_=AwareDateTime()),
-            User.session_version == bindparam("session_version"),
-            User.deleted_at.is_(None),
-            User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
-            User.iin_hmac.is_not(None),
-            or_(residence == false(), home.path.startswith(area.path)),
-            _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit")
-            < bindparam("account_limit"),
-        ]
-        if session_checked:  # the signed-in session is recorded and not revoked (logout, other devices)
-            rules_hold.append(
-                exists().where(
-                    UserSession.token_hash == bindparam("session_hash", type_=String),
-                    UserSession.user_id == User.id,
-                    UserSession.revoked_at.is_(None),
-                )
+    area, home = aliased(Territory), aliased(Territory)
+    residence = func.coalesce(
+        select(PetitionSettings.residence_required).where(PetitionSettings.id == 1).scalar_subquery(), true()
+    )
+    rules_hold = [
+        Petition.id == bindparam("petition_id"),
+        Petition.state == PetitionState.OPEN.value,
+        Petition.closes_at > bindparam("now", type_=AwareDateTime()),
+        User.session_version == bindparam("session_version"),
+        User.deleted_at.is_(None),
+        User.assurance_level >= int(AssuranceLevel.IIN_VERIFIED),
+        User.iin_hmac.is_not(None),
+        or_(residence == false(), home.path.startswith(area.path)),
+        _recent(PetitionSignature.user_id, "user_id", "account_since", "account_limit") < bindparam("account_limit"),
+    ]
+    if session_checked:  # the signed-in session is recorded and not revoked (logout, other devices)
+        rules_hold.append(
+            exists().where(
+                UserSession.token_hash == bindparam("session_hash", type_=String),
+                UserSession.user_id == User.id,
+                UserSession.revoked_at.is_(None),
             )
-        if ip_limited:
-            rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
-        values = (
-            select(
-                Petition.id,
-                User.id,
-                func.coalesce(User.home_territory_id, 0),
-                bindparam("ip", type_=String),
-                _email_domain(User.email, dialect),
-                User.iin_hmac,
-                User.assurance_level,
-                bindparam("notify", type_=Boolean),
-                bindparam("now", type_=AwareDateTime()),
-            )
-            .join(area, area.id == Petition.territory_id)
-            .join(User, User.id == bindparam("user_id", type_=Integer))
-            .outerjoin(home, home.id == User.home_territory_id)
-            .where(*rules_hold)
         )
-        columns = [
-            "petition_id",
-            "user_id",
-            "territory_id",
-            "ip",
-            "email_domain",
-            "signer_iin_hmac",
-            "signer_level",
-            "notify",
-            "created_at",
-        ]
-        _statements[key] = (
-            dialect_insert(PetitionSignature)
-            .from_select(columns, values)
-            # Either unique constraint may decide: (petition, account) or (petition, IIN fingerprint).
-            .on_conflict_do_nothing()
-            .returning(PetitionSignature.id)
+    if ip_limited:
+        rules_hold.append(_recent(PetitionSignature.ip, "ip", "ip_since", "ip_limit") < bindparam("ip_limit"))
+    values = (
+        select(
+            Petition.id,
+            User.id,
+            func.coalesce(User.home_territory_id, 0),
+            bindparam("ip", type_=String),
+            _email_domain(User.email, dialect),
+            User.iin_hmac,
+            User.assurance_level,
+            bindparam("notify", type_=Boolean),
+            bindparam("now", type_=AwareDateTime()),
         )
-    return _statements[key]
+        .join(area, area.id == Petition.territory_id)
+        .join(User, User.id == bindparam("user_id", type_=Integer))
+        .outerjoin(home, home.id == User.home_territory_id)
+        .where(*rules_hold)
+    )
+    columns = [
+        "petition_id",
+        "user_id",
+        "territory_id",
+        "ip",
+        "email_domain",
+        "signer_iin_hmac",
+        "signer_level",
+        "notify",
+        "created_at",
+    ]
+    return (
+        dialect_insert(PetitionSignature)
+        .from_select(columns, values)
+        # Either unique constraint may decide: (petition, account) or (petition, IIN fingerprint).
+        .on_conflict_do_nothing()
+        .returning(PetitionSignature.id)
+    )
 
 
 def insert_signature(
@@ -206,13 +202,14 @@ def insert_signature(
     ip: str | None,
     notify_me: bool,
     now: datetime | None = None,
+    connection=None,
 ) -> tuple[int | None, dict]:
     """Run the signing INSERT for an account id; returns (new signature id or None, the parameters used).
 
     ``session_hash`` (the signing view always gives it) makes the INSERT also require that the session record is
     live: a cookie copied before its owner logged out signs nothing.
 
-    It runs in the session's transaction; the signing view makes it a transaction of its own (``db.transaction``).
+    It runs on ``connection`` (the signing view's ``db.statement_transaction``), or in the session's transaction.
     """
     now = now or utc_now()
     account = configured_limit("PETITIONS_SIGN_LIMIT_PER_ACCOUNT", "10 per minute") or (10**9, timedelta())
@@ -231,9 +228,12 @@ def insert_signature(
         params.update(ip_limit=by_ip[0], ip_since=now - by_ip[1])
     if session_hash is not None:
         params["session_hash"] = session_hash
-    connection = db.session.connection()
-    statement = _sign_statement(connection.dialect.name, by_ip is not None, session_hash is not None)
-    return connection.execute(statement, params).scalar(), params
+    connection = connection or db.session.connection()
+    dialect = connection.dialect
+    key = (dialect.name, dialect.server_version_info, by_ip is not None, session_hash is not None)
+    if key not in _prepared:
+        _prepared[key] = db.Precompiled(_sign_statement(dialect.name, key[2], key[3]), dialect)
+    return _prepared[key].execute(connection, params).scalar(), params
 
 
 def sign(petition_id: int, user: User, *, ip: str | None, notify_me: bool, now: datetime | None = None) -> None:

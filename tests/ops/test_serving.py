@@ -224,3 +224,46 @@ def test_a_database_data_error_is_a_400(client, app, monkeypatch):
 
     monkeypatch.setitem(app.view_functions, "core.health", broken)
     assert client.get("/healthz").status_code == 400
+
+
+def test_views_that_limit_themselves_skip_flask_limiters_check(client, monkeypatch):
+    """Voting and signing carry their limits in their own SQL (``limited_in_view``): Flask-Limiter's per-request
+    lookup is skipped for them, and still runs for every other view."""
+    from flask import request
+    from flask_limiter import Limiter
+
+    checked = []
+    original = Limiter.identify_request
+
+    def identify(self):
+        checked.append(request.endpoint)
+        return original(self)
+
+    monkeypatch.setattr(Limiter, "identify_request", identify)
+    client.post("/contests/1/entries/1/vote")
+    client.post("/petitions/1/sign")
+    client.post("/login", data={"email": "nobody@example.kz", "password": "wrong password"})
+    assert "identity.login" in checked
+    assert not {"contests.vote", "petitions.sign"} & set(checked)
+
+
+def test_the_session_serializer_is_built_once_per_key(app, client):
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    client.get("/language/en", headers={"Referer": "/"})
+    assert interface.get_signing_serializer(app) is first
+
+
+def test_a_new_secret_key_signs_with_the_new_key_and_reads_old_cookies(app, client, monkeypatch):
+    """Rotating keys: sessions signed with the old key stay valid through SECRET_KEY_FALLBACKS."""
+    with client.session_transaction() as session:
+        session["probe"] = "kept"
+    old_cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    monkeypatch.setattr(app, "secret_key", "rotated-secret-key")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["test-secret-key"])
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer.loads(old_cookie) == {"probe": "kept"}
+    assert serializer.loads(serializer.dumps({"probe": "new"})) == {"probe": "new"}
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [])
+    assert app.session_interface.get_signing_serializer(app) is not serializer

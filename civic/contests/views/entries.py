@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,7 +16,7 @@ from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404
 from civic.db import utc_now
-from civic.extensions import limiter
+from civic.extensions import limited_in_view, limiter
 from civic.identity.models import AssuranceLevel
 from civic.identity.permissions import require_level
 
@@ -164,12 +164,17 @@ def _over_limit() -> bool:
     return not limiter.limiter.hit(parse(vote_limit()), "contests-vote", str(current_user.id))
 
 
+_VOTED_JSON = b'{"status":"voted"}\n'
+
+
 def _wants_json() -> bool:
+    if request.headers.get("Accept") == "application/json":  # scripts say just that: no header parsing
+        return True
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 @bp.post("/<int:contest_id>/entries/<int:entry_id>/vote")
-@limiter.exempt  # the cap is in the INSERT; refusals and withdrawals count against CONTESTS_VOTE_LIMIT (_over_limit)
+@limited_in_view  # the cap is in the INSERT; refusals and withdrawals count against CONTESTS_VOTE_LIMIT (_over_limit)
 def vote(contest_id: int, entry_id: int):
     """Vote for an idea: one guarded INSERT (voting.py), a transaction of its own; the refusal is explained.
 
@@ -186,14 +191,12 @@ def vote(contest_id: int, entry_id: int):
             return current_app.login_manager.unauthorized()
         account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     now = utc_now()
-    with db.transaction(immediate=False):
-        new_id = voting.insert_vote(contest_id, entry_id, *account, now=now)
+    with db.statement_transaction() as connection:
+        new_id = voting.insert_vote(contest_id, entry_id, *account, now=now, connection=connection)
     if new_id is None:
         return _vote_refused(contest_id, entry_id, now)
     if _wants_json():
-        response = jsonify(status="voted")
-        response.headers["Cache-Control"] = "no-store"
-        return response, 201
+        return Response(_VOTED_JSON, 201, {"Cache-Control": "no-store"}, mimetype="application/json")
     flash(_("Your vote was counted."), "success")
     return redirect(_entry_url(contest_id, entry_id), 303)
 

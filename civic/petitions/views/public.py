@@ -14,7 +14,7 @@ from civic.core.forms import EmptyForm
 from civic.core.http import client_ip
 from civic.core.i18n import format_day
 from civic.db import utc_now
-from civic.extensions import limiter
+from civic.extensions import limited_in_view
 from civic.identity.directory import territory_choices
 from civic.identity.login import session_user_id, token_hash
 from civic.identity.models import Territory
@@ -157,13 +157,13 @@ def _similar_for_author(petition: Petition):
 
 # --- signing: the hot path ----------------------------------------------------------------------------------------
 @bp.post("/<int:petition_id>/sign")
-@limiter.exempt  # the per-account and per-IP limits are part of the signing INSERT (exact across workers)
+@limited_in_view  # the per-account and per-IP limits are part of the signing INSERT (exact across workers)
 def sign(petition_id: int):
     """Sign a petition: one guarded INSERT; JSON for scripts (petitions.js), a redirect for plain forms.
 
     The hot path signs straight from the session cookie: the INSERT itself checks the account (session version, not
     erased, IIN verified), so the user is loaded only to explain a refusal or to render a page. The INSERT is a
-    transaction of its own (``db.transaction(immediate=False)``: a deferred BEGIN, so on SQLite the statement takes the
+    transaction of its own (``db.statement_transaction``: a deferred BEGIN, so on SQLite the statement takes the
     write lock when it starts and holds it only until its COMMIT). CSRFProtect has already checked the token; the only
     field is a checkbox.
     """
@@ -173,8 +173,10 @@ def sign(petition_id: int):
             return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
         account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     notify_me = bool(request.form.get("notify"))
-    with db.transaction(immediate=False):
-        new_id, params = signing.insert_signature(petition_id, *account, ip=client_ip(), notify_me=notify_me)
+    with db.statement_transaction() as connection:
+        new_id, params = signing.insert_signature(
+            petition_id, *account, ip=client_ip(), notify_me=notify_me, connection=connection
+        )
     if new_id is None:
         return _sign_refused(petition_id, params)
     if wants_json():  # the live count, so that the page shows one number everywhere (total, threshold, bar)
