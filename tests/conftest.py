@@ -119,11 +119,31 @@ def _wipe(app) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _wipe_postgres(conn, tables)
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
             conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+
+
+def _wipe_postgres(conn, tables: list[str]) -> None:
+    """Empty the tables a test wrote and restart the sequences it used.
+
+    ``TRUNCATE`` of every table writes new files for each table and index, about a second per test on this disk;
+    most tests touch a handful of tables. Foreign-key triggers are off while the written tables are emptied (every
+    row of them goes, so nothing dangles), which spares ordering the deletes around cycles."""
+    filled = conn.execute(text("SELECT " + ", ".join(f'EXISTS (SELECT 1 FROM "{t}")' for t in tables))).one()
+    written = [table for table, has_rows in zip(tables, filled, strict=True) if has_rows]
+    if written:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in written:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+    conn.execute(
+        text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences "
+            "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+    )
 
 
 def _has_sqlite_sequence(conn) -> bool:
