@@ -103,7 +103,7 @@ def transaction(*, immediate: bool = True) -> Iterator[scoped_session[Session]]:
 def statement_transaction(*, immediate: bool = False) -> Iterator[Connection]:
     """A transaction of its own on a pooled connection, outside the ORM session, for one hot guarded statement.
 
-    For the request paths that are a single ``INSERT .. SELECT`` and nothing else (a vote): the session's
+    For the request paths that are a single ``INSERT .. SELECT`` and nothing else (a vote, a signature): the session's
     transaction bookkeeping and its commit hooks (jobs, uploads, dashboards) cost more than the statement, and such a
     statement uses none of them. Engine-level hooks (SQLite's BEGIN, ``civic.core.changes``) still run. Committed
     when the block ends, rolled back on an error; ``immediate`` as in ``transaction``."""
@@ -119,7 +119,7 @@ class Precompiled:
     """A Core statement compiled once for a dialect and run as driver SQL: for the hottest statements only.
 
     SQLAlchemy caches a statement's compiled form, but still walks the statement to find its cache key and sets up
-    its parameters on every execution: for the vote and signing INSERTs (some forty parameters and subqueries)
+    its parameters on every execution: for the vote and signing INSERTs (a dozen parameters, several subqueries)
     that is more work than SQLite's own. This keeps the SQL text, the parameter order and the types' bind
     processors, and hands the driver its parameters directly. Engine events (``before/after_cursor_execute``) still
     run, so ``civic.core.changes`` sees the write."""

@@ -56,14 +56,14 @@ def _dialect_insert(dialect: str):
     return insert(Vote)
 
 
-_statements: dict[tuple, db.Precompiled] = {}
+_prepared: dict[tuple, db.Precompiled] = {}
 
 
 def _prepared_vote(dialect, session_checked: bool) -> db.Precompiled:
     key = (dialect.name, dialect.server_version_info, session_checked)
-    if key not in _statements:
-        _statements[key] = db.Precompiled(_vote_statement(dialect.name, session_checked), dialect)
-    return _statements[key]
+    if key not in _prepared:
+        _prepared[key] = db.Precompiled(_vote_statement(dialect.name, session_checked), dialect)
+    return _prepared[key]
 
 
 def _vote_statement(dialect: str, session_checked: bool):

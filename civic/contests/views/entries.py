@@ -206,6 +206,7 @@ def _vote_refused(contest_id: int, entry_id: int, now):
         return current_app.login_manager.unauthorized()
     if _over_limit():
         abort(429)
+    db.session.rollback()  # a remember-me sign-in read before the INSERT: explain from what is committed now
     contest = load_contest(contest_id)
     entry = get_or_404(Entry, entry_id)
     if entry.competition_id != contest.competition_id:

@@ -190,6 +190,7 @@ def sign(petition_id: int):
 def _sign_refused(petition_id: int, params: dict):
     if not current_user.is_authenticated:  # the session names an account that logged out everywhere or was erased
         return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
+    db.session.rollback()  # a remember-me sign-in read before the INSERT: explain from what is committed now
     try:
         signing.explain_refusal(petition_id, current_user, params)
     except NotFound:
