@@ -26,6 +26,13 @@ class SigningSessionInterface(SecureCookieSessionInterface):
         return self._serializer[1]
 
 
+def wants_json() -> bool:
+    """Whether the client asked for JSON rather than a page (scripts: petitions.js, API clients, the benches)."""
+    if request.headers.get("Accept") == "application/json":  # what scripts send: no header parsing on hot paths
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def get_or_404(model, ident):
     """Load ``model`` by primary key or answer 404 (also for an id no database column can hold, e.g. from a form)."""
     if isinstance(ident, int) and not -(2**31) <= ident < _id_limit(model):

@@ -14,7 +14,7 @@ from civic.contests.views.common import bp, load_contest, load_entry
 from civic.contests.views.public import render_detail, render_entry
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
-from civic.core.http import form_page, get_or_404
+from civic.core.http import form_page, get_or_404, wants_json
 from civic.db import utc_now
 from civic.extensions import limited_in_view, limiter
 from civic.identity.models import AssuranceLevel
@@ -167,12 +167,6 @@ def _over_limit() -> bool:
 _VOTED_JSON = b'{"status":"voted"}\n'
 
 
-def _wants_json() -> bool:
-    if request.headers.get("Accept") == "application/json":  # scripts say just that: no header parsing
-        return True
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
 @bp.post("/<int:contest_id>/entries/<int:entry_id>/vote")
 @limited_in_view  # the cap is in the INSERT; refusals and withdrawals count against CONTESTS_VOTE_LIMIT (_over_limit)
 def vote(contest_id: int, entry_id: int):
@@ -195,7 +189,7 @@ def vote(contest_id: int, entry_id: int):
         new_id = voting.insert_vote(contest_id, entry_id, *account, now=now, connection=connection)
     if new_id is None:
         return _vote_refused(contest_id, entry_id, now)
-    if _wants_json():
+    if wants_json():
         return Response(_VOTED_JSON, 201, {"Cache-Control": "no-store"}, mimetype="application/json")
     flash(_("Your vote was counted."), "success")
     return redirect(_entry_url(contest_id, entry_id), 303)
@@ -215,7 +209,7 @@ def _vote_refused(contest_id: int, entry_id: int, now):
         voting.explain_refusal(contest, entry, current_user, now)
     except DomainError as exc:
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return jsonify(status="refused", message=str(exc)), exc.status_code
         if entry.state != "accepted":
             return render_detail(contest, status=exc.status_code, error=str(exc))

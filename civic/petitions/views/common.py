@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -31,7 +31,3 @@ def set_petition_choices(form) -> None:
 
 def body_choices() -> list[tuple[int, str]]:
     return [(b.id, b.name) for b in sort_by_name(db.session.scalars(select(StateBody)))]
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"

@@ -11,7 +11,7 @@ from civic import db
 from civic.core import charts, links
 from civic.core.errors import DomainError, NotFound
 from civic.core.forms import EmptyForm
-from civic.core.http import client_ip
+from civic.core.http import client_ip, wants_json
 from civic.core.i18n import format_day
 from civic.db import utc_now
 from civic.extensions import limited_in_view
@@ -24,7 +24,7 @@ from civic.petitions.links import TYPE
 from civic.petitions.models import Petition, PetitionState
 from civic.petitions.permissions import CONFIGURE
 from civic.petitions.views import bp
-from civic.petitions.views.common import load_visible, wants_json
+from civic.petitions.views.common import load_visible
 
 S = PetitionState
 
