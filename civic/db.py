@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextvars
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy import Connection, DateTime, Engine, Executable, MetaData, create_engine, event, func
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -140,6 +140,19 @@ class Precompiled:
         if self.positions is not None:
             return connection.exec_driver_sql(self.sql, tuple(params[name] for name in self.positions))
         return connection.exec_driver_sql(self.sql, params)
+
+
+_precompiled: dict[tuple, Precompiled] = {}
+
+
+def precompiled(key: tuple, connection: Connection, build: Callable[[str], Executable]) -> Precompiled:
+    """The statement ``build(dialect name)`` as a ``Precompiled``, made once per process, ``key`` and database."""
+    dialect = connection.dialect
+    cache_key = (*key, dialect.name, dialect.server_version_info)
+    found = _precompiled.get(cache_key)
+    if found is None:
+        found = _precompiled[cache_key] = Precompiled(build(dialect.name), dialect)
+    return found
 
 
 def import_all_models() -> None:

@@ -56,16 +56,6 @@ def _dialect_insert(dialect: str):
     return insert(Vote)
 
 
-_prepared: dict[tuple, db.Precompiled] = {}
-
-
-def _prepared_vote(dialect, session_checked: bool) -> db.Precompiled:
-    key = (dialect.name, dialect.server_version_info, session_checked)
-    if key not in _prepared:
-        _prepared[key] = db.Precompiled(_vote_statement(dialect.name, session_checked), dialect)
-    return _prepared[key]
-
-
 def _vote_statement(dialect: str, session_checked: bool):
     area, home = aliased(Territory), aliased(Territory)
     slots = union_all(*(select(literal(k).label("k")) for k in range(1, VOTES_PER_VOTER_MAX + 1))).subquery("slots")
@@ -156,7 +146,8 @@ def insert_vote(
         "now": now or utc_now(),
     }
     connection = connection or db.session.connection()
-    prepared = _prepared_vote(connection.dialect, session_checked=session_hash is not None)
+    checked = session_hash is not None
+    prepared = db.precompiled(("vote", checked), connection, lambda dialect: _vote_statement(dialect, checked))
     return prepared.execute(connection, params).scalar()
 
 

@@ -116,9 +116,6 @@ def _recent(column, value: str, since: str, limit: str):
     return select(func.count()).select_from(rows).scalar_subquery()
 
 
-_prepared: dict[tuple, db.Precompiled] = {}
-
-
 def _email_domain(email, dialect: str):
     if dialect == "postgresql":
         return func.lower(func.split_part(email, "@", 2))
@@ -229,11 +226,9 @@ def insert_signature(
     if session_hash is not None:
         params["session_hash"] = session_hash
     connection = connection or db.session.connection()
-    dialect = connection.dialect
-    key = (dialect.name, dialect.server_version_info, by_ip is not None, session_hash is not None)
-    if key not in _prepared:
-        _prepared[key] = db.Precompiled(_sign_statement(dialect.name, key[2], key[3]), dialect)
-    return _prepared[key].execute(connection, params).scalar(), params
+    variant = (by_ip is not None, session_hash is not None)
+    prepared = db.precompiled(("sign", *variant), connection, lambda dialect: _sign_statement(dialect, *variant))
+    return prepared.execute(connection, params).scalar(), params
 
 
 def sign(petition_id: int, user: User, *, ip: str | None, notify_me: bool, now: datetime | None = None) -> None:

@@ -112,3 +112,18 @@ def test_statement_transaction_declares_its_write_intent_only_inside(app):
         with db.statement_transaction():
             assert db.write_intent.get() is False
         assert db.write_intent.get() == before
+
+
+def test_precompiled_statements_are_built_once_per_key(app, tree):
+    built = []
+
+    def build(dialect_name):
+        built.append(dialect_name)
+        return _statement()
+
+    with app.app_context():
+        connection = db.session.connection()
+        first = db.precompiled(("plumbing-test", 1), connection, build)
+        assert db.precompiled(("plumbing-test", 1), connection, build) is first
+        assert db.precompiled(("plumbing-test", 2), connection, build) is not first
+    assert built == [connection.dialect.name] * 2
