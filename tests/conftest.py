@@ -131,7 +131,8 @@ def _wipe_postgres(conn, tables: list[str]) -> None:
 
     ``TRUNCATE`` of every table writes new files for each table and index, about a second per test on this disk;
     most tests touch a handful of tables. Foreign-key triggers are off while the written tables are emptied (every
-    row of them goes, so nothing dangles), which spares ordering the deletes around cycles."""
+    row of them goes, so nothing dangles), which spares ordering the deletes around cycles; that needs a superuser,
+    as the test server's ``postgres`` is."""
     filled = conn.execute(text("SELECT " + ", ".join(f'EXISTS (SELECT 1 FROM "{t}")' for t in tables))).one()
     written = [table for table, has_rows in zip(tables, filled, strict=True) if has_rows]
     if written:
