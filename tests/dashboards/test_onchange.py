@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from civic import db
+from civic.core import changes
 from civic.dashboards import models, onchange, refresh
 from civic.dashboards.measures import by_key, normalise
 from civic.db import utc_now
@@ -138,7 +139,10 @@ def test_a_rolled_back_write_marks_nothing(app, directory, answerable, on_change
             db.session.get(Petition, petition_id), db.session.get(User, official_id), "An answer never committed."
         )
         db.session.flush()
+        written = db.session.connection().info  # the engine-level tracker notes writes on the connection
+        assert "petitions" in written.get(changes._WRITTEN, set())  # noted while the transaction is open...
         db.session.rollback()
+        assert changes._WRITTEN not in written  # ...and forgotten with it
         db.session.commit()  # a later empty commit finds nothing to refresh
     assert on_change.pending() == set()
     assert on_change.wait_idle(5)
