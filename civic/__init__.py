@@ -56,13 +56,18 @@ def _init_database(app: Flask) -> None:
     @app.before_request
     def _declare_write_intent():
         # GET/HEAD/OPTIONS never write (tests/test_no_writes_on_get.py); other methods begin IMMEDIATE on SQLite.
-        g.write_intent_token = db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        g.write_intent_token = db.write_intent.set(not reading)
+        g.read_only_request = reading
 
     @app.teardown_request
-    def _reset_write_intent(_exc):
+    def _reset_write_intent(exc):
         token = g.pop("write_intent_token", None)
         if token is not None:
             db.write_intent.reset(token)
+        # Only a dispatched request (not a test_request_context inside a command's transaction) has the flag.
+        if g.pop("read_only_request", False) and exc is None:
+            db.end_reading()  # nothing to undo: keep the connection's prepared statements
 
     @app.teardown_appcontext
     def _remove_session(_exc):
@@ -120,16 +125,24 @@ def _init_security(app: Flask) -> None:
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 
+    header_defaults = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    defaults = [(name.lower(), name, value) for name, value in header_defaults]
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SECURE_COOKIES"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name, _value in headers}  # one pass, not one scan per header (every response)
+        for lowered, name, value in defaults:
+            if lowered not in present:
+                headers.add(name, value)
+        if app.config["SECURE_COOKIES"] and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         serving.cache_control(response, personal=_is_personal())
         return response
 

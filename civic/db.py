@@ -115,6 +115,33 @@ def statement_transaction(*, immediate: bool = False) -> Iterator[Connection]:
         write_intent.reset(token)
 
 
+def end_reading() -> None:
+    """End the session's transaction of a request that wrote nothing: COMMIT, unless the session holds changes.
+
+    For a transaction that wrote nothing COMMIT and ROLLBACK are the same, but psycopg drops every prepared
+    statement of the connection on ROLLBACK: the next hot INSERTs (a vote, a signature) are then planned again
+    each time until psycopg prepares them anew, and planning them costs PostgreSQL more than running them
+    (docs/performance.md, 2026-12-07). Called for GET requests (which write nothing, tests/test_no_writes_on_get.py)
+    and by refusals that only read. A session with pending ORM changes is rolled back as before."""
+    if not session.registry.has():
+        return
+    current = session()
+    if not current.in_transaction():
+        return
+    if current.new or current.dirty or current.deleted:
+        current.rollback()
+    else:
+        current.commit()
+
+
+def forget_earlier_reads() -> None:
+    """Roll back a transaction the request had open before its hot statement (a remember-me sign-in loaded the
+    account), so that explaining a refusal reads what is committed now; without one there is nothing to roll back
+    (and no ROLLBACK to cost the connection its prepared statements, ``end_reading``)."""
+    if session.registry.has() and session().in_transaction():
+        session.rollback()
+
+
 class Precompiled:
     """A Core statement compiled once for a dialect and run as driver SQL: for the hottest statements only.
 

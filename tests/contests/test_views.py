@@ -205,6 +205,32 @@ def test_refused_votes_say_why_and_change_nothing(
     assert _count(app, Vote) == before
 
 
+def test_refusals_answer_scripts_in_json_and_hide_what_the_voter_may_not_see(app, client, auth, cast, contests):
+    cid, other = contests.make(Phase.VOTING, entries=2), contests.make(Phase.VOTING, entries=1)
+    (e1, e2), (elsewhere,) = contests.entries(cid), contests.entries(other)
+    as_json = {"Accept": "application/json"}
+    auth.login(cast.voter)
+    assert client.post(f"/contests/{cid}/entries/{e1}/vote", headers=as_json).status_code == 201
+    again = client.post(f"/contests/{cid}/entries/{e1}/vote", headers=as_json)
+    assert (again.status_code, again.get_json()) == (
+        409,
+        {"status": "refused", "message": "You have already voted for this idea."},
+    )
+    assert client.post(f"/contests/{cid}/entries/{elsewhere}/vote", headers=as_json).status_code == 404
+    with app.app_context():
+        db.session.get(Entry, e2).state = EntryState.WITHDRAWN
+        db.session.get(Contest, other).state = "draft"
+        db.session.commit()
+    withdrawn = client.post(f"/contests/{cid}/entries/{e2}/vote")
+    assert withdrawn.status_code == 409
+    assert "This idea is not in the public vote." in _text(withdrawn)
+    assert client.post(f"/contests/{other}/entries/{elsewhere}/vote").status_code == 404  # a draft stays hidden
+    auth.login(cast.organiser)
+    draft = client.post(f"/contests/{other}/entries/{elsewhere}/vote", headers=as_json)
+    assert (draft.status_code, draft.get_json()["message"]) == (409, "Voting is not open in this contest.")
+    assert _count(app, Vote) == 1
+
+
 def test_over_n_votes_is_refused(app, client, auth, cast, contests):
     cid = contests.make(Phase.VOTING, entries=3, votes_per_voter=2)
     e1, e2, e3 = contests.entries(cid)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Integer, bindparam, func, literal, select, text
+from sqlalchemy import Integer, bindparam, event, func, literal, select, text
 from sqlalchemy.orm import aliased
 
 from civic import db
@@ -127,3 +128,36 @@ def test_precompiled_statements_are_built_once_per_key(app, tree):
         assert db.precompiled(("plumbing-test", 1), connection, build) is first
         assert db.precompiled(("plumbing-test", 2), connection, build) is not first
     assert built == [connection.dialect.name] * 2
+
+
+@contextmanager
+def transaction_ends(app):
+    ends: list[str] = []
+    engine = app.extensions["civic_engine"]
+    listeners = [(name, lambda _conn, name=name: ends.append(name)) for name in ("commit", "rollback")]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield ends
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
+def test_end_reading_commits_a_read_and_rolls_back_pending_changes(app, tree):
+    """psycopg drops a connection's prepared statements on ROLLBACK: a transaction that only read ends with COMMIT."""
+    with app.app_context(), transaction_ends(app) as ends:
+        db.end_reading()  # no session yet: nothing to end
+        assert db.session.get(Territory, tree["district"]).name_en == "T-DISTRICT"
+        db.end_reading()
+        db.session.get(Territory, tree["district"]).name_en = "Not to be kept"
+        db.end_reading()
+        assert ends == ["commit", "rollback"]
+        assert db.session.get(Territory, tree["district"]).name_en == "T-DISTRICT"
+
+
+def test_a_get_request_ends_its_read_with_commit(app, client, tree):
+    with transaction_ends(app) as ends:
+        assert client.get("/").status_code == 200
+    assert ends == ["commit"] * len(ends)
+    assert ends

@@ -324,6 +324,21 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def test_security_headers_keep_what_a_view_set_and_come_once(app, monkeypatch):
+    from flask import Response
+
+    add_headers = next(f for f in app.after_request_funcs[None] if getattr(f, "__name__", "") == "_security_headers")
+    with app.test_request_context("/"):
+        own = add_headers(Response("x", headers={"content-security-policy": "default-src 'none'"}))
+        monkeypatch.setitem(app.config, "SECURE_COOKIES", True)
+        secure = add_headers(Response("x"))
+    assert own.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert own.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert "Strict-Transport-Security" not in own.headers
+    assert secure.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+    assert "script-src 'self'" in secure.headers["Content-Security-Policy"]
+
+
 def test_login_is_rate_limited(client, make_user):
     user = make_user()
     statuses = [client.post("/login", data={"email": user.email, "password": "wrong!"}).status_code for _ in range(7)]

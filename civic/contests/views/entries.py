@@ -196,24 +196,28 @@ def vote(contest_id: int, entry_id: int):
 
 
 def _vote_refused(contest_id: int, entry_id: int, now):
+    db.forget_earlier_reads()
     if not current_user.is_authenticated:  # the session names an account that logged out everywhere or was erased
         return current_app.login_manager.unauthorized()
     if _over_limit():
         abort(429)
-    db.session.rollback()  # a remember-me sign-in read before the INSERT: explain from what is committed now
-    contest = load_contest(contest_id)
-    entry = get_or_404(Entry, entry_id)
-    if entry.competition_id != contest.competition_id:
+    facts = voting.refusal_facts(contest_id, entry_id, current_user.id)
+    if facts is None:
         abort(404)
+    if not facts.published:
+        load_contest(contest_id)  # a draft's existence is not disclosed to those who may not see it (404)
     try:
-        voting.explain_refusal(contest, entry, current_user, now)
+        voting.explain(facts, now)
     except DomainError as exc:
-        db.session.rollback()
         if wants_json():
-            return jsonify(status="refused", message=str(exc)), exc.status_code
-        if entry.state != "accepted":
-            return render_detail(contest, status=exc.status_code, error=str(exc))
-        return render_entry(contest, entry, status=exc.status_code, error=str(exc))
+            answer = jsonify(status="refused", message=str(exc)), exc.status_code
+        elif not facts.entry_accepted:
+            answer = render_detail(load_contest(contest_id), status=exc.status_code, error=str(exc))
+        else:
+            contest = load_contest(contest_id)
+            answer = render_entry(contest, get_or_404(Entry, entry_id), status=exc.status_code, error=str(exc))
+        db.end_reading()  # the refusal only read
+        return answer
     abort(409)  # a race the explanation no longer sees (e.g. a vote withdrawn meanwhile): try again
 
 

@@ -188,9 +188,9 @@ def sign(petition_id: int):
 
 
 def _sign_refused(petition_id: int, params: dict):
+    db.forget_earlier_reads()
     if not current_user.is_authenticated:  # the session names an account that logged out everywhere or was erased
         return redirect(url_for("identity.login", next=url_for("petitions.detail", petition_id=petition_id)))
-    db.session.rollback()  # a remember-me sign-in read before the INSERT: explain from what is committed now
     try:
         signing.explain_refusal(petition_id, current_user, params)
     except NotFound:
@@ -198,8 +198,11 @@ def _sign_refused(petition_id: int, params: dict):
     except DomainError as exc:
         already = isinstance(exc, signing.AlreadySigned)
         if wants_json():
-            return jsonify(status="already_signed" if already else "refused", message=str(exc)), exc.status_code
-        return render_detail(load_visible(petition_id), status=exc.status_code, sign_error=str(exc))
+            answer = jsonify(status="already_signed" if already else "refused", message=str(exc)), exc.status_code
+        else:
+            answer = render_detail(load_visible(petition_id), status=exc.status_code, sign_error=str(exc))
+        db.end_reading()  # the refusal only read
+        return answer
     abort(409)
 
 
