@@ -3,14 +3,29 @@ turning domain errors into answers."""
 
 from __future__ import annotations
 
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from flask import abort, flash, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from civic import db
+
+
+class _KeyDerivingOnceSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each signing key once instead of for every cookie it checks."""
+
+    _derived: ClassVar[dict[tuple, bytes]] = {}
+
+    def derive_key(self, secret_key=None):
+        cache_key = (secret_key or self.secret_keys[-1], self.salt, self.key_derivation, self.digest_method)
+        found = self._derived.get(cache_key)
+        if found is None:
+            found = self._derived[cache_key] = super().derive_key(secret_key)
+        return found
 
 
 class SigningSessionInterface(SecureCookieSessionInterface):
@@ -22,7 +37,10 @@ class SigningSessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if self._serializer is None or self._serializer[0] != keys:
-            self._serializer = (keys, super().get_signing_serializer(app))
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                serializer.signer = _KeyDerivingOnceSigner
+            self._serializer = (keys, serializer)
         return self._serializer[1]
 
 

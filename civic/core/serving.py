@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
             log.info(
                 "request",
                 extra={
+                    "request_id": request_id,  # RequestIdFilter need not look it up
                     "http": {
                         "method": request.method,
                         "path": request.path,  # never the query string: it may carry tokens
@@ -56,7 +57,7 @@ def init_app(app: Flask) -> None:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "client": request.remote_addr,
                         "endpoint": request.endpoint,
-                    }
+                    },
                 },
             )
         return response
@@ -76,6 +77,9 @@ def incoming_request_id() -> str | None:
 
 def current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # made once: one line per request
 
 
 class JsonFormatter(logging.Formatter):
@@ -99,7 +103,7 @@ class JsonFormatter(logging.Formatter):
             entry["job"] = job
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _ENCODER.encode(entry)
 
 
 class RequestIdFilter(logging.Filter):

@@ -226,7 +226,7 @@ def test_a_database_data_error_is_a_400(client, app, monkeypatch):
     assert client.get("/healthz").status_code == 400
 
 
-def test_views_that_limit_themselves_skip_flask_limiters_check(client, monkeypatch):
+def test_views_that_limit_themselves_skip_flask_limiters_check(app, client, monkeypatch):
     """Voting and signing carry their limits in their own SQL (``limited_in_view``): Flask-Limiter's per-request
     lookup is skipped for them, and still runs for every other view."""
     from flask import request
@@ -242,9 +242,12 @@ def test_views_that_limit_themselves_skip_flask_limiters_check(client, monkeypat
     monkeypatch.setattr(Limiter, "identify_request", identify)
     client.post("/contests/1/entries/1/vote")
     client.post("/petitions/1/sign")
-    client.post("/login", data={"email": "nobody@example.kz", "password": "wrong password"})
+    login = client.post("/login", data={"email": "nobody@example.kz", "password": "wrong password"})
     assert "identity.login" in checked
     assert not {"contests.vote", "petitions.sign"} & set(checked)
+    assert login.headers["X-RateLimit-Remaining"].isdigit()  # the headers still come after the check
+    unwrapped = Limiter._Limiter__inject_headers
+    assert not [f for f in app.after_request_funcs[None] if getattr(f, "func", None) is unwrapped]
 
 
 def test_the_session_serializer_is_built_once_per_key(app, client):
