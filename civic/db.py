@@ -122,13 +122,16 @@ def end_reading() -> None:
     statement of the connection on ROLLBACK: the next hot INSERTs (a vote, a signature) are then planned again
     each time until psycopg prepares them anew, and planning them costs PostgreSQL more than running them
     (docs/performance.md, 2026-12-07). Called for GET requests (which write nothing, tests/test_no_writes_on_get.py)
-    and by refusals that only read. A session with pending ORM changes is rolled back as before."""
+    and by refusals that only read. A session holding ORM changes, or whose transaction wrote (a Core statement,
+    seen by ``civic.core.changes``), is rolled back as before."""
     if not session.registry.has():
         return
     current = session()
     if not current.in_transaction():
         return
-    if current.new or current.dirty or current.deleted:
+    from civic.core.changes import wrote_uncommitted
+
+    if current.new or current.dirty or current.deleted or wrote_uncommitted(current.connection()):
         current.rollback()
     else:
         current.commit()

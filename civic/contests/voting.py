@@ -166,6 +166,7 @@ def vote(contest: Contest, entry: Entry, user: User, now: datetime | None = None
 class RefusalFacts:
     """Everything the explanation of a refused vote looks at, read in one query (``refusal_facts``)."""
 
+    signed_in: bool  # the session the vote came with is still valid (as the INSERT checks it)
     published: bool
     voting_opens_at: datetime
     voting_closes_at: datetime
@@ -182,19 +183,25 @@ class RefusalFacts:
         return self.published and self.voting_opens_at <= now < self.voting_closes_at
 
 
-def refusal_facts(contest_id: int, entry_id: int, user_id: int) -> RefusalFacts | None:
+def refusal_facts(
+    contest_id: int, entry_id: int, user_id: int, session: tuple[int, str] | None = None, connection=None
+) -> RefusalFacts | None:
     """The facts about this contest, entry and voter; None when the entry is not one of the contest's.
 
-    One query instead of loading the contest, entry, territories, co-authors and votes through the ORM: refusals
-    are a few per cent of the votes in a spike (double clicks, a fourth vote), and explaining them took more time
-    than the votes themselves (bench/vote.py)."""
-    row = db.session.execute(
-        _facts_statement(), {"contest_id": contest_id, "entry_id": entry_id, "user_id": user_id}
-    ).one_or_none()
+    ``session`` (session version, token hash) is checked as the INSERT checks it (``signed_in``); without it the
+    account is taken as signed in (services acting for a loaded account). One Core query, on ``connection`` (the
+    vote view's ``db.statement_transaction``) or in the session's transaction, instead of loading the account,
+    contest, entry, territories, co-authors and votes through the ORM: refusals are a few per cent of the votes in
+    a spike (double clicks, a fourth vote), and explaining them took more time than the votes themselves."""
+    params = {"contest_id": contest_id, "entry_id": entry_id, "user_id": user_id}
+    if session is not None:
+        params.update(session_version=session[0], session_hash=session[1])
+    row = (connection or db.session).execute(_facts_statement(session is not None), params).one_or_none()
     if row is None:
         return None
-    state, opens, closes, per_voter, area_path, entry_state, author, level, iin_hmac, home_path, has_voted, n = row
+    signed_in, state, opens, closes, per_voter, area_path, entry_state, author, level, iin_hmac, home, voted, n = row
     return RefusalFacts(
+        signed_in=bool(signed_in),
         published=state == ContestState.PUBLISHED,
         voting_opens_at=opens,
         voting_closes_at=closes,
@@ -202,18 +209,26 @@ def refusal_facts(contest_id: int, entry_id: int, user_id: int) -> RefusalFacts 
         area_path=area_path,
         entry_accepted=entry_state == EntryState.ACCEPTED,
         verified=level >= AssuranceLevel.IIN_VERIFIED and bool(iin_hmac),
-        home_path=home_path,
+        home_path=home,
         author=bool(author),
-        voted=bool(has_voted),
+        voted=bool(voted),
         used=n or 0,
     )
 
 
 @cache
-def _facts_statement():
-    """Built once: constructing it (aliases, subqueries) cost more than running it."""
+def _facts_statement(session_checked: bool):
+    """Built once per variant: constructing it (aliases, subqueries) cost more than running it."""
     area, home = aliased(Territory), aliased(Territory)
     voter = bindparam("user_id", type_=Integer)
+    signed_in = User.deleted_at.is_(None)
+    if session_checked:  # the INSERT's own session conditions (_vote_statement)
+        signed_in = signed_in & (User.session_version == bindparam("session_version", type_=Integer))
+        signed_in = signed_in & exists().where(
+            UserSession.token_hash == bindparam("session_hash", type_=String),
+            UserSession.user_id == User.id,
+            UserSession.revoked_at.is_(None),
+        )
     coauthor = exists().where(
         Coauthor.entry_id == Entry.id, Coauthor.user_id == voter, Coauthor.accepted_at.is_not(None)
     )
@@ -225,6 +240,7 @@ def _facts_statement():
     )
     return (
         select(
+            signed_in,
             Contest.state,
             Contest.voting_opens_at,
             Contest.voting_closes_at,

@@ -300,9 +300,15 @@ class ChangeTracker:
                     tables = seen[statement] = read_tables(statement, known)
                 found.update(tables)
 
+        writes: dict[str, set[str]] = {}  # the same for the tables statements write
+
         @event.listens_for(engine, "after_cursor_execute")
         def _written(conn, cursor, statement, parameters, context, executemany):
-            tables = written_tables(statement, known)
+            tables = writes.get(statement)
+            if tables is None:
+                if len(writes) > 5000:
+                    writes.clear()
+                tables = writes[statement] = written_tables(statement, known)
             if tables:
                 conn.info.setdefault(_WRITTEN, set()).update(tables)
 
@@ -334,6 +340,11 @@ class ChangeTracker:
                 store.bump(tables)
             if signals.tables_committed.receivers:
                 signals.tables_committed.send(self.app, tables=frozenset(tables))
+
+
+def wrote_uncommitted(connection) -> bool:
+    """Whether ``connection``'s open transaction has written to any table (INSERT, UPDATE, DELETE, text SQL too)."""
+    return bool(connection.info.get(_WRITTEN))
 
 
 def install(app, engine) -> ChangeTracker:

@@ -148,7 +148,8 @@ class Vote(Base):
 
     id: Mapped[intpk]
     competition_id: Mapped[int] = mapped_column(ForeignKey("contest_competitions.id"))
-    entry_id: Mapped[int] = mapped_column(ForeignKey("contest_entries.id", ondelete="CASCADE"), index=True)
+    #: Not indexed alone: UNIQUE(entry_id, voter_iin_hmac) leads with it, and every index costs each vote a write.
+    entry_id: Mapped[int] = mapped_column(ForeignKey("contest_entries.id", ondelete="CASCADE"))
     voter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: The voter's ``users.iin_hmac`` when voting (never the IIN itself).
     voter_iin_hmac: Mapped[str] = mapped_column(String(64))

@@ -151,7 +151,7 @@ def vote_limit() -> str:
     return current_app.config.get("CONTESTS_VOTE_LIMIT", "30 per minute")
 
 
-def _over_limit() -> bool:
+def _over_limit(user_id: int) -> bool:
     """Count one repeatable vote action (a refusal or a withdrawal) against the account's limit; True when over it.
 
     A vote that is counted is not limited: the database caps it at N per person, so only churn (withdraw, vote
@@ -161,7 +161,7 @@ def _over_limit() -> bool:
 
     if not limiter.enabled:
         return False
-    return not limiter.limiter.hit(parse(vote_limit()), "contests-vote", str(current_user.id))
+    return not limiter.limiter.hit(parse(vote_limit()), "contests-vote", str(user_id))
 
 
 _VOTED_JSON = b'{"status":"voted"}\n'
@@ -188,22 +188,28 @@ def vote(contest_id: int, entry_id: int):
     with db.statement_transaction() as connection:
         new_id = voting.insert_vote(contest_id, entry_id, *account, now=now, connection=connection)
     if new_id is None:
-        return _vote_refused(contest_id, entry_id, now)
+        return _vote_refused(contest_id, entry_id, now, account)
     if wants_json():
         return Response(_VOTED_JSON, 201, {"Cache-Control": "no-store"}, mimetype="application/json")
     flash(_("Your vote was counted."), "success")
     return redirect(_entry_url(contest_id, entry_id), 303)
 
 
-def _vote_refused(contest_id: int, entry_id: int, now):
+def _vote_refused(contest_id: int, entry_id: int, now, account):
+    """Explain a refused vote from one query of facts (``voting.refusal_facts``), outside the ORM session: the
+    account is not loaded either, its session is checked in that query as the INSERT checked it."""
     db.forget_earlier_reads()
-    if not current_user.is_authenticated:  # the session names an account that logged out everywhere or was erased
-        return current_app.login_manager.unauthorized()
-    if _over_limit():
-        abort(429)
-    facts = voting.refusal_facts(contest_id, entry_id, current_user.id)
+    user_id, session_version, session_hash = account
+    with db.statement_transaction() as connection:
+        facts = voting.refusal_facts(contest_id, entry_id, user_id, (session_version, session_hash), connection)
     if facts is None:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
         abort(404)
+    if not facts.signed_in:  # the session names an account that logged out everywhere or was erased
+        return current_app.login_manager.unauthorized()
+    if _over_limit(user_id):
+        abort(429)
     if not facts.published:
         load_contest(contest_id)  # a draft's existence is not disclosed to those who may not see it (404)
     try:
@@ -224,7 +230,7 @@ def _vote_refused(contest_id: int, entry_id: int, now):
 @bp.post("/<int:contest_id>/entries/<int:entry_id>/unvote")
 @login_required
 def unvote(contest_id: int, entry_id: int):
-    if _over_limit():
+    if _over_limit(current_user.id):
         abort(429)
     contest = load_contest(contest_id)
     entry = load_entry(contest, entry_id)
