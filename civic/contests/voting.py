@@ -167,6 +167,7 @@ class RefusalFacts:
     """Everything the explanation of a refused vote looks at, read in one query (``refusal_facts``)."""
 
     signed_in: bool  # the session the vote came with is still valid (as the INSERT checks it)
+    language: str  # the account's preferred language, for the message
     published: bool
     voting_opens_at: datetime
     voting_closes_at: datetime
@@ -199,14 +200,17 @@ def refusal_facts(
     row = (connection or db.session).execute(_facts_statement(session is not None), params).one_or_none()
     if row is None:
         return None
-    signed_in, state, opens, closes, per_voter, area_path, entry_state, author, level, iin_hmac, home, voted, n = row
+    signed_in, language, state, opens, closes, per_voter, area, entry_state, author, level, iin_hmac, home, voted, n = (
+        row
+    )
     return RefusalFacts(
         signed_in=bool(signed_in),
+        language=language,
         published=state == ContestState.PUBLISHED,
         voting_opens_at=opens,
         voting_closes_at=closes,
         votes_per_voter=per_voter,
-        area_path=area_path,
+        area_path=area,
         entry_accepted=entry_state == EntryState.ACCEPTED,
         verified=level >= AssuranceLevel.IIN_VERIFIED and bool(iin_hmac),
         home_path=home,
@@ -241,6 +245,7 @@ def _facts_statement(session_checked: bool):
     return (
         select(
             signed_in,
+            User.preferred_locale,
             Contest.state,
             Contest.voting_opens_at,
             Contest.voting_closes_at,

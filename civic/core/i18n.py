@@ -18,17 +18,23 @@ KEPT_LANGUAGE = "kept_lang"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
-def select_locale() -> str:
+def select_locale(preferred: str | None = None) -> str:
     """The language chosen before signing in (this session), the user's preference, then the switcher's cookie, then
-    Accept-Language, then Kazakh."""
+    Accept-Language, then Kazakh.
+
+    ``preferred``: the signed-in user's preference when the caller read it already (a hot path that did not load
+    the account: ``with force_locale(select_locale(preferred))``); else it comes from ``current_user``."""
     if not has_request_context():  # CLI, cron, demo data: messages for a person use force_locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     kept = session.get(KEPT_LANGUAGE)
     if kept in LANGUAGES:
         return kept
-    user = current_user
-    if user is not None and getattr(user, "is_authenticated", False) and user.preferred_locale in LANGUAGES:
-        return user.preferred_locale
+    if preferred is None:
+        user = current_user
+        if user is not None and getattr(user, "is_authenticated", False):
+            preferred = user.preferred_locale
+    if preferred in LANGUAGES:
+        return preferred
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in LANGUAGES:
         return cookie

@@ -231,6 +231,21 @@ def test_refusals_answer_scripts_in_json_and_hide_what_the_voter_may_not_see(app
     assert _count(app, Vote) == 1
 
 
+def test_a_refusal_for_a_script_speaks_the_voters_language(app, client, auth, cast, contests):
+    """The JSON refusal is explained without loading the account, yet in the language the account prefers."""
+    from civic.identity.models import User
+
+    cid = contests.make(Phase.VOTING, entries=1)
+    (e1,) = contests.entries(cid)
+    auth.login(cast.voter)
+    assert client.post(f"/contests/{cid}/entries/{e1}/vote", headers={"Accept": "application/json"}).status_code == 201
+    with app.app_context():
+        db.session.get(User, cast.voter.id).preferred_locale = "kk"
+        db.session.commit()
+    again = client.post(f"/contests/{cid}/entries/{e1}/vote", headers={"Accept": "application/json"})
+    assert (again.status_code, again.get_json()["message"]) == (409, "Сіз бұл идеяға дауыс беріп қойғансыз.")
+
+
 def test_over_n_votes_is_refused(app, client, auth, cast, contests):
     cid = contests.make(Phase.VOTING, entries=3, votes_per_voter=2)
     e1, e2, e3 = contests.entries(cid)

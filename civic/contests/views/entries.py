@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,6 +18,7 @@ from civic.contests.views.public import render_detail, render_entry
 from civic.core.errors import DomainError
 from civic.core.forms import EmptyForm
 from civic.core.http import form_page, get_or_404, wants_json
+from civic.core.i18n import select_locale
 from civic.db import utc_now
 from civic.extensions import limited_in_view, limiter
 from civic.identity.models import AssuranceLevel
@@ -212,18 +216,21 @@ def _vote_refused(contest_id: int, entry_id: int, now, account):
         abort(429)
     if not facts.published:
         load_contest(contest_id)  # a draft's existence is not disclosed to those who may not see it (404)
-    try:
-        voting.explain(facts, now)
-    except DomainError as exc:
-        if wants_json():
-            answer = jsonify(status="refused", message=str(exc)), exc.status_code
-        elif not facts.entry_accepted:
-            answer = render_detail(load_contest(contest_id), status=exc.status_code, error=str(exc))
-        else:
-            contest = load_contest(contest_id)
-            answer = render_entry(contest, get_or_404(Entry, entry_id), status=exc.status_code, error=str(exc))
-        db.end_reading()  # the refusal only read
-        return answer
+    as_json = wants_json()
+    # A script's answer speaks the account's language without loading the account (select_locale); a page loads it.
+    with force_locale(select_locale(facts.language)) if as_json else nullcontext():
+        try:
+            voting.explain(facts, now)
+        except DomainError as exc:
+            if as_json:
+                answer = jsonify(status="refused", message=str(exc)), exc.status_code
+            elif not facts.entry_accepted:
+                answer = render_detail(load_contest(contest_id), status=exc.status_code, error=str(exc))
+            else:
+                contest = load_contest(contest_id)
+                answer = render_entry(contest, get_or_404(Entry, entry_id), status=exc.status_code, error=str(exc))
+            db.end_reading()  # the refusal only read
+            return answer
     abort(409)  # a race the explanation no longer sees (e.g. a vote withdrawn meanwhile): try again
 
 
