@@ -143,7 +143,7 @@ def _init_security(app: Flask) -> None:
                 headers.add(name, value)
         if app.config["SECURE_COOKIES"] and "strict-transport-security" not in present:
             headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        serving.cache_control(response, personal=_is_personal())
+        serving.cache_control(response, personal=_is_personal)
         return response
 
     from civic.core.http import install_url_token_hiding

@@ -19,6 +19,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request, session
@@ -131,13 +132,16 @@ def configure_logging(app: Flask) -> None:
     logger.propagate = False
 
 
-def cache_control(response, personal: bool) -> None:
-    """Set Cache-Control when the view did not: public for anonymous pages, private for everyone else."""
+def cache_control(response, personal: Callable[[], bool]) -> None:
+    """Set Cache-Control when the view did not: public for anonymous pages, private for everyone else.
+
+    ``personal()`` says whether the answer is for one signed-in person; it is asked only when the view left the
+    header to us."""
     if "Cache-Control" in response.headers or request.endpoint in (None, "static"):
         return
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
-    if personal or _has_session_cookie(response):
+    if personal() or _has_session_cookie(response):
         response.headers["Cache-Control"] = "private, no-store"
     elif request.method in ("GET", "HEAD") and response.status_code == 200:
         from flask import current_app

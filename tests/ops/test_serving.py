@@ -246,8 +246,12 @@ def test_views_that_limit_themselves_skip_flask_limiters_check(app, client, monk
     assert "identity.login" in checked
     assert not {"contests.vote", "petitions.sign"} & set(checked)
     assert login.headers["X-RateLimit-Remaining"].isdigit()  # the headers still come after the check
+    from civic.extensions import limiter
+
     unwrapped = Limiter._Limiter__inject_headers
     assert not [f for f in app.after_request_funcs[None] if getattr(f, "func", None) is unwrapped]
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    assert limiter._Limiter__release_context not in app.teardown_request_funcs[None]
 
 
 def test_the_session_serializer_is_built_once_per_key(app, client):
