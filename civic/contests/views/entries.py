@@ -189,23 +189,23 @@ def vote(contest_id: int, entry_id: int):
             return current_app.login_manager.unauthorized()
         account = (current_user.id, current_user.session_version, token_hash(current_user.session_token or ""))
     now = utc_now()
+    user_id, session_version, session_hash = account
     with db.statement_transaction() as connection:
         new_id = voting.insert_vote(contest_id, entry_id, *account, now=now, connection=connection)
+        if new_id is None:  # what the INSERT saw, read in its transaction: one query, no account loaded
+            facts = voting.refusal_facts(contest_id, entry_id, user_id, (session_version, session_hash), connection)
     if new_id is None:
-        return _vote_refused(contest_id, entry_id, now, account)
+        return _vote_refused(contest_id, entry_id, now, user_id, facts)
     if wants_json():
         return Response(_VOTED_JSON, 201, {"Cache-Control": "no-store"}, mimetype="application/json")
     flash(_("Your vote was counted."), "success")
     return redirect(_entry_url(contest_id, entry_id), 303)
 
 
-def _vote_refused(contest_id: int, entry_id: int, now, account):
-    """Explain a refused vote from one query of facts (``voting.refusal_facts``), outside the ORM session: the
-    account is not loaded either, its session is checked in that query as the INSERT checked it."""
-    db.forget_earlier_reads()
-    user_id, session_version, session_hash = account
-    with db.statement_transaction() as connection:
-        facts = voting.refusal_facts(contest_id, entry_id, user_id, (session_version, session_hash), connection)
+def _vote_refused(contest_id: int, entry_id: int, now, user_id: int, facts):
+    """Explain a refused vote from its facts (``voting.refusal_facts``, read outside the ORM session with the
+    account's session checked as the INSERT checked it)."""
+    db.forget_earlier_reads()  # a remember-me sign-in read before the INSERT: pages below read what is committed now
     if facts is None:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
