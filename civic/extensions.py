@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from flask import Response, request
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -38,21 +38,20 @@ def init_limiter(app) -> None:
     def limits_itself() -> bool:
         return getattr(app.view_functions.get(request.endpoint or ""), "limited_in_view", False)
 
-    hooks = [
-        (app.before_request_funcs.setdefault(None, []), getattr(limiter, "_check_request_limit", None)),
-        (app.after_request_funcs.setdefault(None, []), getattr(Limiter, "_Limiter__inject_headers", None)),
-        (app.teardown_request_funcs.setdefault(None, []), getattr(limiter, "_Limiter__release_context", None)),
+    hooks = [  # (where Flask-Limiter registered it, the hook, what a skipped hook answers)
+        (app.before_request_funcs, getattr(limiter, "_check_request_limit", None), lambda: None),
+        (app.after_request_funcs, getattr(Limiter, "_Limiter__inject_headers", None), lambda response: response),
+        (app.teardown_request_funcs, getattr(limiter, "_Limiter__release_context", None), lambda _exc=None: None),
     ]
-    for registered, hook in hooks:  # another Flask-Limiter release: its own (slower) exemption still applies
+    for funcs, hook, skipped in hooks:  # another Flask-Limiter release: its own (slower) exemption still applies
+        registered = funcs.setdefault(None, [])
         for index, function in enumerate(registered):
             if hook is not None and (function == hook or getattr(function, "func", None) is hook):
-                registered[index] = _unless_limited_in_view(function, limits_itself)
+                registered[index] = _unless_limited_in_view(function, skipped, limits_itself)
 
 
-def _unless_limited_in_view(hook, limits_itself):
+def _unless_limited_in_view(hook, skipped, limits_itself):
     def skipped_for_views_that_limit_themselves(*args):
-        if limits_itself():
-            return args[0] if args and isinstance(args[0], Response) else None
-        return hook(*args)
+        return skipped(*args) if limits_itself() else hook(*args)
 
     return skipped_for_views_that_limit_themselves

@@ -12,7 +12,8 @@ The database's constraints decide the rest (models/entries.py ``Vote``):
   racing for a person's last vote collide on the slot and only one is stored: the count guard holds on PostgreSQL's
   READ COMMITTED too, without locking anything.
 
-When the INSERT adds nothing, ``explain_refusal`` says why in a few more queries (the rare path).
+When the INSERT adds nothing, ``refusal_facts`` reads what its rules looked at in one query and ``explain``
+checks them in the same order to say why (``explain_refusal`` does both for services).
 """
 
 from __future__ import annotations
