@@ -5,9 +5,9 @@ the contest is in its voting phase, the entry is accepted, the voter's account i
 the contest's territory (subtree), the voter is neither the author nor a co-author, and the voter has a free vote.
 The database's constraints decide the rest (models/entries.py ``Vote``):
 
-- UNIQUE(competition_id, entry_id, voter_id): one vote per entry and account;
 - UNIQUE(entry_id, voter_iin_hmac): one vote per entry and person, even after erasing the account and registering
-  again (``users.iin_hmac`` is unique among live accounts; the vote keeps the fingerprint);
+  again (``users.iin_hmac`` is unique among live accounts; the vote keeps the fingerprint). An account's IIN is set
+  once, so this is also one vote per entry and account (migration contests_0006 dropped the separate constraint);
 - UNIQUE(competition_id, voter_iin_hmac, slot): the INSERT takes the lowest free slot in 1..N, so two requests
   racing for a person's last vote collide on the slot and only one is stored: the count guard holds on PostgreSQL's
   READ COMMITTED too, without locking anything.

@@ -169,6 +169,33 @@ def test_the_slot_constraint_caps_votes_even_if_a_statement_miscounts(app, cast,
         db.session.rollback()
 
 
+def test_the_database_refuses_a_second_vote_of_a_person_on_one_idea_even_with_a_free_slot(app, cast, contests):
+    """UNIQUE(entry_id, voter_iin_hmac) alone holds one vote per idea, per account and per person (the separate
+    constraint on the account was dropped, migration contests_0006): a row that skips the INSERT's rules, with a free
+    slot, is still refused, whether it names the same account or another one carrying the same IIN fingerprint."""
+    from sqlalchemy.exc import IntegrityError
+
+    cid = contests.make(Phase.VOTING, entries=2, votes_per_voter=3)
+    e1, _e2 = contests.entries(cid)
+    _vote(app, cid, e1, cast.voter)
+    with app.app_context():
+        taken = db.session.scalar(select(Vote).where(Vote.entry_id == e1))
+        for voter_id in (taken.voter_id, cast.judge.id):  # the same account; another account, the same person
+            db.session.add(
+                Vote(
+                    competition_id=taken.competition_id,
+                    entry_id=e1,
+                    voter_id=voter_id,
+                    voter_iin_hmac=taken.voter_iin_hmac,
+                    slot=taken.slot + 1,
+                )
+            )
+            with pytest.raises(IntegrityError):
+                db.session.flush()
+            db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.entry_id == e1)) == 1
+
+
 @pytest.mark.skipif(os.environ.get("CIVIC_TEST_DB") != "postgres", reason="a real race needs PostgreSQL's concurrency")
 def test_two_concurrent_votes_for_the_last_slot_store_one(app, cast, contests):
     """Two transactions both see one free vote; the second waits on the slot's unique index and inserts nothing."""

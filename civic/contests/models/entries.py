@@ -134,13 +134,12 @@ class EntryImage(Base):
 
 class Vote(Base):
     """One resident's vote for one entry. The rules live in the INSERT (``voting.py``) and these constraints:
-    one vote per (competition, entry, voter); one per entry and IIN fingerprint, so a person who erased an account
-    and registered again still counts once; and a numbered slot per (competition, IIN fingerprint) that caps a
-    person's votes at the contest's N even when two requests race."""
+    one vote per entry and IIN fingerprint, so a person who erased an account and registered again still counts once
+    (and, an account's IIN being set once, one per entry and account); and a numbered slot per (competition, IIN
+    fingerprint) that caps a person's votes at the contest's N even when two requests race."""
 
     __tablename__ = "contest_votes"
     __table_args__ = (
-        UniqueConstraint("competition_id", "entry_id", "voter_id"),
         UniqueConstraint("entry_id", "voter_iin_hmac"),
         UniqueConstraint("competition_id", "voter_iin_hmac", "slot"),
         CheckConstraint("slot >= 1", name="slot_positive"),
