@@ -3,7 +3,8 @@
 - ``temporary_database(kind)``: a throw-away SQLite file or PostgreSQL database, migrated with ``flask db upgrade``;
 - ``Server``: gunicorn in a subprocess (sync workers), stopped on exit;
 - ``run_load``: a small asyncio HTTP/1.1 client on raw sockets, cheap enough not to be the bottleneck;
-- ``civic_app()`` / ``ceiling_app()``: the WSGI apps gunicorn loads (``--pythonpath bench '_common:civic_app()'``).
+- ``civic_app()`` / ``ceiling_app()`` / ``vote_floor_app()``: the WSGI apps gunicorn loads
+  (``--pythonpath bench '_common:civic_app()'``).
 """
 
 from __future__ import annotations
@@ -276,6 +277,33 @@ def ceiling_app():
         with engine.begin() as conn:
             conn.execute(statement, {"user_id": int(request.form["user_id"])})
         return jsonify(status="inserted"), 201
+
+    @app.get("/healthz")
+    def health():
+        return "ok"
+
+    return app
+
+
+def vote_floor_app():
+    """The vote's own guarded INSERT (``voting.insert_vote``, session check included) behind a bare Flask endpoint:
+    the same statement as a vote, none of the request's other work (session cookie, CSRF, log, hooks). Between the
+    ceiling and Civic it shows how much of a vote is the database's rules and how much the request around them."""
+    from flask import Flask, jsonify, request
+
+    from civic.contests import voting
+    from civic.db import make_engine, utc_now
+    from civic.identity.login import token_hash
+
+    app = Flask("floor")
+    engine = make_engine(os.environ["CIVIC_DATABASE_URL"])
+
+    @app.post("/vote/<int:contest_id>/<int:entry_id>")
+    def vote(contest_id: int, entry_id: int):
+        account = (int(request.form["user_id"]), 1, token_hash(request.form["session"]))
+        with engine.begin() as conn:
+            new_id = voting.insert_vote(contest_id, entry_id, *account, now=utc_now(), connection=conn)
+        return jsonify(status="voted" if new_id else "refused"), 201 if new_id else 409
 
     @app.get("/healthz")
     def health():

@@ -1,6 +1,6 @@
 """Voting under a spike: many verified residents vote in ONE idea contest at once through real HTTP requests.
 
-    python bench/vote.py [--db sqlite|postgres] [--seconds S] [--workers W] [--concurrency C]
+    python bench/vote.py [--db sqlite|postgres] [--seconds S] [--workers W] [--concurrency C] [--floor]
 
 Modelled on ``bench/sign.py``:
 
@@ -17,7 +17,10 @@ Modelled on ``bench/sign.py``:
 5. checks: successful responses == new rows, 0 lost, 0 duplicated (a person twice on one idea), 0 over the limit
    (a person with more than 3 votes, or a fourth vote told "counted");
 6. measures, in the same run, with the same workers and client, a bare Flask + SQLAlchemy endpoint doing one INSERT
-   into the same database (the ceiling of this stack on this machine), in alternating rounds, and prints the ratio.
+   into the same database (the ceiling of this stack on this machine), in alternating rounds, and prints the ratio;
+7. with ``--floor``, also the vote's own INSERT (session check included) behind a bare endpoint, in the same rounds
+   with voters of its own: what the database's rules cost against the ceiling, and the request around them against
+   that floor (docs/performance.md).
 
 The application runs with its production rate limit per account (CONTESTS_VOTE_LIMIT, 30 a minute). Each connection
 comes from its own loopback address (127.1.x.y), as real voters come from many networks.
@@ -206,6 +209,48 @@ def voting_requests(contest_id: int, ideas: list[int], port: int, sessions: dict
     return next_request
 
 
+def floor_sessions(database_url: str, user_ids: list[int]) -> None:
+    """Recorded sign-ins for the floor's voters (``--floor``): the floor's INSERT checks them as a vote does."""
+    from sqlalchemy import insert
+
+    from civic import db
+    from civic.db import utc_now
+    from civic.identity.login import token_hash
+    from civic.identity.models import UserSession
+
+    app = make_app(database_url)
+    with app.app_context():
+        db.session.execute(
+            insert(UserSession),
+            [{"user_id": u, "token_hash": token_hash(f"floor-{u}"), "last_seen_at": utc_now()} for u in user_ids],
+        )
+        db.session.commit()
+    app.extensions["civic_engine"].dispose()
+
+
+def floor_requests(contest_id: int, ideas: list[int], port: int, voters: list[int]):
+    """The floor's votes: the same voters' pattern as Civic's first votes (chunks, three ideas each), no repeats."""
+    state = {"chunk": 0, "pass": 0, "index": 0}
+
+    def next_request():
+        start = state["chunk"] * CHUNK
+        size = min(CHUNK, len(voters) - start)
+        if size <= 0:
+            return None
+        position = start + state["index"]
+        user_id, entry_id = voters[position], ideas[(position + (0, 7, 13)[state["pass"]]) % IDEAS]
+        state["index"] += 1
+        if state["index"] >= size:
+            state["index"], state["pass"] = 0, state["pass"] + 1
+            if state["pass"] >= VOTES:
+                state["pass"], state["chunk"] = 0, state["chunk"] + 1
+        body = f"user_id={user_id}&session=floor-{user_id}".encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return user_id, raw_request("POST", f"/vote/{contest_id}/{entry_id}", port, headers, body)
+
+    return next_request
+
+
 def warm_up(port: int, contest_id: int) -> None:
     for _ in range(40):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/contests/{contest_id}", timeout=30) as response:
@@ -255,6 +300,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=5, help="alternate Civic and the ceiling this many times")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the vote's own INSERT behind a bare endpoint (vote_floor_app), in the same rounds",
+    )
     args = parser.parse_args()
     residents = int(args.seconds * 2500 / VOTES) + CHUNK
 
@@ -262,7 +312,10 @@ def main() -> int:
         echo(f"[1/6] {args.db}: migrating a temporary database")
         migrate(url)
         echo(f"[2/6] seeding one idea contest in its voting phase, {IDEAS} ideas and {residents:,} verified voters")
-        contest_id, ideas, voters, full = seed(url, residents)
+        contest_id, ideas, voters, full = seed(url, residents * (2 if args.floor else 1))
+        if args.floor:  # the floor's voters are others than Civic's: each has three votes to give
+            voters, floor_voters = voters[: len(voters) // 2], voters[len(voters) // 2 :]
+            floor_sessions(url, floor_voters)
         sessions = sessions_for(url, voters + full)
         baseline = FULL_VOTERS * VOTES
 
@@ -277,7 +330,8 @@ def main() -> int:
             Server("_common:civic_app()", env, args.workers),
             Server("_common:ceiling_app()", env, args.workers),
         )
-        results, bare, elapsed, bare_elapsed = [], [], 0.0, 0.0
+        floor = Server("_common:vote_floor_app()", env, args.workers) if args.floor else None
+        results, bare, elapsed, bare_elapsed, floored, floor_elapsed = [], [], 0.0, 0.0, [], 0.0
         try:
             civic.wait_ready()
             ceiling.wait_ready()
@@ -286,6 +340,9 @@ def main() -> int:
                 voting_requests(contest_id, ideas, civic.port, sessions, voters, full),
                 ceiling_requests(ceiling.port),
             )
+            if floor:
+                floor.wait_ready()
+                next_floor = floor_requests(contest_id, ideas, floor.port, floor_voters)
             sources = loopback_sources()
             for round_number in range(1, args.rounds + 1):
                 part, seconds = run_load(civic.port, next_vote, args.seconds / args.rounds, args.concurrency, sources)
@@ -296,12 +353,19 @@ def main() -> int:
                 )
                 bare += part
                 bare_elapsed += seconds
+                if floor:
+                    part, seconds = run_load(
+                        floor.port, next_floor, args.seconds / args.rounds, args.concurrency, sources
+                    )
+                    floored += part
+                    floor_elapsed += seconds
                 echo(
                     f"      round {round_number}/{args.rounds}: {len(results):,} vote requests, {len(bare):,} bare inserts"
                 )
         finally:
-            log = civic.stop() + ceiling.stop()
-        check = verify(url, contest_id, results, baseline)
+            log = civic.stop() + ceiling.stop() + (floor.stop() if floor else "")
+        floor_votes = sum(1 for r in floored if r.status == 201)  # rows of the same contest, not Civic's
+        check = verify(url, contest_id, results, baseline + floor_votes)
         rate = check["successes"] / elapsed
         latencies = [r.seconds * 1000 for r in results]
         bare_rate = sum(1 for r in bare if r.status == 201) / bare_elapsed
@@ -312,6 +376,12 @@ def main() -> int:
         echo(
             f"      ceiling: {bare_rate:,.0f} inserts/s, p95 {percentile([r.seconds * 1000 for r in bare], 95):.1f} ms"
         )
+        if floor:
+            floor_rate = floor_votes / floor_elapsed
+            echo(
+                f"      floor (the vote's INSERT alone): {floor_rate:,.0f} votes/s, "
+                f"{floor_rate / bare_rate:.2f} of the ceiling; Civic is {rate / floor_rate:.2f} of the floor"
+            )
         echo("[4/6] verifying: successful responses == new rows; nobody twice on one idea; nobody above 3 votes")
         echo(
             f"      told counted {check['successes']:,}, new rows {check['rows']:,}; lost {check['lost']}, "
