@@ -160,9 +160,19 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int], list[int], 
     return contest_id, ideas, voters, full
 
 
+def first_votes(voters: list[int], ideas: list[int]):
+    """(voter, idea) in the order residents vote: chunks of CHUNK voters, each voting for three ideas, a voter's
+    votes CHUNK requests apart."""
+    for start in range(0, len(voters), CHUNK):
+        for k in range(VOTES):
+            for position in range(start, min(start + CHUNK, len(voters))):
+                yield voters[position], ideas[(position + (0, 7, 13)[k]) % IDEAS]
+
+
 def voting_requests(contest_id: int, ideas: list[int], port: int, sessions: dict, voters: list[int], full: list[int]):
-    """Chunks of CHUNK voters, each voting for three ideas (CHUNK requests apart); repeats and fourth votes mixed in."""
-    state = {"chunk": 0, "pass": 0, "index": 0, "sent": 0, "done": []}
+    """Residents' votes (``first_votes``); repeats and fourth votes mixed in."""
+    state = {"sent": 0, "done": []}
+    firsts = first_votes(voters, ideas)
 
     def request_for(user_id: int, entry_id: int) -> bytes:
         cookie, token = sessions[user_id]
@@ -178,9 +188,6 @@ def voting_requests(contest_id: int, ideas: list[int], port: int, sessions: dict
             f"csrf_token={token}".encode(),
         )
 
-    def idea_of(position: int, k: int) -> int:
-        return ideas[(position + (0, 7, 13)[k]) % IDEAS]
-
     def next_request():
         state["sent"] += 1
         if state["sent"] % REPEAT_EVERY == 0 and state["done"]:
@@ -191,17 +198,9 @@ def voting_requests(contest_id: int, ideas: list[int], port: int, sessions: dict
             user_id = full[k % len(full)]
             entry_id = ideas[(k % len(full) + VOTES) % IDEAS]  # an idea this voter has not voted for
             return ("over", user_id, entry_id), request_for(user_id, entry_id)
-        start = state["chunk"] * CHUNK
-        size = min(CHUNK, len(voters) - start)
-        if size <= 0:
+        user_id, entry_id = next(firsts, (None, None))
+        if user_id is None:
             return None
-        position = start + state["index"]
-        user_id, entry_id = voters[position], idea_of(position, state["pass"])
-        state["index"] += 1
-        if state["index"] >= size:
-            state["index"], state["pass"] = 0, state["pass"] + 1
-            if state["pass"] >= VOTES:
-                state["pass"], state["chunk"] = 0, state["chunk"] + 1
         if len(state["done"]) < 5000:
             state["done"].append((user_id, entry_id))
         return ("first", user_id, entry_id), request_for(user_id, entry_id)
@@ -229,21 +228,13 @@ def floor_sessions(database_url: str, user_ids: list[int]) -> None:
 
 
 def floor_requests(contest_id: int, ideas: list[int], port: int, voters: list[int]):
-    """The floor's votes: the same voters' pattern as Civic's first votes (chunks, three ideas each), no repeats."""
-    state = {"chunk": 0, "pass": 0, "index": 0}
+    """The floor's votes: its own voters in the residents' order (``first_votes``), no repeats."""
+    firsts = first_votes(voters, ideas)
 
     def next_request():
-        start = state["chunk"] * CHUNK
-        size = min(CHUNK, len(voters) - start)
-        if size <= 0:
+        user_id, entry_id = next(firsts, (None, None))
+        if user_id is None:
             return None
-        position = start + state["index"]
-        user_id, entry_id = voters[position], ideas[(position + (0, 7, 13)[state["pass"]]) % IDEAS]
-        state["index"] += 1
-        if state["index"] >= size:
-            state["index"], state["pass"] = 0, state["pass"] + 1
-            if state["pass"] >= VOTES:
-                state["pass"], state["chunk"] = 0, state["chunk"] + 1
         body = f"user_id={user_id}&session=floor-{user_id}".encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return user_id, raw_request("POST", f"/vote/{contest_id}/{entry_id}", port, headers, body)
