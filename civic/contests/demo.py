@@ -1,7 +1,8 @@
 """Demo data: Almaty's contest for the best parking solution, with a grant (seed case 21), driven through the real
 services at the moments each step would have happened: ideas, screening, co-authors, votes, pledges, comments, a jury
 of public-council members with one declared conflict of interest, and their scores. It stands in the jury phase, so
-the organiser sees the ranking and publishes it."""
+the organiser sees the ranking and publishes it. A second Almaty contest (lighting dark courtyards) is open for voting,
+so a demo resident can vote; resident1..resident8 have not voted in it yet."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def seed_demo(context) -> None:
         category=None,
         body=body,
         reward_kind="grant",
-        reward_text="Грант 5 000 000 тенге на пилотный проект / 5 000 000 теңге грант",
+        reward_text="5 000 000 теңге пилоттық жобаға / 5 000 000 тенге на пилотный проект",
         votes_per_voter=3,
         submission_opens_at=t0,
         submission_closes_at=now - timedelta(days=25),
@@ -82,7 +83,6 @@ def seed_demo(context) -> None:
         implementation_at=now + timedelta(days=60),
     )
     contest = services.create_contest(organiser, data)
-    services.publish_contest(contest, organiser, now=t0 - timedelta(days=1))
     for name, description, weight, lo, hi in CRITERIA:
         jury.add_criterion(contest.competition, organiser, name, description, weight, lo, hi)
     jury.save_settings(
@@ -94,6 +94,7 @@ def seed_demo(context) -> None:
         min_judges=2,
         winner_count=1,
     )
+    services.publish_contest(contest, organiser, now=t0 - timedelta(days=1))
 
     residents = [u for u in users["residents"] if u.has_level(AssuranceLevel.IIN_VERIFIED)]
     when = t0 + timedelta(days=2)
@@ -150,6 +151,74 @@ def seed_demo(context) -> None:
     services.announce_phase(contest, now)
     db.session.flush()
     context.echo(f"  contests: 1 idea contest, {len(entries) + 1} ideas, {votes} votes, {len(judge_rows)} judges")
+    _seed_lighting_contest(context, almaty, body, residents)
     from civic.contests.hackathon_demo import seed_hackathon
 
     seed_hackathon(context)
+
+
+LIGHTING_TITLE = "Жарық аулалар / Светлые дворы"
+LIGHTING_TEXT = """Кешкі аулалар мен жаяу жүргіншілер жолдары қараңғы: қайда жарық керек және оны қалай ұстауға болады?
+
+Вечером дворы и пешеходные дорожки тёмные. Предложите, **где и как** осветить дворы вашего района так, чтобы
+свет не мешал жителям, а обслуживание было понятно кому поручить. Лучшие идеи акимат включит в план на следующий год."""
+LIGHTING_IDEAS = (
+    ("Күн батареялы шамдар / Фонари на солнечных панелях", "Автономные фонари вдоль дорожек: не нужно тянуть кабель."),
+    ("Қозғалыс датчигі бар жарық / Свет по датчику движения", "Подъезды и арки освещаются, когда кто-то идёт."),
+    ("Карта тёмных мест от жителей", "Жители отмечают тёмные места на карте, акимат освещает сначала самые опасные."),
+    ("ОСИ мен акимат бірге / ОСИ и акимат вместе", "ОСИ обслуживает фонари во дворе, акимат платит за электричество."),
+)
+
+
+def _seed_lighting_contest(context, almaty, body, residents) -> None:
+    """A second Almaty contest, open for voting now, so a demo resident can vote (resident1..resident8 have not yet)."""
+    users, rng = context.users, context.rng
+    now = utc_now()
+    organiser = users["official"]
+    data = services.ContestData(
+        title=LIGHTING_TITLE,
+        text=LIGHTING_TEXT,
+        rules=RULES,
+        territory=almaty,
+        category=None,
+        body=body,
+        reward_kind="implementation",
+        reward_text="Үздік идеялар келесі жылдың жоспарына енеді / Лучшие идеи войдут в план на следующий год",
+        votes_per_voter=3,
+        submission_opens_at=now - timedelta(days=30),
+        submission_closes_at=now - timedelta(days=6),
+        voting_opens_at=now - timedelta(days=4),
+        voting_closes_at=now + timedelta(days=10),
+        results_at=now + timedelta(days=20),
+        implementation_at=now + timedelta(days=90),
+    )
+    contest = services.create_contest(organiser, data)
+    for name, description, weight, lo, hi in CRITERIA[:2]:
+        jury.add_criterion(contest.competition, organiser, name, description, weight, lo, hi)
+    jury.save_settings(
+        contest.competition,
+        organiser,
+        jury_weight=0.6,
+        public_weight=0.4,
+        normalise=Normalise.NONE,
+        min_judges=2,
+        winner_count=2,
+    )
+    services.publish_contest(contest, organiser, now=now - timedelta(days=31))
+    submitted = now - timedelta(days=20)
+    authors = residents[8:]
+    entries = []
+    for index, (title, text) in enumerate(LIGHTING_IDEAS):
+        entry = services.submit_entry(contest, authors[index * 5 % len(authors)], title, text, [], now=submitted)
+        services.screen_entry(entry, contest, users["moderator"], True, None, "", now=submitted + timedelta(days=1))
+        entries.append(entry)
+    votes = 0
+    for voter in residents[8:]:  # the first eight residents keep their three votes for the demo's visitor
+        for entry in rng.sample(entries, rng.randint(0, 2)):
+            if not entry.is_author(voter) and voting.insert_vote(
+                contest.id, entry.id, voter.id, voter.session_version, now=now - timedelta(days=2)
+            ):
+                votes += 1
+    services.announce_phase(contest, now)
+    db.session.flush()
+    context.echo(f"  contests: 1 idea contest open for voting, {len(entries)} ideas, {votes} votes")

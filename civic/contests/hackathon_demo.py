@@ -1,7 +1,8 @@
 """Demo data: the East Kazakhstan regional hackathon (the seed's twelve steps) with three tracks, each owned by a
 regional body, with sponsors, success metrics and sponsor datasets. It stands at pitching: the teams submitted, the
 technical review passed all but one, the judges scored; the first track's results are published with an
-implementation record, the other two wait for the organiser to publish. Fast: links only, no files."""
+implementation record, the other two wait for the organiser to publish. A second, one-track hackathon in Semey on the
+next weekend is open for registration. Fast: links only, no files."""
 
 from __future__ import annotations
 
@@ -200,3 +201,48 @@ def seed_hackathon(context) -> None:
         )
     db.session.flush()
     context.echo(f"  contests: 1 hackathon, {len(tracks)} tracks, {len(submissions)} submissions")
+    _seed_upcoming_hackathon(context, organiser, vko, bodies)
+
+
+UPCOMING_TITLE = "Семей: ашық деректер хакатоны / Семей: хакатон открытых данных"
+UPCOMING_TEXT = """Семей қаласының ашық деректері бойынша бір демалыс күнгі хакатон. Тіркелу ашық.
+
+Хакатон выходного дня на открытых данных Семея: очереди в поликлиниках и маршруты автобусов.
+Регистрация открыта: приходите командой или найдите её на доске «Открытый микрофон»."""
+
+
+def _seed_upcoming_hackathon(context, organiser, vko, bodies) -> None:
+    """A second hackathon on the next weekend (the default schedule), open for registration: a demo resident can
+    register, post on the open-mic board and form a team."""
+    hackathon = hk.create_hackathon(
+        organiser,
+        title=UPCOMING_TITLE,
+        text=UPCOMING_TEXT,
+        regulation=REGULATION,
+        territory=vko,
+        body=bodies["KZ-VOS.AKIMAT"],
+        venue="Семей, Шәкәрім университеті / Семей, университет Шакарима",
+    )
+    hk.default_agenda(hackathon, organiser)
+    track = hk.add_track(
+        hackathon,
+        organiser,
+        "Емханадағы кезек / Очереди в поликлиниках",
+        "Как сократить ожидание приёма в поликлиниках Семея по открытым данным о записи и расписании врачей?",
+        bodies["KZ-VOS.AKIMAT"],
+    )
+    hk.add_metric(track, organiser, "objective", "Күту уақытының қысқаруы / Сокращение ожидания", 20, "%", "")
+    hk.add_dataset(
+        track,
+        organiser,
+        "Расписание врачей (обезличено)",
+        "Управление здравоохранения",
+        "https://data.example.kz/semey-clinics",
+        None,
+        False,
+    )
+    jury.add_criterion(track.competition, organiser, "Пайдасы / Польза", "", 3, 1, 10)
+    jury.add_criterion(track.competition, organiser, "Питч", "", 1, 1, 5)
+    hk.publish_hackathon(hackathon, organiser)
+    db.session.flush()
+    context.echo("  contests: 1 hackathon open for registration, 1 track")

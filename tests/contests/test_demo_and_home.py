@@ -1,4 +1,5 @@
-"""The demo contest (seed case 21) and the home page's feed."""
+"""The demo contests (seed case 21 in its jury phase; a second one open for voting), the demo hackathons (one at
+pitching, one open for registration) and the home page's feed."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def _seed(app) -> None:
 def test_the_demo_parking_contest_stands_in_the_jury_phase_with_everything(app, directory):
     _seed(app)
     with app.app_context():
-        contest = db.session.scalar(select(Contest))
+        contest = db.session.scalar(select(Contest).where(Contest.title.startswith("Алматы аулаларындағы тұрақ")))
         assert contest.phase_at(utc_now()) == Phase.JURY
         assert contest.reward_kind == "grant"
         cid = contest.competition_id
@@ -56,7 +57,7 @@ def test_the_demo_east_kazakhstan_hackathon_stands_at_pitching_with_three_tracks
 
     _seed(app)
     with app.app_context():
-        hackathon = db.session.scalar(select(Hackathon))
+        hackathon = db.session.scalar(select(Hackathon).where(Hackathon.title.startswith("Шығыс Қазақстан")))
         assert hackathon.territory.code == "KZ-VOS"
         assert hackathon.phase_at(utc_now()) == HackathonPhase.JURY
         assert len(hackathon.tracks) == 3
@@ -72,3 +73,47 @@ def test_the_demo_east_kazakhstan_hackathon_stands_at_pitching_with_three_tracks
     page = client.get(f"/contests/hackathons/{hid}").get_data(as_text=True)
     assert "Жылу желілері" in page
     assert "Пилот в ГКП" in page
+
+
+def test_a_demo_resident_can_vote_in_the_demo_contest_open_for_voting(app, client, auth, directory):
+    from civic.identity.models import User
+
+    _seed(app)
+    with app.app_context():
+        contest = db.session.scalar(select(Contest).where(Contest.title.startswith("Жарық аулалар")))
+        assert contest.phase_at(utc_now()) == Phase.VOTING
+        resident1 = db.session.scalar(select(User).where(User.email == "resident1@demo.civic.kz"))
+        entry = db.session.scalars(select(Entry).where(Entry.competition_id == contest.competition_id)).first()
+        assert not entry.is_author(resident1)
+        cid, eid = contest.id, entry.id
+        before = db.session.scalar(select(func.count()).select_from(Vote).where(Vote.voter_id == resident1.id))
+        auth.login(resident1)
+    answer = client.post(f"/contests/{cid}/entries/{eid}/vote", headers={"Accept": "application/json"})
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    with app.app_context():
+        after = db.session.scalar(select(func.count()).select_from(Vote).where(Vote.voter_id == resident1.id))
+    assert after == before + 1
+
+
+def test_a_demo_resident_can_register_for_the_upcoming_demo_hackathon(app, client, auth, directory):
+    from civic.contests.models import Hackathon, HackathonPhase, Participant
+    from civic.identity.models import User
+
+    _seed(app)
+    with app.app_context():
+        hackathon = db.session.scalar(select(Hackathon).where(Hackathon.title.startswith("Семей")))
+        assert hackathon.published
+        assert hackathon.phase_at(utc_now()) == HackathonPhase.REGISTRATION
+        track = hackathon.tracks[0]
+        assert track.metrics
+        assert track.datasets
+        resident = db.session.scalar(select(User).where(User.email == "resident1@demo.civic.kz"))
+        hid = hackathon.id
+        auth.login(resident)
+    page = client.get(f"/contests/hackathons/{hid}/register")
+    assert page.status_code == 200
+    client.post(f"/contests/hackathons/{hid}/register", data={"skills": ["backend"]})
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).select_from(Participant).where(Participant.hackathon_id == hid)) == 1
+        )
