@@ -79,3 +79,11 @@ def test_no_offer_when_the_visitor_chose_the_profiles_language(client, make_user
     page = client.get("/account").get_data(as_text=True)
     assert 'lang="ru"' in page
     assert "data-language-offer" not in page
+
+
+def test_the_header_sign_in_link_comes_back_to_the_page_it_was_clicked_on(client, app, make_user, directory):
+    page = client.get("/petitions/?sort=new").get_data(as_text=True)
+    assert 'href="/login?next=/petitions/?sort%3Dnew"' in page
+    assert 'href="/login?next=' not in client.get("/login").get_data(as_text=True)  # not back to the form itself
+    resident = make_user(email="back@example.kz")
+    assert _sign_in(client, resident, next_path="/petitions/?sort%3Dnew") == "/petitions/?sort=new"
