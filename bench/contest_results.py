@@ -85,7 +85,6 @@ def seed(database_url: str, entries: int, judges: int, votes: int) -> tuple[int,
                 implementation_at=now + timedelta(days=30),
             ),
         )
-        services.publish_contest(contest, organiser, now=t0 - timedelta(days=1))
         competition = contest.competition
         competition.jury_weight, competition.public_weight, competition.normalise = 0.7, 0.3, "z"
         competition.min_judges, competition.winner_count = 3, 3
@@ -157,6 +156,7 @@ def seed(database_url: str, entries: int, judges: int, votes: int) -> tuple[int,
                 )
             )
         db.session.flush()
+        services.publish_contest(contest, organiser, now=t0 - timedelta(days=1))  # a jury contest needs its criteria
         criteria = db.session.scalars(select(Criterion).where(Criterion.competition_id == competition.id)).all()
         scores, recusals = [], []
         for j in judge_ids:

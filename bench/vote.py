@@ -68,7 +68,7 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int], list[int], 
     from sqlalchemy import insert, select
 
     from civic import db
-    from civic.contests import services, voting
+    from civic.contests import jury, services, voting
     from civic.db import utc_now
     from civic.identity.directory import load_reference_data
     from civic.identity.models import AssuranceLevel, StateBody, Territory, User, UserRole
@@ -122,6 +122,7 @@ def seed(database_url: str, residents: int) -> tuple[int, list[int], list[int], 
                 implementation_at=now + timedelta(days=3),
             ),
         )
+        jury.add_criterion(contest.competition, organiser, "Benefit", "", 1, 1, 10)  # a jury contest needs one
         services.publish_contest(contest, organiser, now=t0 - timedelta(days=1))
         ideas = []
         for n in range(IDEAS):

@@ -137,7 +137,10 @@ class RecuseForm(BaseForm):
 
 
 class AdvanceForm(BaseForm):
-    confirm = BooleanField(_l("I want to end the current phase now"), validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("I want to end the current phase now"),
+        validators=[DataRequired(_l("Tick the box to confirm that the phase ends now."))],
+    )
 
 
 class ReportTextForm(BaseForm):

@@ -28,6 +28,7 @@ from civic.contests.models import (
     Competition,
     Contest,
     ContestState,
+    Criterion,
     Entry,
     EntryState,
     Judge,
@@ -38,14 +39,16 @@ from civic.contests.models import (
     ScreeningReason,
     Vote,
 )
+from civic.contests.permissions import ORGANISE
 from civic.core import links, signals
 from civic.core.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from civic.core.http import path_for, public_url
 from civic.core.mail import queue_mail
 from civic.db import utc_now
 from civic.identity import audit
-from civic.identity.models import AssuranceLevel, User
+from civic.identity.models import AssuranceLevel, StateBody, User
 from civic.identity.notifications import notify
+from civic.identity.permissions import scopes
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -183,16 +186,41 @@ def update_contest(contest: Contest, actor: User, data: ContestData, now: dateti
     audit.record("contests.update", contest, actor=actor, before=before, after=after)
 
 
+def own_body(actor: User, bodies) -> StateBody | None:
+    """The body a new contest of ``actor`` starts with: the first of ``bodies`` (those they may organise for) that
+    their organiser role names, i.e. an official's own body; None for roles that name none (an administrator)."""
+    named = set(scopes(actor, ORGANISE).body_ids)
+    return next((body for body in bodies if body.id in named), None)
+
+
 def publish_contest(contest: Contest, actor: User, now: datetime | None = None) -> None:
+    """Publish a draft. A jury that counts (weight above 0) needs criteria to score on: without them no entry could
+    be ranked (docs/contests.md, "Publishing"); a contest decided by the public vote alone has jury weight 0."""
     now = now or utc_now()
     if contest.state != ContestState.DRAFT:
         raise InvalidTransition(contest, "publish", _l("Only a draft contest can be published."))
     if contest.submission_closes_at <= now:
         raise DomainError(_l("The submission phase has already ended: set new dates before publishing."))
+    competition = contest.competition
+    if competition.jury_weight > 0 and not _has_criteria(competition):
+        raise InvalidTransition(
+            contest,
+            "publish",
+            _l(
+                "Add the jury's criteria before publishing: the judges score the ideas on them, and the jury's "
+                "score counts in the ranking."
+            ),
+        )
     contest.state = ContestState.PUBLISHED
     db.session.flush()
     audit.record("contests.publish", contest, actor=actor)
     announce_phase(contest, now)
+
+
+def _has_criteria(competition: Competition) -> bool:
+    return (
+        db.session.scalar(select(Criterion.id).where(Criterion.competition_id == competition.id).limit(1)) is not None
+    )
 
 
 def advance_phase(contest: Contest, actor: User, now: datetime | None = None) -> Phase:

@@ -13,7 +13,9 @@ The database's constraints decide the rest (models/entries.py ``Vote``):
   READ COMMITTED too, without locking anything.
 
 When the INSERT adds nothing, ``refusal_facts`` reads what its rules looked at in one query and ``explain``
-checks them in the same order to say why (``explain_refusal`` does both for services).
+checks them in the same order to say why (``explain_refusal`` does both for services). ``refusal`` is that check
+without raising: the idea page asks it before the click, so a voter the INSERT would refuse is told why instead of
+being offered the button.
 """
 
 from __future__ import annotations
@@ -49,6 +51,22 @@ class OwnEntry(PermissionDenied):
 
 class VotingClosed(PhaseClosed):
     default_message = _l("Voting is not open in this contest.")
+
+
+class NotVerified(PermissionDenied):
+    """Fixed on the account page: the IIN is added there."""
+
+    default_message = _l("Only residents with a verified IIN can vote. Add your IIN on your account page.")
+
+
+class NoHome(PermissionDenied):
+    """Fixed on the account page: the home territory is set there."""
+
+    default_message = _l("Set where you live on your account page: only residents of the territory can vote.")
+
+
+class OutsideTerritory(PermissionDenied):
+    default_message = _l("Only residents of the contest's territory can vote.")
 
 
 def _dialect_insert(dialect: str):
@@ -278,23 +296,33 @@ def explain_refusal(contest_id: int, entry_id: int, user_id: int, now: datetime)
 
 
 def explain(facts: RefusalFacts, now: datetime) -> None:
-    if not facts.voting_open_at(now):
-        raise VotingClosed()
-    if not facts.entry_accepted:
-        raise VotingClosed(message=_l("This idea is not in the public vote."))
-    if not facts.verified:
-        raise PermissionDenied(_l("Only residents with a verified IIN can vote. Add your IIN on your account page."))
-    if facts.home_path is None:
-        raise PermissionDenied(_l("Set where you live on your account page: only residents of the territory can vote."))
-    if not facts.home_path.startswith(facts.area_path):
-        raise PermissionDenied(_l("Only residents of the contest's territory can vote."))
-    if facts.author:
-        raise OwnEntry()
-    if facts.voted:
-        raise AlreadyVoted()
-    if facts.used >= facts.votes_per_voter:
-        raise NoVotesLeft()
+    """Raise why the voting INSERT added nothing (``refusal``); all its rules passing means a race lost."""
+    error = refusal(facts, now)
+    if error is not None:
+        raise error
     raise Conflict(_l("Your vote was not counted because of a simultaneous vote. Try again."))
+
+
+def refusal(facts: RefusalFacts, now: datetime) -> DomainError | None:
+    """The first of the voting INSERT's rules ``facts`` fail, in its order, as the error that says so; None when the
+    INSERT would count the vote. Pages ask it before the click (the idea page's vote box), ``explain`` after it."""
+    if not facts.voting_open_at(now):
+        return VotingClosed()
+    if not facts.entry_accepted:
+        return VotingClosed(message=_l("This idea is not in the public vote."))
+    if not facts.verified:
+        return NotVerified()
+    if facts.home_path is None:
+        return NoHome()
+    if not facts.home_path.startswith(facts.area_path):
+        return OutsideTerritory()
+    if facts.author:
+        return OwnEntry()
+    if facts.voted:
+        return AlreadyVoted()
+    if facts.used >= facts.votes_per_voter:
+        return NoVotesLeft()
+    return None
 
 
 def votes_used(contest: Contest, user: User) -> int:
@@ -368,7 +396,10 @@ def district_names(rows) -> list[tuple[str, int]]:
 
 __all__ = [
     "AlreadyVoted",
+    "NoHome",
     "NoVotesLeft",
+    "NotVerified",
+    "OutsideTerritory",
     "OwnEntry",
     "VotingClosed",
 ]

@@ -95,9 +95,9 @@ class Contests(World):
         with self.app.app_context():
             organiser = user(self.cast.organiser)
             contest = services.create_contest(organiser, self.data(Phase.SUBMISSION, **changes))
-            services.publish_contest(contest, organiser)
             jury.add_criterion(contest.competition, organiser, "Impact", "", 2, 1, 10)
             jury.add_criterion(contest.competition, organiser, "Feasibility", "", 1, 0, 5)
+            services.publish_contest(contest, organiser)  # a jury that counts needs its criteria first
             authors = [self.cast.author, self.cast.voter2, self.cast.resident, self.cast.coauthor]
             for k in range(entries):
                 entry = services.submit_entry(

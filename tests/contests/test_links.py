@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from civic import db
-from civic.contests import services
+from civic.contests import jury, services
 from civic.contests.models import Contest
 from civic.core import links
 from civic.core.errors import DomainError
@@ -52,6 +52,7 @@ def test_a_contest_links_to_a_visible_object_and_shows_up_as_related(app, cast, 
         # a draft: its organiser sees it related to the petition, a resident does not
         assert [link.title for link in links.related("petition", petition_id, organiser)] == [contest.title]
         assert links.related("petition", petition_id, user(cast.resident)) == []
+        jury.add_criterion(contest.competition, organiser, "Impact", "", 1, 1, 10)
         services.publish_contest(contest, organiser)
         db.session.commit()
         related = links.related("petition", petition_id, user(cast.resident))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from civic import db
-from civic.contests import results
+from civic.contests import jury, results
 from civic.contests.models import Contest, Phase
 from civic.identity.models import AssuranceLevel
 from tests.contests.conftest import user
@@ -77,7 +77,9 @@ def scene(app, cast, contests, make_user):
 
         contest = db.session.get(Contest, sub)
         sub_entry = services.submit_entry(contest, user(cast.author), "A submitted idea", "Text", []).id
-        draft = services.create_contest(user(cast.organiser), contests.data(Phase.SUBMISSION)).id
+        draft = services.create_contest(user(cast.organiser), contests.data(Phase.SUBMISSION))
+        jury.add_criterion(draft.competition, user(cast.organiser), "Impact", "", 1, 1, 10)  # publishable
+        draft = draft.id
         results.request_publication(db.session.get(Contest, done), user(cast.organiser))
         db.session.commit()
     cast.registered = make_user(level=AssuranceLevel.REGISTERED, home="KZ-ALA-ALM")

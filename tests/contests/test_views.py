@@ -68,6 +68,8 @@ def test_an_organiser_creates_and_publishes_a_contest(app, client, auth, cast):
     auth.logout()
     assert client.get(f"/contests/{contest_id}").status_code == 404  # a draft is not public
     auth.login(cast.organiser)
+    criterion = {"name": "Impact", "description": "", "weight": "1", "scale_min": "1", "scale_max": "10"}
+    assert client.post(f"/contests/{contest_id}/criteria", data=criterion).status_code == 303
     assert client.post(f"/contests/{contest_id}/publish").status_code == 303
     auth.logout()
     page = _text(client.get(f"/contests/{contest_id}"))

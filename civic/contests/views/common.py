@@ -46,14 +46,16 @@ def moderated_contest(contest_id: int) -> Contest:
     return contest
 
 
-def set_contest_choices(form) -> None:
+def set_contest_choices(form) -> list[StateBody]:
+    """Fill the contest form's choices; the bodies the user may organise for, in the order shown."""
     form.territory.choices = territory_choices()
-    bodies = [
+    bodies = sort_by_name(
         b for b in db.session.scalars(select(StateBody)) if current_user.has_permission("contests.organise", body=b)
-    ]
-    form.body.choices = [(b.id, b.name) for b in sort_by_name(bodies)]
+    )
+    form.body.choices = [(b.id, b.name) for b in bodies]
     categories = db.session.scalars(select(Category).where(Category.is_active.is_(True)))
     form.category.choices = [(0, "—"), *((c.id, c.name) for c in sort_by_name(categories))]
+    return bodies
 
 
 def refuse(exc) -> None:

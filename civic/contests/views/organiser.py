@@ -69,8 +69,12 @@ def _data(form: ContestForm) -> services.ContestData:
 @require_permission(ORGANISE)
 def new():
     form = ContestForm()
-    set_contest_choices(form)
-    if not form.is_submitted():  # "start a contest" from another module's page: ?linked_type=…&linked_id=…
+    bodies = set_contest_choices(form)
+    if not form.is_submitted():
+        own = services.own_body(current_user, bodies)  # an official's own body and its territory, not the lists' first
+        if own is not None:
+            form.body.data, form.territory.data = own.id, own.territory_id
+        # "start a contest" from another module's page: ?linked_type=…&linked_id=…
         requested = links.requested(request.args, current_user, exclude=("contest",))
         if requested is not None:
             form.link_type.data, form.link_id.data = requested.type, requested.id
@@ -150,7 +154,7 @@ def render_manage(contest: Contest, status: int = 200, error: str | None = None,
             criterion_form=forms.get("criterion_form") or CriterionForm(formdata=None),
             settings_form=settings,
             invite_form=forms.get("invite_form") or InviteForm(formdata=None),
-            advance_form=AdvanceForm(formdata=None),
+            advance_form=forms.get("advance_form") or AdvanceForm(formdata=None),
             report_form=forms.get("report_form") or ReportTextForm(formdata=None, text=contest.implementation_report),
             empty_form=EmptyForm(),
             ranking_chart=ranking_chart(preview) if preview else None,
@@ -167,11 +171,16 @@ def manage(contest_id: int):
     return render_manage(organised_contest(contest_id))
 
 
-def _act(contest: Contest, action, success: str, **forms):
+def _act(contest: Contest, action, success: str, form=None, **forms):
+    """Run one service call and commit it, or show its refusal: next to the field it names on ``form`` (the form's
+    section stays open with what was typed), else above the page."""
     try:
         action()
     except DomainError as exc:
         db.session.rollback()
+        if form is not None and exc.field and getattr(form, exc.field, None) is not None:
+            form.add_domain_error(exc)
+            return render_manage(contest, status=exc.status_code, **forms)
         return render_manage(contest, status=exc.status_code, error=str(exc), **forms)
     db.session.commit()
     flash(success, "success")
@@ -192,8 +201,8 @@ def publish(contest_id: int):
 def advance(contest_id: int):
     contest = organised_contest(contest_id)
     form = AdvanceForm()
-    if not form.validate_on_submit():
-        return render_manage(contest, status=400, error=_("Tick the box to confirm that the phase ends now."))
+    if not form.validate_on_submit():  # the form is novalidate: this translated message, not the browser's, says why
+        return render_manage(contest, status=400, advance_form=form)
     return _act(contest, lambda: services.advance_phase(contest, current_user), _("The next phase has begun."))
 
 
@@ -216,6 +225,7 @@ def add_criterion(contest_id: int):
             form.scale_max.data,
         ),
         _("The criterion was added."),
+        form=form,
         criterion_form=form,
     )
 
@@ -249,6 +259,7 @@ def jury_settings(contest_id: int):
             winner_count=form.winner_count.data,
         ),
         _("The jury settings were saved."),
+        form=form,
         settings_form=form,
     )
 

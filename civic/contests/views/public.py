@@ -102,13 +102,47 @@ def detail(contest_id: int):
     return render_detail(load_contest(contest_id))
 
 
+#: Refusals the voter fixes on their account page, and where on it.
+ACCOUNT_FIXES = {voting.NotVerified: "verification-heading", voting.NoHome: "profile-heading"}
+
+
+def _ballot(contest: Contest, entry: Entry, phase: Phase, now) -> dict:
+    """The vote box of a signed-in viewer of an accepted idea in the voting phase: whether they voted for it, their
+    votes left, and why the voting INSERT would refuse their vote (None: they may vote), from its own rules and facts
+    (``voting.refusal_facts`` and ``voting.refusal``): one query, which also replaces counting the viewer's votes."""
+    ballot = {"voted": False, "votes_left": 0, "refusal": None, "fix": None, "alert": False}
+    if not current_user.is_authenticated or phase != Phase.VOTING or entry.state != EntryState.ACCEPTED:
+        return ballot
+    facts = voting.refusal_facts(contest.id, entry.id, current_user.id)
+    if facts is None:
+        return ballot
+    refusal = voting.refusal(facts, now)
+    ballot.update(
+        voted=facts.voted,
+        votes_left=max(facts.votes_per_voter - facts.used, 0),
+        refusal=refusal,
+        fix=ACCOUNT_FIXES.get(type(refusal)),
+    )
+    return ballot
+
+
 def render_entry(contest: Contest, entry: Entry, status: int = 200, error: str | None = None, **forms):
     now = utc_now()
     phase = contest.phase_at(now)
     counts = voting.vote_counts(contest.competition_id)
-    used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
+    ballot = _ballot(contest, entry, phase, now)
+    if not ballot["voted"] and ballot["refusal"] is not None and error == str(ballot["refusal"]):
+        error, ballot["alert"] = None, True  # a refused vote: the vote box says why (once), with the way to fix it
     author = entry.is_author(current_user)
+    is_main_author = current_user.is_authenticated and entry.author_id == current_user.id
     moderator = can_moderate(current_user, contest)
+    can_edit = author and phase == Phase.SUBMISSION and entry.state != EntryState.WITHDRAWN
+    can_invite = is_main_author and phase == Phase.SUBMISSION
+    can_withdraw = (
+        is_main_author
+        and entry.state != EntryState.WITHDRAWN
+        and phase in (Phase.SUBMISSION, Phase.SCREENING, Phase.VOTING)
+    )
     return (
         render_template(
             "contests/entry.html",
@@ -118,22 +152,18 @@ def render_entry(contest: Contest, entry: Entry, status: int = 200, error: str |
             phase_labels=PHASE_LABELS,
             text_html=render_markdown(entry.text),
             votes=counts.get(entry.id, 0),
-            voted=entry.id in voting.my_votes(contest, current_user),
-            votes_left=max(contest.votes_per_voter - used, 0),
+            ballot=ballot,
             threads=services.comment_threads(entry, current_user),
             pledges=services.pledges_of([entry.id]),
             judge_notes=services.judge_notes_for_authors(entry) if author else [],
             author=author,
-            is_main_author=current_user.is_authenticated and entry.author_id == current_user.id,
+            is_main_author=is_main_author,
             moderator=moderator,
             organiser=can_organise(current_user, contest),
-            can_edit=author and phase == Phase.SUBMISSION and entry.state != EntryState.WITHDRAWN,
-            can_withdraw=(
-                current_user.is_authenticated
-                and entry.author_id == current_user.id
-                and entry.state != EntryState.WITHDRAWN
-                and phase in (Phase.SUBMISSION, Phase.SCREENING, Phase.VOTING)
-            ),
+            can_edit=can_edit,
+            can_invite=can_invite,
+            can_withdraw=can_withdraw,
+            author_actions=can_edit or can_invite or can_withdraw,
             can_screen=moderator
             and phase in (Phase.SUBMISSION, Phase.SCREENING)
             and entry.state != EntryState.WITHDRAWN,
