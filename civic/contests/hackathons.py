@@ -1120,13 +1120,24 @@ def jury_open(track: Track, now=None) -> bool:
     return hackathon.published and now >= hackathon.jury_opens_at and track.competition.results_published_at is None
 
 
+def results_phase_open(track: Track, now=None) -> bool:
+    """The rule for publishing a track's results: the hackathon is published and pitching has begun."""
+    now = now or utc_now()
+    return track.hackathon.published and now >= track.hackathon.jury_opens_at
+
+
+def can_publish_results(track: Track, now=None) -> bool:
+    """Whether ``publish_results`` would accept now (the pages offer the button only then)."""
+    return results_phase_open(track, now) and track.competition.results_published_at is None
+
+
 def publish_results(track: Track, actor: User, now=None) -> dict:
     """Freeze and publish a track's ranking (``results.build`` and ``scoring.py``); the winning teams are told."""
     from civic.contests import results
 
     now = now or utc_now()
     competition = track.competition
-    if not track.hackathon.published or now < track.hackathon.jury_opens_at:
+    if not results_phase_open(track, now):
         raise PhaseClosed(track.hackathon, "publish", _l("Results can be published once pitching has begun."))
     # Claimed by one guarded UPDATE: of two organisers publishing at once, one publishes and the other is told.
     claimed = db.session.execute(
@@ -1180,7 +1191,7 @@ def set_implementation(
         raise DomainError(_l("Choose the status."), field="status")
     if started_on and finished_on and finished_on < started_on:
         raise DomainError(_l("The end cannot come before the start."), field="finished_on")
-    record = db.session.scalar(select(Implementation).where(Implementation.submission_id == submission.id))
+    record = implementation_of(submission)
     if record is None:
         record = Implementation(submission_id=submission.id)
         db.session.add(record)
@@ -1194,6 +1205,10 @@ def set_implementation(
         "contests.implementation", submission, actor=actor, before={"status": before}, after={"status": status}
     )
     return record
+
+
+def implementation_of(submission: Submission) -> Implementation | None:
+    return db.session.scalar(select(Implementation).where(Implementation.submission_id == submission.id))
 
 
 def implementations(hackathon: Hackathon) -> list[Implementation]:

@@ -23,6 +23,7 @@ from civic import db
 from civic.contests import jury, voting
 from civic.contests.models import (
     Competition,
+    CompetitionKind,
     Contest,
     Entry,
     EntryState,
@@ -32,6 +33,8 @@ from civic.contests.models import (
     Recusal,
     ResultNotice,
     Score,
+    Submission,
+    Team,
 )
 from civic.contests.scoring import ScoringError, score_contest
 from civic.contests.services import PhaseClosed, active_judges
@@ -461,18 +464,21 @@ def _number(value):
 
 
 def csv_text(results: dict) -> str:
-    """One row per entry and judge: rank and scores of the entry, then that judge's raw and normalised figures."""
+    """One row per entry and judge: rank and scores of the entry, then that judge's raw and normalised figures.
+
+    Without a public vote (a hackathon track: ``public_vote`` false) the always-zero votes and public score are left
+    out."""
     out = io.StringIO()
     writer = SafeWriter(out)  # the platform's CSV writer: text cells cannot start a formula
     criteria = [c["name"] for c in results["criteria"]]
+    vote = results.get("public_vote", True)
     writer.writerow(
         [
             "rank",
             "entry_id",
             "title",
             "authors",
-            "votes",
-            "public_score",
+            *(["votes", "public_score"] if vote else []),
             "jury_score",
             "combined",
             "eligible",
@@ -489,8 +495,7 @@ def csv_text(results: dict) -> str:
             row["id"],
             row["title"],
             "; ".join(row["authors"]),
-            row["votes"],
-            _number(row["public_score"]),
+            *([row["votes"], _number(row["public_score"])] if vote else []),
             _number(row["jury_score"]),
             _number(row["combined"]),
             "yes" if row["eligible"] else "no",
@@ -532,19 +537,53 @@ def _remember(cache: OrderedDict, key, make):
     return value
 
 
-def published(competition: Competition) -> dict | None:
-    """The frozen breakdown of a published competition, parsed once per process.
+def has_public_vote(competition: Competition) -> bool:
+    """Idea contests have a public vote; a hackathon track is ranked by its jury alone."""
+    return competition.kind != CompetitionKind.HACKATHON_TRACK
 
-    Published results never change (``publish`` freezes them), so the key (id, publication time) is safe to keep;
-    the JSON column is deferred and read only on a miss (a contest with 2,000 entries and 30 judges holds ~10 MB)."""
+
+def entry_pages(competition: Competition, entry_ids) -> dict[int, str]:
+    """entry id -> the public page of a ranked entry: the idea's page in a contest (accepted ideas are public), the
+    team's page in a hackathon track (public, and it shows the team's judged solution)."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    if competition.kind == CompetitionKind.HACKATHON_TRACK:
+        rows = db.session.execute(
+            select(Submission.entry_id, Team.hackathon_id, Team.id)
+            .join(Team, Team.id == Submission.team_id)
+            .where(Submission.entry_id.in_(ids))
+        )
+        return {eid: path_for("contests.hackathon_team", hackathon_id=hid, team_id=tid) for eid, hid, tid in rows}
+    contest_id = db.session.scalar(select(Contest.id).where(Contest.competition_id == competition.id))
+    if contest_id is None:
+        return {}
+    shown = db.session.scalars(select(Entry.id).where(Entry.id.in_(ids), Entry.state == EntryState.ACCEPTED))
+    return {eid: path_for("contests.entry", contest_id=contest_id, entry_id=eid) for eid in shown}
+
+
+def published(competition: Competition) -> dict | None:
+    """The frozen breakdown of a published competition, parsed once per process, with what the pages need to show
+    it and that publication did not freeze: ``public_vote`` (``has_public_vote``), ``kind`` (the competition's) and
+    ``pages`` (``entry_pages`` of the ranked entries).
+
+    Published results never change (``publish`` freezes them), nor do the pages of their entries, so the key (id,
+    publication time) is safe to keep; the JSON column is deferred and read only on a miss (a contest with 2,000
+    entries and 30 judges holds ~10 MB)."""
     if competition.results_published_at is None:
         return None
     key = (competition.id, competition.results_published_at.isoformat())
-    return _remember(
-        _frozen,
-        key,
-        lambda: db.session.scalar(select(Competition.results).where(Competition.id == competition.id)),
-    )
+
+    def load() -> dict:
+        frozen = db.session.scalar(select(Competition.results).where(Competition.id == competition.id))
+        return {
+            **frozen,
+            "kind": competition.kind,
+            "public_vote": has_public_vote(competition),
+            "pages": entry_pages(competition, (row["id"] for row in frozen["entries"])),
+        }
+
+    return _remember(_frozen, key, load)
 
 
 def ranking_fragment(competition: Competition, language: str, render) -> str:

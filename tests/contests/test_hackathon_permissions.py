@@ -51,6 +51,8 @@ PAGES = [
     ("/contests/hackathons/{jury}/tracks/{jury_track}/jury/entries/{jury_entry}", lambda r: _staff({"judge"}, r)),
     ("/contests/hackathons/{done}/tracks/{done_track}/results", lambda r: 200),
     ("/contests/hackathons/{hack}/tracks/{hack_track}/results", lambda r: 404),
+    ("/contests/hackathons/{done}/tracks/{done_track}/results.csv", lambda r: 200),
+    ("/contests/hackathons/{hack}/tracks/{hack_track}/results.csv", lambda r: 404),
     ("/contests/hackathons/{hack}/talent", lambda r: _staff({"hr", "admin"}, r)),
     ("/contests/hackathons/{hack}/sponsors/{sponsor}/edit", lambda r: _staff({"organiser", "admin"}, r)),
     ("/contests/hackathons/{hack}/metrics/{metric}/edit", lambda r: _staff({"organiser", "admin"}, r)),

@@ -29,6 +29,7 @@ from civic.contests.models import (
     Entry,
     EntryState,
     HackathonAgendaItem,
+    ImplementationStatus,
     Judge,
     Mentor,
     Metric,
@@ -39,8 +40,9 @@ from civic.contests.models import (
 )
 from civic.contests.views.common import bp, set_contest_choices
 from civic.contests.views.hackathon_common import act, load_hackathon, load_track, organised_hackathon, refused
+from civic.core.csv_export import csv_response
 from civic.core.errors import DomainError
-from civic.core.forms import BaseForm, EmptyForm, LocalDateTimeField
+from civic.core.forms import BaseForm, EmptyForm, LocalDateTimeField, to_local
 from civic.core.http import form_page, get_or_404
 from civic.core.i18n import sort_by_name
 from civic.core.richtext import render_markdown
@@ -131,6 +133,8 @@ def _bodies():
 def hackathon_manage(hackathon_id: int):
     hackathon = organised_hackathon(hackathon_id)
     now = utc_now()
+    winners = {t.id: hk.winning_submissions(t) for t in hackathon.tracks}
+    records = {i.submission_id: i for i in hk.implementations(hackathon)}
     return render_template(
         "contests/hackathons/manage.html",
         hackathon=hackathon,
@@ -146,7 +150,11 @@ def hackathon_manage(hackathon_id: int):
         judges={t.id: jury.judges(t.competition) for t in hackathon.tracks},
         submissions=hk.submissions(hackathon),
         implementation_labels=IMPLEMENTATION_LABELS,
-        winners={t.id: hk.winning_submissions(t) for t in hackathon.tracks},
+        winners=winners,
+        implementation_values={
+            s.id: _implementation_values(t, records.get(s.id)) for t in hackathon.tracks for s in winners[t.id]
+        },
+        publishable={t.id: hk.can_publish_results(t, now) for t in hackathon.tracks},
         normalise_labels=NORMALISE_LABELS,
         checkpoints=hk.checkpoints(hackathon),
         agenda=db.session.scalars(
@@ -159,6 +167,30 @@ def hackathon_manage(hackathon_id: int):
             for t in hackathon.tracks
         },
     )
+
+
+def _implementation_values(track: Track, record) -> dict:
+    """What a winning solution's implementation form shows: the saved record, else a new one's defaults (planned,
+    the track's problem owner). Dates are the days in the platform's zone, as the form takes them back."""
+    if record is None:
+        return {
+            "owner_body": track.owner_body_id,
+            "status": ImplementationStatus.PLANNED,
+            "started_on": "",
+            "finished_on": "",
+            "note": "",
+        }
+
+    def day(value) -> str:
+        return to_local(value).date().isoformat() if value else ""
+
+    return {
+        "owner_body": record.owner_body_id,
+        "status": record.status,
+        "started_on": day(record.started_on),
+        "finished_on": day(record.finished_on),
+        "note": record.note,
+    }
 
 
 def _manage(hackathon) -> str:
@@ -756,16 +788,23 @@ def hackathon_publish_results(hackathon_id: int, track_id: int):
     )
 
 
-@bp.get("/hackathons/<int:hackathon_id>/tracks/<int:track_id>/results")
-def hackathon_results(hackathon_id: int, track_id: int):
+def _published_track(hackathon_id: int, track_id: int):
+    """The hackathon, the track and its published results (404 while they are not published)."""
     from civic.contests.results import published
-    from civic.contests.views.public import ranking_html
 
     hackathon = load_hackathon(hackathon_id)
     track = load_track(hackathon, track_id)
     data = published(track.competition)
     if data is None:
         abort(404)
+    return hackathon, track, data
+
+
+@bp.get("/hackathons/<int:hackathon_id>/tracks/<int:track_id>/results")
+def hackathon_results(hackathon_id: int, track_id: int):
+    from civic.contests.views.public import ranking_html
+
+    hackathon, track, data = _published_track(hackathon_id, track_id)
     return render_template(
         "contests/hackathons/results.html",
         hackathon=hackathon,
@@ -774,6 +813,15 @@ def hackathon_results(hackathon_id: int, track_id: int):
         ranking_html=ranking_html(track.competition, data),
         implementations={i.submission.entry_id: i for i in hk.implementations(hackathon)},
     )
+
+
+@bp.get("/hackathons/<int:hackathon_id>/tracks/<int:track_id>/results.csv")
+def hackathon_results_csv(hackathon_id: int, track_id: int):
+    """The track's ranking and every judge's scores, as the contests' results CSV (``results.csv_text``)."""
+    from civic.contests.results import csv_text
+
+    hackathon, track, data = _published_track(hackathon_id, track_id)
+    return csv_response(csv_text(data), f"hackathon-{hackathon.id}-track-{track.id}-results.csv", "no-cache")
 
 
 @bp.post("/hackathons/<int:hackathon_id>/submissions/<int:submission_id>/implementation")

@@ -3,7 +3,7 @@ iCalendar feed, datasets, registration, the open-mic board, teams, progress and 
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,6 +26,8 @@ from civic.contests.models import (
 from civic.contests.permissions import TALENT
 from civic.contests.views.common import bp
 from civic.contests.views.hackathon_common import act, load_hackathon, load_team, load_track
+from civic.core.errors import DomainError
+from civic.core.forms import EmptyForm
 from civic.core.http import get_or_404
 from civic.core.richtext import render_markdown
 from civic.db import utc_now
@@ -195,25 +197,42 @@ def hackathon_dataset(hackathon_id: int, dataset_id: int):
 # --------------------------------------------------------------------------- registration and the open-mic board
 
 
-@bp.route("/hackathons/<int:hackathon_id>/register", methods=["GET", "POST"])
-@login_required
-def hackathon_register(hackathon_id: int):
-    hackathon = load_hackathon(hackathon_id)
-    back = url_for("contests.hackathon", hackathon_id=hackathon.id)
-    if request.method == "GET":
-        return render_template(
+def _register_page(hackathon, skills=(), talent_consent=False, error=None, skills_error=None, status=200):
+    return (
+        render_template(
             "contests/hackathons/register.html",
             hackathon=hackathon,
             skill_labels=SKILL_LABELS,
             participant=hk.participant_of(hackathon, current_user),
-        )
-    return act(
-        lambda: hk.register(
-            hackathon, current_user, request.form.getlist("skills"), request.form.get("talent_consent") == "y"
+            chosen=set(skills),
+            talent_consent=talent_consent,
+            skills_error=skills_error,
+            error=error,
         ),
-        back,
-        _("You are registered. Create a team, join one, or post on the open-mic board."),
+        status,
     )
+
+
+@bp.route("/hackathons/<int:hackathon_id>/register", methods=["GET", "POST"])
+@login_required
+def hackathon_register(hackathon_id: int):
+    """The registration form; a refusal shows it again with the message (next to the skills when it is theirs) and
+    what the person ticked."""
+    hackathon = load_hackathon(hackathon_id)
+    if request.method == "GET":
+        return _register_page(hackathon)
+    skills, consent = request.form.getlist("skills"), request.form.get("talent_consent") == "y"
+    if not EmptyForm().validate_on_submit():
+        return _register_page(hackathon, skills, consent, error=str(DomainError()), status=400)
+    try:
+        hk.register(hackathon, current_user, skills, consent)
+    except DomainError as exc:
+        db.session.rollback()
+        message = {"skills_error" if exc.field == "skills" else "error": str(exc)}
+        return _register_page(hackathon, skills, consent, status=exc.status_code, **message)
+    db.session.commit()
+    flash(_("You are registered. Create a team, join one, or post on the open-mic board."), "success")
+    return redirect(url_for("contests.hackathon", hackathon_id=hackathon.id), 303)
 
 
 @bp.post("/hackathons/<int:hackathon_id>/talent")
