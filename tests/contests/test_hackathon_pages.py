@@ -171,3 +171,14 @@ def test_a_signed_out_visitor_is_not_invited_to_register_once_registration_close
     page = client.get(f"/contests/hackathons/{ids['hackathon']}").get_data(as_text=True)
     assert 'id="sign-in-to-register"' not in page
     assert "Registration is closed." in page
+
+
+def test_the_phase_badge_is_a_neutral_status_not_the_red_alert_counter(app, client, auth, cast, hackathons):
+    ids = hackathons.make("jury", team=True, reviewed=True, judges=1)
+    hackathon_id = ids["hackathon"]
+    detail = client.get(f"/contests/hackathons/{hackathon_id}").get_data(as_text=True)
+    assert re.search(r'<span class="contest-status contest-status-jury" id="hackathon-phase" data-phase="jury">', detail)
+    auth.login(cast.organiser)
+    manage = client.get(f"/contests/hackathons/{hackathon_id}/manage").get_data(as_text=True)
+    assert 'class="contest-status contest-status-jury"' in manage
+    assert '<span class="badge">' not in manage

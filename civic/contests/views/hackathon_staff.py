@@ -135,10 +135,12 @@ def hackathon_manage(hackathon_id: int):
     now = utc_now()
     winners = {t.id: hk.winning_submissions(t) for t in hackathon.tracks}
     records = {i.submission_id: i for i in hk.implementations(hackathon)}
+    phase = hackathon.phase_at(now)
     return render_template(
         "contests/hackathons/manage.html",
         hackathon=hackathon,
-        phase_label=HACKATHON_PHASE_LABELS[hackathon.phase_at(now)],
+        phase=phase,
+        phase_label=HACKATHON_PHASE_LABELS[phase],
         bodies=_bodies(),
         agenda_form=AgendaForm(formdata=None),
         checkpoint_form=CheckpointForm(formdata=None),
