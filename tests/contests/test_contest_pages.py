@@ -293,3 +293,14 @@ def test_a_screened_out_idea_keeps_a_red_badge(app, client, auth, cast, contests
     auth.login(cast.author)
     page = _text(client.get(f"/contests/{cid}/entries/{entry_id}"))
     assert 'class="contest-status contest-status-rejected" id="entry-state"' in page
+
+
+def test_contest_and_hackathon_schedules_say_they_are_in_almaty_time(app, client, cast, contests, hackathons):
+    cid = contests.make(Phase.VOTING)
+    assert "Times are Almaty time." in _text(client.get(f"/contests/{cid}"))
+    hackathon = hackathons.make("registration")["hackathon"]
+    page = _text(client.get(f"/contests/hackathons/{hackathon}"))
+    assert "(Almaty time)." in page
+    assert "Asia/Almaty" not in page
+    kk = client.get(f"/contests/{cid}", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert "Уақыт Алматы уақытымен көрсетілген." in kk

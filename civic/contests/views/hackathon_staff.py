@@ -59,7 +59,7 @@ class HackathonForm(BaseForm):
     category = SelectField(_l("Subject"), coerce=int, validate_choice=False)  # set_contest_choices fills it
     venue = StringField(_l("Venue"), validators=[Length(max=300)])
     starts_at = LocalDateTimeField(
-        _l("Starts"), validators=[Optional()], description=_l("Empty: next Friday 21:00 (Asia/Almaty).")
+        _l("Starts"), validators=[Optional()], description=_l("Empty: next Friday 21:00, Almaty time.")
     )
     submission_deadline = LocalDateTimeField(
         _l("Submission deadline"), validators=[Optional()], description=_l("Empty: Sunday 10:00.")
