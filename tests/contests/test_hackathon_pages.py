@@ -177,7 +177,9 @@ def test_the_phase_badge_is_a_neutral_status_not_the_red_alert_counter(app, clie
     ids = hackathons.make("jury", team=True, reviewed=True, judges=1)
     hackathon_id = ids["hackathon"]
     detail = client.get(f"/contests/hackathons/{hackathon_id}").get_data(as_text=True)
-    assert re.search(r'<span class="contest-status contest-status-jury" id="hackathon-phase" data-phase="jury">', detail)
+    assert re.search(
+        r'<span class="contest-status contest-status-jury" id="hackathon-phase" data-phase="jury">', detail
+    )
     auth.login(cast.organiser)
     manage = client.get(f"/contests/hackathons/{hackathon_id}/manage").get_data(as_text=True)
     assert 'class="contest-status contest-status-jury"' in manage
