@@ -87,7 +87,7 @@ def test_advice_journey_in_the_browser(page, app, cast, cases, directory, make_u
     reason = page.inner_text("#body-suggestion")
     assert ("Әуезов" if language == "kk" else "Auezov") in reason
     assert page.locator("#body optgroup").count() > 2
-    assert page.is_visible("#body-filter")  # the search box appears with JavaScript
+    page.wait_for_selector("#body-filter", state="visible")  # the search box appears with JavaScript (deferred)
     page.fill("#body-filter", "zzzz-nothing")
     assert page.locator("#body option:not([hidden])").count() == 1  # only the selected body stays
     page.fill("#body-filter", "")
