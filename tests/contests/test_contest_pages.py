@@ -304,3 +304,34 @@ def test_contest_and_hackathon_schedules_say_they_are_in_almaty_time(app, client
     assert "Asia/Almaty" not in page
     kk = client.get(f"/contests/{cid}", headers={"Accept-Language": "kk"}).get_data(as_text=True)
     assert "Уақыт Алматы уақытымен көрсетілген." in kk
+
+
+@pytest.mark.parametrize(
+    ("who", "message", "fix"),
+    [
+        ("east", "Only residents of the contest's territory can vote.", None),
+        ("unverified", "Only residents with a verified IIN can vote.", "/account#verification-heading"),
+        ("voter", None, None),
+        ("author", None, None),  # may still vote for the other ideas
+    ],
+)
+def test_the_contest_page_says_why_a_resident_cannot_vote_at_all_instead_of_votes_left(
+    app, client, auth, cast, contests, make_user, who, message, fix
+):
+    people = {
+        "east": lambda: make_user(home="KZ-VOS-OSK", display_name="East Kazakhstan resident"),
+        "unverified": lambda: cast.unverified,
+        "voter": lambda: cast.voter,
+        "author": lambda: cast.author,
+    }
+    cid = contests.make(Phase.VOTING, entries=2)
+    auth.login(people[who]())
+    page = _text(client.get(f"/contests/{cid}"))
+    if message is None:
+        assert 'id="votes-left"' in page
+        assert 'id="voter-standing"' not in page
+    else:
+        assert message in page
+        assert 'id="voter-standing"' in page
+        assert 'id="votes-left"' not in page
+        assert (f'href="{fix}"' in page) if fix else ("Open your account page" not in page)

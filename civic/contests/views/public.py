@@ -56,6 +56,25 @@ def index():
     )
 
 
+#: Refusals the voter fixes on their account page, and where on it.
+ACCOUNT_FIXES = {voting.NotVerified: "verification-heading", voting.NoHome: "profile-heading"}
+#: Refusals about the voter, not about one idea: the contest's page says them instead of "votes left".
+VOTER_REFUSALS = (voting.NotVerified, voting.NoHome, voting.OutsideTerritory)
+
+
+def _voter_standing(contest: Contest, entries: list, phase: Phase, now) -> dict | None:
+    """Why a signed-in viewer may not vote in this contest at all (no verified IIN, no home, another territory), with
+    the account page's section that fixes it; None when they may vote. The voting INSERT's own rules
+    (``voting.refusal``) asked about any accepted idea: these rules do not depend on which."""
+    if not current_user.is_authenticated or phase != Phase.VOTING or not entries:
+        return None
+    facts = voting.refusal_facts(contest.id, entries[0].id, current_user.id)
+    refusal = voting.refusal(facts, now) if facts is not None else None
+    if not isinstance(refusal, VOTER_REFUSALS):
+        return None
+    return {"refusal": refusal, "fix": ACCOUNT_FIXES.get(type(refusal))}
+
+
 def render_detail(contest: Contest, status: int = 200, error: str | None = None):
     now = utc_now()
     phase = contest.phase_at(now)
@@ -66,6 +85,7 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
     mine = [e for e in everything if e.is_author(current_user) and e.state != EntryState.ACCEPTED]
     counts = voting.vote_counts(contest.competition_id)
     used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
+    standing = _voter_standing(contest, entries, phase, now)
     judge = jury.judge_of(contest.competition, current_user)
     districts = voting.votes_by_district(contest.competition_id) if phase in AFTER_VOTING else None
     return (
@@ -83,6 +103,7 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
             counts=counts,
             my_votes=voting.my_votes(contest, current_user),
             votes_left=max(contest.votes_per_voter - used, 0),
+            standing=standing,
             districts=districts,
             district_chart=charts.horizontal_bars(districts or []),
             organiser=organiser,
@@ -100,10 +121,6 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
 @bp.get("/<int:contest_id>")
 def detail(contest_id: int):
     return render_detail(load_contest(contest_id))
-
-
-#: Refusals the voter fixes on their account page, and where on it.
-ACCOUNT_FIXES = {voting.NotVerified: "verification-heading", voting.NoHome: "profile-heading"}
 
 
 def _ballot(contest: Contest, entry: Entry, phase: Phase, now) -> dict:
