@@ -257,6 +257,7 @@ def test_the_manage_page_says_when_there_are_no_ideas_yet(app, client, auth, cas
     auth.login(cast.organiser)
     page = _text(client.get(f"/contests/{cid}/manage"))
     assert '<p id="no-entries">No ideas yet.</p>' in page
+    assert "The territory's moderators screen each new idea" in page  # whose job screening is
     other = contests.make(Phase.VOTING, entries=1)
     assert 'id="no-entries"' not in _text(client.get(f"/contests/{other}/manage"))
 
