@@ -71,3 +71,18 @@ def test_a_criterion_with_its_scale_upside_down_stays_open_with_the_typed_values
     expected = _message(app, language, "The lowest score must be below the highest.")
     assert page.inner_text("#scale_max-error").strip() == expected
     assert page.locator("#contest-error").count() == 0
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_results_chart_keeps_readable_labels_and_scrolls_inside_the_page(page, app, cast, hackathons):
+    from tests.contests.test_results_pages import _two_teams_published
+
+    ids = _two_teams_published(app, cast, hackathons)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/contests/hackathons/{ids['hackathon']}/tracks/{ids['track']}/results")
+    label_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.contest-chart svg.chart')).width)")
+    assert label_px >= 34 * 16 * 0.99  # the 640-unit chart drawn at ≥ 544 px: its 12-unit labels stay ≥ 10 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not scroll sideways
+    assert page.evaluate(
+        "(() => { const f = document.querySelector('.contest-chart'); return f.scrollWidth > f.clientWidth; })()"
+    )
