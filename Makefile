@@ -57,7 +57,7 @@ run: demo
 	@echo "                            the secretary of the Almaty city public council)"
 	@echo "  vko@demo.civic.kz         official, East Kazakhstan oblast akimat (initiatives and stakeholder maps)"
 	@echo "  glubokoye@demo.civic.kz   official, Glubokoye district akimat (sends weak spots up to the oblast)"
-	@echo "  hackathon@demo.civic.kz   organiser of the East Kazakhstan regional hackathon"
+	@echo "  hackathon@demo.civic.kz   organiser of the East Kazakhstan hackathons (one at pitching, one open for registration)"
 	@echo "  hr@demo.civic.kz          akimat HR officer (the hackathons' talent pool)"
 	@echo "  resident1@demo.civic.kz   resident (resident1..resident64, eight in each Almaty district; verified IIN,"
 	@echo "                            except resident9, resident18, ... every 9th: email only, to try adding an IIN)"
