@@ -1114,20 +1114,15 @@ def track_for_competition(competition_id: int) -> Track | None:
     return db.session.scalar(select(Track).where(Track.competition_id == competition_id))
 
 
-def jury_open(track: Track, now=None) -> bool:
-    now = now or utc_now()
-    hackathon = track.hackathon
-    return hackathon.published and now >= hackathon.jury_opens_at and track.competition.results_published_at is None
-
-
 def results_phase_open(track: Track, now=None) -> bool:
-    """The rule for publishing a track's results: the hackathon is published and pitching has begun."""
+    """Pitching has begun in the published hackathon: the rule for scoring and for publishing a track's results."""
     now = now or utc_now()
     return track.hackathon.published and now >= track.hackathon.jury_opens_at
 
 
-def can_publish_results(track: Track, now=None) -> bool:
-    """Whether ``publish_results`` would accept now (the pages offer the button only then)."""
+def jury_open(track: Track, now=None) -> bool:
+    """Judges score, and the organiser may publish (``publish_results``; the page offers it only then), from pitching
+    until the track's results are published."""
     return results_phase_open(track, now) and track.competition.results_published_at is None
 
 

@@ -137,7 +137,7 @@ def test_publishing_the_results_is_offered_only_when_the_service_allows_it(
     assert (f'id="publish-results-{ids["track"]}"' in page) is offered
     assert (f'id="publish-results-later-{ids["track"]}"' in page) is not offered
     with app.app_context():
-        assert hk.can_publish_results(db.session.get(Track, ids["track"])) is offered
+        assert hk.jury_open(db.session.get(Track, ids["track"])) is offered
     if not offered:  # the rule the page follows is the service's: a POST anyway is refused
         assert (
             client.post(f"/contests/hackathons/{ids['hackathon']}/tracks/{ids['track']}/results/publish").status_code
@@ -148,7 +148,7 @@ def test_publishing_the_results_is_offered_only_when_the_service_allows_it(
 def test_published_results_are_not_offered_again(app, client, auth, cast, hackathons):
     ids = _published_track(app, cast, hackathons)
     with app.app_context():
-        assert hk.can_publish_results(db.session.get(Track, ids["track"])) is False
+        assert hk.jury_open(db.session.get(Track, ids["track"])) is False
     auth.login(cast.organiser)
     page = client.get(f"/contests/hackathons/{ids['hackathon']}/manage").get_data(as_text=True)
     assert f'id="publish-results-{ids["track"]}"' not in page

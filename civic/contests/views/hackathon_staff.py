@@ -156,7 +156,7 @@ def hackathon_manage(hackathon_id: int):
         implementation_values={
             s.id: _implementation_values(t, records.get(s.id)) for t in hackathon.tracks for s in winners[t.id]
         },
-        publishable={t.id: hk.can_publish_results(t, now) for t in hackathon.tracks},
+        publishable={t.id: hk.jury_open(t, now) for t in hackathon.tracks},
         normalise_labels=NORMALISE_LABELS,
         checkpoints=hk.checkpoints(hackathon),
         agenda=db.session.scalars(
