@@ -325,16 +325,6 @@ def refusal(facts: RefusalFacts, now: datetime) -> DomainError | None:
     return None
 
 
-def votes_used(contest: Contest, user: User) -> int:
-    if not user.iin_hmac:
-        return 0
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Vote)
-        .where(Vote.competition_id == contest.competition_id, Vote.voter_iin_hmac == user.iin_hmac)
-    )
-
-
 def my_votes(contest: Contest, user) -> set[int]:
     """The entries the viewer voted for (by account or by IIN fingerprint)."""
     if not getattr(user, "is_authenticated", False):

@@ -84,7 +84,7 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
     entries = [e for e in everything if e.state == EntryState.ACCEPTED]
     mine = [e for e in everything if e.is_author(current_user) and e.state != EntryState.ACCEPTED]
     counts = voting.vote_counts(contest.competition_id)
-    used = voting.votes_used(contest, current_user) if current_user.is_authenticated else 0
+    voted_for = voting.my_votes(contest, current_user)  # one vote per idea: their number is the votes used
     standing = _voter_standing(contest, entries, phase, now)
     judge = jury.judge_of(contest.competition, current_user)
     districts = voting.votes_by_district(contest.competition_id) if phase in AFTER_VOTING else None
@@ -101,8 +101,8 @@ def render_detail(contest: Contest, status: int = 200, error: str | None = None)
             entries=entries,
             mine=mine,
             counts=counts,
-            my_votes=voting.my_votes(contest, current_user),
-            votes_left=max(contest.votes_per_voter - used, 0),
+            my_votes=voted_for,
+            votes_left=max(contest.votes_per_voter - len(voted_for), 0),
             standing=standing,
             districts=districts,
             district_chart=charts.horizontal_bars(districts or []),
